@@ -1,0 +1,46 @@
+# Two commands on a fresh machine with Python 3.11+ and pip: `make build`, then `make test`.
+# The first run creates .venv and installs the project into it.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+SANITIZE := tests/nbval-sanitize.cfg
+
+.PHONY: help install validate reconcile build test html bench lab clean
+
+help:  ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(STAMP)  ## create .venv and install the project with its test tools
+
+validate: $(STAMP)  ## check data/ against its schema and rules
+	$(BIN)/python -m analysis validate data
+
+reconcile: $(STAMP)  ## print the battle totals and write the derived and citable tables
+	$(BIN)/python -m analysis reconcile
+
+build: $(STAMP)  ## validate, execute the notebooks, write figures/ and derived/
+	$(BIN)/python -m analysis build
+
+test: $(STAMP)  ## run the library tests and nbval over every notebook
+	$(BIN)/python -m pytest tests notebooks --nbval --nbval-sanitize-with $(SANITIZE) -p no:cacheprovider
+
+html: $(STAMP)  ## render every notebook to static HTML in build/html/
+	$(BIN)/python -m analysis html
+
+bench: $(STAMP)  ## measure build, tests, command line, scale and import cost
+	$(BIN)/python benchmarks/bench.py
+
+lab: $(STAMP)  ## open the notebooks in JupyterLab
+	$(BIN)/jupyter lab notebooks
+
+clean:  ## remove .venv, caches and rendered HTML (never data/, figures/ or derived/)
+	rm -rf $(VENV) build .pytest_cache .hypothesis
+	find . -name __pycache__ -prune -exec rm -rf {} +

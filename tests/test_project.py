@@ -1,0 +1,66 @@
+"""Project-level promises: environment files in step, the data package valid for
+Frictionless, the loader's types, and the ledger's coverage of its sources."""
+
+import re
+import subprocess
+import sys
+import tomllib
+
+import pandas as pd
+import pytest
+
+from analysis.load import InvalidData, load_dataset
+from conftest import DATA, ROOT
+
+
+def _names(specs):
+    return {re.split(r"[<>=\[ ]", s.strip(), maxsplit=1)[0].lower().replace("_", "-") for s in specs}
+
+
+def test_environment_yml_matches_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = _names(project["dependencies"] + project["optional-dependencies"]["test"])
+    section = (ROOT / "environment.yml").read_text().split("dependencies:", 1)[1]
+    conda = [m for m in re.findall(r"^  - ([A-Za-z0-9_.-]+)", section, re.M) if m not in {"python", "pip"}]
+    assert _names(conda) == wanted
+
+
+def test_frictionless_accepts_the_data_package():
+    run = subprocess.run([sys.executable, "-m", "frictionless", "validate", "--json", "datapackage.json"],
+                         capture_output=True, text=True, cwd=DATA)
+    assert run.returncode == 0, run.stdout[-2000:]
+
+
+def test_loader_types():
+    ds = load_dataset(DATA)
+    c = ds.claims
+    assert pd.api.types.is_datetime64_any_dtype(c["period_start"])
+    assert isinstance(c["side"].dtype, pd.CategoricalDtype)
+    assert isinstance(c["qualifier"].dtype, pd.CategoricalDtype)
+    assert c["value"].dtype == "int64"
+    assert c["in_scope"].dtype == bool
+    assert pd.api.types.is_datetime64_any_dtype(ds.events["date"])
+    assert ds.battle.period_start.isoformat() == "2012-06-05"
+
+
+def test_loader_refuses_invalid_data(data_copy):
+    (data_copy / "casualties.csv").write_text("")
+    with pytest.raises(InvalidData) as err:
+        load_dataset(data_copy)
+    assert "casualties.csv, line 1" in str(err.value)
+
+
+def test_every_dossier_claim_is_in_the_ledger_or_events():
+    """Every dossier row bearing on the battle became a ledger claim or an event claim."""
+    dossier = pd.read_csv(ROOT.parent / "shared" / "sources" / "claims-dossier.csv", dtype=str)
+    ds = load_dataset(DATA)
+    used = set(ds.claims["dossier_ref"].dropna()) | set(ds.events["dossier_ref"].dropna())
+    assert set(dossier["claim_ref"]) - used == set()
+
+
+def test_every_source_is_cited_and_every_url_recorded():
+    ds = load_dataset(DATA)
+    cited = set(ds.claims["source_id"]) | set(ds.events["source_id"])
+    assert set(ds.sources["source_id"]) == cited
+    no_url = ds.sources[ds.sources["url"].isna()]
+    assert no_url["publisher"].str.contains("URL not recorded").all()
