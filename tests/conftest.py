@@ -1,5 +1,9 @@
-"""Shared fixtures: a scratch copy of the real data folder that tests may corrupt."""
+"""Shared fixtures and helpers: scratch copies of the data folder that tests may corrupt,
+and a tiny second battle built from scratch to show that new data needs no new code."""
 
+import csv
+import io
+import json
 import shutil
 from pathlib import Path
 
@@ -7,6 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
+CLAIMS = "casualties.csv"
 
 
 @pytest.fixture
@@ -15,3 +20,75 @@ def data_copy(tmp_path) -> Path:
     target = tmp_path / "data"
     shutil.copytree(DATA, target)
     return target
+
+
+def rows_of(path: Path) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+
+
+def write_rows(path: Path, rows) -> None:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+def line_of(claim_id: str, name: str = CLAIMS, data_dir: Path = DATA) -> int:
+    """The file line (header is line 1) of a row by its first column."""
+    rows = rows_of(data_dir / name)
+    return 1 + next(i for i, r in enumerate(rows) if r[0] == claim_id)
+
+
+def set_cell(data_dir: Path, line: int, column: str, value: str, name: str = CLAIMS) -> None:
+    path = data_dir / name
+    rows = rows_of(path)
+    rows[line - 1][rows[0].index(column)] = value
+    write_rows(path, rows)
+
+
+def set_claim(data_dir: Path, claim_id: str, **values) -> None:
+    for column, value in values.items():
+        set_cell(data_dir, line_of(claim_id, data_dir=data_dir), column, str(value))
+
+
+def add_claims(data_dir: Path, *claims: dict) -> None:
+    """Append claims; unspecified columns are blank."""
+    path = data_dir / CLAIMS
+    rows = rows_of(path)
+    rows += [[str(c.get(col, "")) for col in rows[0]] for c in claims]
+    write_rows(path, rows)
+
+
+def claim(claim_id, claimant, start, end, side, value, qualifier="exact", figure_type=None, **extra):
+    """A ledger row with sensible defaults for tests."""
+    return {"claim_id": claim_id, "source_id": extra.pop("source_id", "s1"), "claimant": claimant,
+            "figure_type": figure_type or ("daily" if start == end else "cumulative"),
+            "period_start": start, "period_end": end, "side": side, "measure": extra.pop("measure", "killed"),
+            "value": value, "qualifier": qualifier, "place_as_named": "Town", "area": "battle area",
+            "in_scope": "true", "scope_reason": "in the battle", "note": "test claim", **extra}
+
+
+@pytest.fixture
+def second_battle(tmp_path) -> Path:
+    """A made-up three-day battle with two claimants, written as new data files only."""
+    d = tmp_path / "other-battle"
+    d.mkdir()
+    shutil.copy(DATA / "datapackage.json", d / "datapackage.json")
+    battle = json.loads((DATA / "battle.json").read_text())
+    battle.update(battle_id="test-ridge", name="Battle of Test Ridge", place="Test Ridge",
+                  period_start="2020-03-01", period_end="2020-03-03", sides=["army", "militia"],
+                  side_groups={"all": ["army", "militia"]}, claimant_hierarchy=["Monitor", "Army"],
+                  accepted_exceptions=[])
+    (d / "battle.json").write_text(json.dumps(battle))
+    write_rows(d / "claimants.csv", [["claimant", "claimant_type", "relays_others", "description"],
+                                     ["Monitor", "monitor", "false", "A monitor"], ["Army", "armed group", "false", "The army"]])
+    write_rows(d / "sources.csv", [["source_id", "kind", "publisher", "wire_agency", "url", "language", "published", "published_basis", "accessed"],
+                                   ["s1", "news article", "Test Post", "", "https://example.org/a", "en", "2020-03-04", "stated", "2020-04-01"]])
+    write_rows(d / "events.csv", [["event_id", "source_id", "dossier_ref", "claimant", "claimant_detail", "event", "date", "note"],
+                                  ["E1", "s1", "", "Army", "", "recapture", "2020-03-03", "Army retakes the ridge"]])
+    write_rows(d / CLAIMS, [rows_of(DATA / CLAIMS)[0]])
+    add_claims(d,
+               claim("M1", "Monitor", "2020-03-01", "2020-03-01", "army", 5),
+               claim("M2", "Monitor", "2020-03-01", "2020-03-03", "all", 20),
+               claim("M3", "Monitor", "2020-03-01", "2020-03-03", "militia", 8),
+               claim("A1", "Army", "2020-03-01", "2020-03-01", "army", 1))
+    return d

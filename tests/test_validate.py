@@ -11,33 +11,7 @@ import sys
 import pytest
 
 from analysis.validate import validate
-from conftest import DATA, ROOT
-
-CLAIMS = "casualties.csv"
-
-
-def rows_of(path):
-    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
-
-
-def write_rows(path, rows):
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerows(rows)
-    path.write_text(buf.getvalue(), encoding="utf-8")
-
-
-def set_cell(data_dir, line, column, value, name=CLAIMS):
-    """Set one cell; `line` is the file's line number (header is line 1)."""
-    path = data_dir / name
-    rows = rows_of(path)
-    rows[line - 1][rows[0].index(column)] = value
-    write_rows(path, rows)
-
-
-def line_of(claim_id, name=CLAIMS):
-    rows = rows_of(DATA / name)
-    return 1 + next(i for i, r in enumerate(rows) if r[0] == claim_id)
-
+from conftest import CLAIMS, DATA, ROOT, line_of, rows_of, set_cell, write_rows
 
 def test_real_data_is_valid():
     assert validate(DATA) == []

@@ -47,6 +47,7 @@ class Battle:
     claimant_hierarchy: tuple[str, ...]
     language_preference: tuple[str, ...]
     about_band: float
+    accepted_exceptions: tuple[dict, ...] = ()
 
     @property
     def days(self) -> list[dt.date]:
@@ -105,6 +106,10 @@ def parse_battle(raw: dict) -> tuple[Battle | None, list[tuple[str, str]]]:
             problems.append((f"areas.{area}", "needs boolean 'in_scope' and 'whole'"))
     if not 0 <= raw["about_band"] < 1:
         problems.append(("about_band", "must be a fraction from 0 to below 1"))
+    for i, exc in enumerate(raw.get("accepted_exceptions", [])):
+        if not (isinstance(exc, dict) and isinstance(exc.get("check"), str) and isinstance(exc.get("reason"), str)
+                and exc["reason"].strip() and isinstance(exc.get("claims"), list) and exc["claims"]):
+            problems.append((f"accepted_exceptions[{i}]", "needs 'check', a non-empty 'claims' list and a 'reason'"))
     if problems:
         return None, problems
     battle = Battle(
@@ -121,6 +126,7 @@ def parse_battle(raw: dict) -> tuple[Battle | None, list[tuple[str, str]]]:
         claimant_hierarchy=tuple(raw["claimant_hierarchy"]),
         language_preference=tuple(raw["language_preference"]),
         about_band=float(raw["about_band"]),
+        accepted_exceptions=tuple(raw.get("accepted_exceptions", [])),
     )
     return battle, []
 

@@ -1,6 +1,6 @@
 """The command line: `python -m analysis {validate,reconcile,build}`.
 
-Heavy modules (pandas, scipy, matplotlib, notebook machinery) are imported inside the
+Heavy modules (pandas, highspy, matplotlib, notebook machinery) are imported inside the
 command that needs them, so that `validate` starts quickly.
 Exit codes: 0 success, 1 bad input or a failed step (with a message, no traceback),
 2 wrong usage.
@@ -12,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from analysis.paths import DATA
+from analysis.paths import DATA, DERIVED
 
 
 def cmd_validate(args) -> int:
@@ -28,12 +28,41 @@ def cmd_validate(args) -> int:
     return 0
 
 
+def cmd_reconcile(args) -> int:
+    from analysis.load import InvalidData, load_dataset
+    from analysis.outputs import staged_dir
+    from analysis.publish import open_high, write_tables
+    from analysis.reconcile import reconcile
+
+    try:
+        ds = load_dataset(args.data_dir)
+    except InvalidData as err:
+        for problem in err.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    result = reconcile(ds, args.rule)
+    with staged_dir(args.out) as stage:
+        written = write_tables(ds, stage)
+    print(f"{ds.battle.name}: battle totals, rule '{args.rule}' ({result.rule.title})")
+    print(open_high(result.totals).drop(columns="rule").to_string(index=False))
+    if len(result.conflicts):
+        print("\nConflicts (claims that cannot all hold; the one dropped):")
+        print(result.conflicts.to_string(index=False))
+    print(f"\n{len(written)} files written to {args.out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("validate", help="check a data folder; exit 1 listing each problem")
     p.add_argument("data_dir", nargs="?", type=Path, default=DATA)
     p.set_defaults(func=cmd_validate)
+    p = sub.add_parser("reconcile", help="print the battle totals under a rule; write every derived table")
+    p.add_argument("--rule", default="hierarchy", choices=["hierarchy", "latest", "conservative", "envelope", "wikipedia"])
+    p.add_argument("--data-dir", type=Path, default=DATA)
+    p.add_argument("--out", type=Path, default=DERIVED, help="folder for the tables (replaced whole)")
+    p.set_defaults(func=cmd_reconcile)
     return parser
 
 

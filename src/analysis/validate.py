@@ -10,7 +10,8 @@ data package itself, so the schema has one home. The cross-row rules are:
   dates given;
 - a superseded claim exists, is another claim, and has the same claimant, side and measure;
 - a source's publication date is empty exactly when its basis is `unknown`;
-- the claimant hierarchy of `battle.json` names known claimants.
+- the claimant hierarchy of `battle.json` names known claimants, and its accepted
+  exceptions name existing claims.
 
 Nothing here writes to the data folder, and nothing imports pandas: the check is quick.
 """
@@ -200,6 +201,12 @@ def validate(data_dir: Path) -> list[Problem]:
         problems += check_sources(tables["sources"])
     if battle is not None and "casualties" in tables:
         problems += check_claims(tables["casualties"], battle)
+    if battle is not None:
+        known_ids = {r[k] for name, k in (("casualties", "claim_id"), ("events", "event_id")) if name in tables for r in tables[name].rows}
+        for i, exc in enumerate(battle.accepted_exceptions):
+            for claim in exc["claims"]:
+                if claim not in known_ids:
+                    problems.append(Problem(str(data_dir / "battle.json"), None, f"accepted_exceptions[{i}]", f"{claim!r} is not a claim_id or event_id"))
     if battle is not None and "claimants" in tables:
         known = {r["claimant"] for r in tables["claimants"].rows}
         for name in battle.claimant_hierarchy:

@@ -1,0 +1,282 @@
+"""Named consistency checks over a battle's ledger. Each returns `Finding`s: the verdict,
+the figures compared, the claims involved and the tolerance applied. None has a number of
+its own: every figure compared comes from the ledger.
+
+Checks and their failing verdicts:
+
+- `parts_vs_whole` (disagree): in one document, a claimant's figures for the sides of a
+  group against its figure for the group, as intervals (tolerance: the claims' own
+  qualifiers; "about" is +/- about_band).
+- `daily_vs_cumulative` (disagree; `remainder` is information): a claimant's daily figures
+  summed over a period against its cumulative figure for it; the remainder is the deaths
+  the claimant places on no day.
+- `cumulative_decreasing` (decrease): a claimant's running total for a side that falls
+  from one date to a later one.
+- `derived_figures` (derived): a battle total fixed by the claims that no claim states
+  (from `reconcile`, default rule).
+- `copies_disagree` (disagree, swap): copies of one report with different figures, days
+  or sides for the same number.
+- `paired_dates` (mixed dates): figures that one document presents together whose
+  origins, traced to primary claimants, end on different days.
+- `event_dates` (conflict): one event dated differently by different claims.
+- `untraced` (untraced): figures of claimants who relay others that trace to no primary
+  claimant, are not the sum of a primary claimant's figures for the sides of a group,
+  and are not derived.
+
+Accepted exceptions are listed in battle.json (`accepted_exceptions`: check, claims,
+reason); a finding whose claims include all of an exception's claims is marked accepted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+
+from analysis.derive import claimant_days, counted_claims, interval
+from analysis.reconcile import reconcile
+
+FAILING = {"disagree", "swap", "decrease", "mixed dates", "conflict", "untraced"}
+
+
+@dataclass
+class Finding:
+    check: str
+    subject: str
+    verdict: str
+    figures: str
+    claims: str
+    tolerance: str = ""
+    accepted: str = ""
+
+
+def _ids(ids) -> str:
+    return ";".join(sorted(set(ids)))
+
+
+def _span(start, end) -> str:
+    start, end = pd.Timestamp(start).date(), pd.Timestamp(end).date()
+    return str(start) if start == end else f"{start}..{end}"
+
+
+def _show(low, high) -> str:
+    if high is None or pd.isna(high):
+        return f"≥{low}"
+    return str(low) if low == high else f"{low}–{high}"
+
+
+def _add(a, b):
+    return (a[0] + b[0], None if a[1] is None or b[1] is None else a[1] + b[1])
+
+
+def _meet(a, b) -> bool:
+    return (a[1] is None or a[1] >= b[0]) and (b[1] is None or b[1] >= a[0])
+
+
+def _iv(row):
+    return int(row.low), (None if pd.isna(row.high) else int(row.high))
+
+
+def parts_vs_whole(ds) -> list[Finding]:
+    battle = ds.battle
+    c = counted_claims(ds.claims, battle)
+    c = c[~c["superseded"]]
+    out = []
+    keys = ["source_id", "claimant", "measure", "period_start", "period_end"]
+    for key, rows in c.groupby(keys, observed=True, sort=True):
+        by_side = {s: r for s, r in rows.groupby("side", observed=True)}
+        for group, members in battle.side_groups.items():
+            if group not in by_side or not any(m in by_side for m in members):
+                continue
+            whole = by_side[group].iloc[0]
+            parts = [by_side[m].iloc[0] for m in members if m in by_side]
+            total = (0, 0)
+            for p in parts:
+                total = _add(total, _iv(p))
+            complete = len(parts) == len(members)
+            if not complete:
+                total = (total[0], None)
+            verdict = ("agree" if complete else "incomplete") if _meet(total, _iv(whole)) else "disagree"
+            figures = f"{group} {_show(*_iv(whole))} vs " + " + ".join(f"{p.side} {_show(*_iv(p))}" for p in parts)
+            if not complete:
+                figures += " (" + ", ".join(m for m in members if m not in by_side) + " not given)"
+            out.append(Finding("parts_vs_whole", f"{key[1]}, {key[2]}, {_span(key[3], key[4])}, {key[0]}",
+                               verdict, figures, _ids([whole.claim_id, *[p.claim_id for p in parts]]),
+                               "qualifiers as stated"))
+    return out
+
+
+def daily_vs_cumulative(ds) -> list[Finding]:
+    battle = ds.battle
+    c = counted_claims(ds.claims, battle)
+    cum = c[(c["figure_type"] == "cumulative") & ~c["superseded"]]
+    days = claimant_days(ds.claims, battle)
+    out = []
+    for row in cum.sort_values(["claimant", "measure", "period_end", "claim_id"]).itertuples():
+        mine = days[(days["claimant"] == row.claimant) & (days["measure"] == row.measure) & (days["side"] == row.side)
+                    & (days["date"] >= row.period_start) & (days["date"] <= row.period_end)]
+        if mine.empty:
+            continue
+        low = int(mine["low"].sum())
+        cum_low, cum_high = _iv(row)
+        stated = len(mine)
+        n_days = (row.period_end - row.period_start).days + 1
+        if cum_high is not None and low > cum_high:
+            verdict = "disagree"
+        elif stated == n_days and cum_high is not None and low == cum_high:
+            verdict = "agree"
+        else:
+            verdict = "remainder"
+        rest_low = max(cum_low - low, 0)
+        rest = _show(rest_low, None if cum_high is None else cum_high - low)
+        figures = (f"{row.side} {_show(cum_low, cum_high)} in {_span(row.period_start, row.period_end)}; "
+                   f"daily figures on {stated} of {n_days} days sum to ≥{low}; placed on no day: {rest}")
+        out.append(Finding("daily_vs_cumulative", f"{row.claimant}, {row.measure}, {row.side}, to {_span(row.period_end, row.period_end)}",
+                           verdict, figures, _ids([row.claim_id, *[i for ids in mine["claim_ids"] for i in ids]]),
+                           "daily figures at face value (at least N counts N)"))
+    return out
+
+
+def cumulative_decreasing(ds) -> list[Finding]:
+    c = counted_claims(ds.claims, ds.battle)
+    cum = c[(c["figure_type"] == "cumulative") & ~c["superseded"]]
+    out = []
+    for (claimant, measure, side, start), rows in cum.groupby(["claimant", "measure", "side", "period_start"], observed=True, sort=True):
+        rows = rows.sort_values(["period_end", "claim_id"])
+        ends = list(rows.itertuples())
+        for i, early in enumerate(ends):
+            for late in ends[i + 1:]:
+                late_high = _iv(late)[1]
+                if late.period_end > early.period_end and late_high is not None and late_high < early.low:
+                    out.append(Finding("cumulative_decreasing", f"{claimant}, {measure}, {side}", "decrease",
+                                       f"{_show(*_iv(early))} to {early.period_end.date()} then {_show(*_iv(late))} to {late.period_end.date()}",
+                                       _ids([early.claim_id, late.claim_id]), "none: a running total cannot fall"))
+    return out
+
+
+def derived_figures(ds, reconciliation=None) -> list[Finding]:
+    r = reconciliation or reconcile(ds)
+    c = ds.claims
+    out = []
+    for row in r.totals[r.totals["derived"]].itertuples():
+        same = c[(c["side"] == row.side) & (c["measure"] == row.measure) & (c["value"] == int(row.low)) & c["in_scope"]]
+        stated = "; stated only by " + ", ".join(f"{x.claimant} ({x.claim_id})" for x in same.itertuples()) if len(same) else "; stated by no claim"
+        out.append(Finding("derived_figures", f"{row.measure}, {row.side}, battle total ({r.rule.name} rule)", "derived",
+                           f"{row.low} follows from figures about other sides{stated}", row.claims, "exact"))
+    return out
+
+
+def copies_disagree(ds) -> list[Finding]:
+    c = ds.claims[ds.claims["report_id"].notna()]
+    src = ds.sources.set_index("source_id")
+    out = []
+    for report, rows in c.groupby("report_id", sort=True):
+        for (measure, side, _), same in rows.groupby(["measure", "side", "area"], observed=True, sort=True):
+            if same["value"].nunique() > 1 or same["period_end"].nunique() > 1:
+                figures = "; ".join(f"{x.value} for {_span(x.period_start, x.period_end)} in {src.loc[x.source_id, 'publisher']} ({src.loc[x.source_id, 'language']})"
+                                    for x in same.sort_values("claim_id").itertuples())
+                out.append(Finding("copies_disagree", f"{report}: {measure}, {side}", "disagree", figures, _ids(same["claim_id"]), "exact"))
+        for value, same in rows.groupby("value", sort=True):
+            sides = same.drop_duplicates(["measure", "side"])
+            if sides["measure"].nunique() == 1 and len(sides) > 1 and same["source_id"].nunique() > 1:
+                figures = f"{value} is " + "; ".join(f"{x.side} in {src.loc[x.source_id, 'publisher']} ({src.loc[x.source_id, 'language']})"
+                                                     for x in same.sort_values("claim_id").itertuples())
+                out.append(Finding("copies_disagree", f"{report}: {sides['measure'].iloc[0]}, the number {value}", "swap", figures, _ids(same["claim_id"]), "exact"))
+    return out
+
+
+def _origins(ds, claim) -> pd.DataFrame:
+    """Claims of primary claimants that give the same number for the same side and measure."""
+    relays = set(ds.claimants.loc[ds.claimants["relays_others"], "claimant"])
+    c = ds.claims
+    return c[(c["measure"] == claim.measure) & (c["side"] == claim.side) & (c["value"] == claim.value)
+             & ~c["claimant"].isin(relays) & c["period_end"].notna()]
+
+
+def _sum_origins(ds, claim, days: pd.DataFrame) -> pd.DataFrame:
+    """Primary claimants whose daily figures for the sides of a group add up to the claim's
+    number on its day (33 = 22 + 9 + 2)."""
+    if claim.figure_type != "daily":
+        return days.iloc[0:0]
+    relays = set(ds.claimants.loc[ds.claimants["relays_others"], "claimant"])
+    return days[(days["measure"] == claim.measure) & (days["side"] == claim.side) & (days["date"] == claim.period_start)
+                & (days["low"] == claim.value) & ~days["claimant"].isin(relays)]
+
+
+def paired_dates(ds) -> list[Finding]:
+    relays = set(ds.claimants.loc[ds.claimants["relays_others"], "claimant"])
+    c = ds.claims[ds.claims["in_scope"] & ds.claims["claimant"].isin(relays) & (ds.claims["figure_type"] == "cumulative")]
+    out = []
+    for (source, start, end), rows in c.groupby(["source_id", "period_start", "period_end"], sort=True):
+        traced = []
+        for claim in rows.itertuples():
+            origin = _origins(ds, claim)
+            if len(origin):
+                first = origin.sort_values(["period_end", "claim_id"]).iloc[0]
+                traced.append((claim, first))
+        ends = {o.period_end for _, o in traced}
+        if len(ends) > 1:
+            figures = "; ".join(f"{cl.measure} {cl.side} {cl.value} traces to {o.claimant} to {o.period_end.date()} ({o.claim_id})" for cl, o in traced)
+            out.append(Finding("paired_dates", f"{source}, presented as {_span(start, end)}", "mixed dates", figures,
+                               _ids([cl.claim_id for cl, _ in traced] + [o.claim_id for _, o in traced]), "same end day"))
+    return out
+
+
+def event_dates(ds) -> list[Finding]:
+    out = []
+    for event, rows in ds.events.groupby("event", observed=True, sort=True):
+        if rows["date"].nunique() > 1:
+            by_day = rows.groupby("date", sort=True)
+            figures = "; ".join(f"{day.date()}: " + ", ".join(sorted(set(g["claimant"].astype(str)))) for day, g in by_day)
+            out.append(Finding("event_dates", str(event), "conflict", figures, _ids(rows["event_id"]), "same day"))
+    return out
+
+
+def untraced(ds, reconciliation=None) -> list[Finding]:
+    relays = set(ds.claimants.loc[ds.claimants["relays_others"], "claimant"])
+    totals = (reconciliation or reconcile(ds)).totals
+    derived = {(t.measure, t.side, t.low) for t in totals[totals["derived"]].itertuples()}
+    days = claimant_days(ds.claims, ds.battle)
+    c = ds.claims[ds.claims["in_scope"] & ds.claims["claimant"].isin(relays)]
+    out = []
+    for claim in c.sort_values("claim_id").itertuples():
+        if len(_origins(ds, claim)):
+            continue
+        sums = _sum_origins(ds, claim, days)
+        if len(sums):
+            verdict, how = "sum of parts", f"; it is the sum of {', '.join(sorted(set(sums['claimant'])))}'s figures for the sides"
+            ids = [claim.claim_id, *[i for ids in sums["claim_ids"] for i in ids]]
+        elif (claim.measure, claim.side, claim.value) in derived:
+            verdict, how, ids = "derived", "; it follows from figures about other sides", [claim.claim_id]
+        else:
+            verdict, how, ids = "untraced", "", [claim.claim_id]
+        out.append(Finding("untraced", f"{claim.claimant}: {claim.measure}, {claim.side}", verdict,
+                           f"{claim.qualifier} {claim.value}; no primary claimant gives this number{how}",
+                           _ids(ids), "same number, side and measure"))
+    return out
+
+
+CHECKS = [parts_vs_whole, daily_vs_cumulative, cumulative_decreasing, derived_figures,
+          copies_disagree, paired_dates, event_dates, untraced]
+
+
+def run_checks(ds) -> pd.DataFrame:
+    """Every check's findings as one table, with accepted exceptions marked."""
+    r = reconcile(ds)
+    findings = []
+    for check in CHECKS:
+        found = check(ds, r) if check in (derived_figures, untraced) else check(ds)
+        findings += found
+    for f in findings:
+        for exc in ds.battle.accepted_exceptions:
+            if exc["check"] == f.check and set(exc["claims"]) <= set(f.claims.split(";")):
+                f.accepted = exc["reason"]
+    columns = list(Finding.__dataclass_fields__)
+    return pd.DataFrame([asdict(f) for f in findings], columns=columns)
+
+
+def summary(findings: pd.DataFrame) -> pd.DataFrame:
+    """Counts of findings per check and verdict, failing ones split by acceptance."""
+    f = findings.assign(failing=findings["verdict"].isin(FAILING), accepted=findings["accepted"].ne(""))
+    return (f.groupby(["check", "verdict", "failing", "accepted"], sort=True).size()
+            .rename("findings").reset_index())

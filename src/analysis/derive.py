@@ -1,0 +1,154 @@
+"""Tidy long tables derived from the ledger: daily claims and cumulative claims.
+
+- `daily_claims`: one row per in-scope daily claim of a reconciled measure (killed,
+  wounded), by day, side and claimant.
+- `claimant_days`: what each claimant's daily figures say about each day and side or side
+  group, as an interval: a group's figure is the tighter of its own claim and the sum of
+  its members' claims. Several claims of one claimant for the same day and side are
+  intersected (a revision is dropped first: superseded claims never count).
+- `cumulative_claims`: each claimant's running totals as it reported them (`reported`)
+  and as its daily figures imply (`implied by daily figures`, the sum of the stated days).
+- `claimant_totals`: each claimant's latest reported total per side: the claimant x side
+  matrix of battle totals.
+
+Caveats: a figure for part of the battle's area (one village) is only a lower bound for
+the battle. "About" is read as a band of +/- `about_band` (battle.json) around the
+number, "more than N" as at least N + 1, "up to N" as at most N.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from analysis.battle import Battle
+
+
+def interval(value: int, qualifier: str, band: float, whole: bool = True) -> tuple[int, int | None]:
+    """The range of true values a claim allows: (low, high or None for no cap)."""
+    if qualifier == "exact":
+        low, high = value, value
+    elif qualifier == "at least":
+        low, high = value, None
+    elif qualifier == "more than":
+        low, high = value + 1, None
+    elif qualifier == "up to":
+        low, high = 0, value
+    elif qualifier == "about":
+        low, high = math.ceil(value * (1 - band) - 1e-9), math.floor(value * (1 + band) + 1e-9)
+    else:
+        raise ValueError(f"unknown qualifier {qualifier!r}")
+    return (low, high) if whole else (low, None)
+
+
+def superseded_ids(claims: pd.DataFrame) -> set[str]:
+    return set(claims["supersedes"].dropna())
+
+
+def counted_claims(claims: pd.DataFrame, battle: Battle) -> pd.DataFrame:
+    """In-scope claims of reconciled measures about counted sides or groups, with their
+    interval (`low`, `high`), whether they are superseded, and the days they cover."""
+    c = claims[
+        claims["in_scope"]
+        & claims["measure"].isin(battle.reconciled_measures)
+        & claims["side"].map(lambda s: battle.members(s) is not None)
+        & claims["period_start"].notna()
+        & claims["period_end"].notna()
+    ].copy()
+    gone = superseded_ids(claims)
+    bounds = [
+        interval(int(v), str(q), battle.about_band, battle.whole_area(str(a)))
+        for v, q, a in zip(c["value"], c["qualifier"], c["area"])
+    ]
+    c["low"] = pd.array([b[0] for b in bounds], dtype="Int64")
+    c["high"] = pd.array([b[1] for b in bounds], dtype="Int64")
+    c["superseded"] = c["claim_id"].isin(gone)
+    return c
+
+
+def daily_claims(claims: pd.DataFrame, battle: Battle) -> pd.DataFrame:
+    c = counted_claims(claims, battle)
+    c = c[c["figure_type"] == "daily"]
+    out = c.rename(columns={"period_start": "date"})[
+        ["date", "measure", "side", "claimant", "value", "qualifier", "low", "high", "superseded", "claim_id", "source_id"]
+    ]
+    return out.sort_values(["date", "measure", "side", "claimant", "claim_id"]).reset_index(drop=True)
+
+
+def _intersect(rows: pd.DataFrame) -> tuple[int, int | None, tuple[str, ...]]:
+    low = int(rows["low"].max())
+    highs = rows["high"].dropna()
+    high = int(highs.min()) if len(highs) else None
+    if high is not None and high < low:
+        high = None
+    return low, high, tuple(sorted(rows["claim_id"]))
+
+
+def claimant_days(claims: pd.DataFrame, battle: Battle) -> pd.DataFrame:
+    """Per claimant, measure, day and side or group: the interval its daily figures give."""
+    d = daily_claims(claims, battle)
+    d = d[~d["superseded"]]
+    records = []
+    for (claimant, measure, date), day in d.groupby(["claimant", "measure", "date"], observed=True, sort=True):
+        own = {side: _intersect(rows) for side, rows in day.groupby("side", observed=True)}
+        for target in [*battle.sides, *battle.side_groups]:
+            members = battle.members(target)
+            parts = [own[m] for m in members if m in own]
+            low, high, ids = own.get(target, (0, None, ()))
+            if parts:
+                part_low = sum(p[0] for p in parts)
+                complete = len(parts) == len(members) and all(p[1] is not None for p in parts)
+                part_high = sum(p[1] for p in parts) if complete else None
+                low = max(low, part_low)
+                if part_high is not None:
+                    high = part_high if high is None else min(high, part_high)
+                ids = tuple(sorted(set(ids).union(*(p[2] for p in parts))))
+            if ids:
+                records.append((claimant, measure, date, target, low, high, ids))
+    return pd.DataFrame(records, columns=["claimant", "measure", "date", "side", "low", "high", "claim_ids"]).astype(
+        {"low": "int64", "high": "Int64"}
+    )
+
+
+def cumulative_claims(claims: pd.DataFrame, battle: Battle) -> pd.DataFrame:
+    """Running totals by claimant, measure and side: reported, and implied by daily figures."""
+    c = counted_claims(claims, battle)
+    rep = c[(c["figure_type"] == "cumulative") & ~c["superseded"]]
+    reported = pd.DataFrame({
+        "as_of": rep["period_end"], "period_start": rep["period_start"], "measure": rep["measure"].astype(str),
+        "side": rep["side"].astype(str), "claimant": rep["claimant"].astype(str), "basis": "reported",
+        "low": rep["low"], "high": rep["high"], "claim_ids": rep["claim_id"].map(lambda i: (i,)),
+    })
+    days = claimant_days(claims, battle)
+    implied = []
+    for (claimant, measure, side), rows in days.groupby(["claimant", "measure", "side"], sort=True):
+        low, high, ids = 0, 0, ()
+        for row in rows.sort_values("date").itertuples():
+            low += row.low
+            high = None if high is None or pd.isna(row.high) else high + int(row.high)
+            ids = tuple(sorted(set(ids) | set(row.claim_ids)))
+            implied.append((row.date, pd.Timestamp(battle.period_start), measure, side, claimant,
+                            "implied by daily figures", low, high, ids))
+    implied = pd.DataFrame(implied, columns=reported.columns)
+    out = pd.concat([reported, implied], ignore_index=True)
+    out = out.astype({"low": "Int64", "high": "Int64"})
+    return out.sort_values(["measure", "side", "claimant", "as_of", "basis"], kind="stable").reset_index(drop=True)
+
+
+def claimant_totals(claims: pd.DataFrame, battle: Battle, sources: pd.DataFrame) -> pd.DataFrame:
+    """Each claimant's latest reported total per measure and side or group: the cumulative
+    claim with the latest end day (ties: the exact one, then the copy in the language the
+    battle prefers, then the lowest claim_id), with that copy's language."""
+    c = counted_claims(claims, battle)
+    c = c[(c["figure_type"] == "cumulative") & ~c["superseded"]].copy()
+    c["exactness"] = c["qualifier"].astype(str).ne("exact")
+    c["language"] = c["source_id"].map(sources.set_index("source_id")["language"]).astype(str)
+    prefs = {lang: i for i, lang in enumerate(battle.language_preference)}
+    c["language_rank"] = c["language"].map(lambda g: prefs.get(g, len(prefs)))
+    c = c.sort_values(["claimant", "measure", "side", "period_end", "exactness", "language_rank", "claim_id"],
+                      ascending=[True, True, True, False, True, True, True])
+    latest = c.drop_duplicates(["claimant", "measure", "side"], keep="first")
+    out = latest[["claimant", "measure", "side", "value", "qualifier", "period_start", "period_end", "language", "claim_id"]]
+    out = out.astype({"claimant": str, "measure": str, "side": str, "qualifier": str})
+    return out.rename(columns={"period_end": "as_of"}).reset_index(drop=True)

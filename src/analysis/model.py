@@ -1,0 +1,180 @@
+"""The linear model behind reconciliation: claims as constraints on unknown counts.
+
+Unknowns are non-negative counts, one per cell (a day and a side). A claim becomes a
+`Constraint`: the sum of the cells it covers lies between `lower` and `upper` (`upper` None:
+no cap). The model answers three questions with linear programs solved by HiGHS (highspy), one model per
+set of constraints, re-solved from the last basis for each new objective:
+
+- `bounds(target)`: the least and greatest value a sum of cells can take while every
+  constraint holds, with the constraints that bind each end (the claims a figure rests on);
+  greatest is None ("open") where no constraint caps it;
+- `conflict_set()`: when the constraints cannot all hold, a smallest set that cannot
+  (every proper subset can), found by a deletion filter;
+- `best()`: one allocation inside the bounds. Every "at least" figure is read at face
+  value where the others allow it, no more deaths are placed than the constraints require,
+  and what they leave unplaced is spread as evenly as they allow (least sum of squares).
+  Formally: minimise the sum of all cells plus the sum over each lower-bound-only
+  constraint of its cells, then, holding that optimum, minimise the sum of squares.
+
+Counts are whole numbers: low is rounded up and high down. The LP is a relaxation, so a
+bound is exact for these interval-sum constraints in practice but is documented as the
+relaxation's bound.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+
+EPS = 1e-6
+INF = highspy.kHighsInf
+_OPTIMAL = highspy.HighsModelStatus.kOptimal
+_OPEN = {highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible}
+_quiet = False
+
+
+def _highs() -> highspy.Highs:
+    """A silent solver. HiGHS prints a banner on the process's first solver, straight to
+    file descriptor 1 (not through sys.stdout), so that one creation runs with fd 1 sent
+    to /dev/null; otherwise it would land in notebook outputs."""
+    global _quiet
+    if _quiet:
+        h = highspy.Highs()
+    else:
+        sys.stdout.flush()
+        saved, null = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        try:
+            h = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(null)
+        _quiet = True
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """lower <= sum(x[c] for c in cells) <= upper; `claim_ids` are the claims behind it."""
+
+    cells: tuple[int, ...]
+    lower: float
+    upper: float | None
+    claim_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Bound:
+    low: int
+    high: int | None
+    low_claims: tuple[str, ...]
+    high_claims: tuple[str, ...]
+
+
+class Model:
+    """A set of constraints over `n_cells` non-negative unknowns."""
+
+    def __init__(self, n_cells: int, constraints: list[Constraint]):
+        self.n = n_cells
+        self.constraints = list(constraints)
+        self._cols = np.arange(n_cells, dtype=np.int32)
+        self._h = _highs()
+        lp = highspy.HighsLp()
+        lp.num_col_ = n_cells
+        lp.num_row_ = len(self.constraints)
+        lp.col_cost_ = np.zeros(n_cells)
+        lp.col_lower_ = np.zeros(n_cells)
+        lp.col_upper_ = np.full(n_cells, INF)
+        lp.row_lower_ = np.array([c.lower for c in self.constraints], dtype=float)
+        lp.row_upper_ = np.array([INF if c.upper is None else c.upper for c in self.constraints], dtype=float)
+        starts, index = [0], []
+        for c in self.constraints:
+            index.extend(c.cells)
+            starts.append(len(index))
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        lp.a_matrix_.num_col_ = n_cells
+        lp.a_matrix_.num_row_ = len(self.constraints)
+        lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
+        lp.a_matrix_.index_ = np.array(index, dtype=np.int32)
+        lp.a_matrix_.value_ = np.ones(len(index))
+        self._h.passModel(lp)
+        self._feasible = None
+
+    def _run(self, cost: np.ndarray, sense=highspy.ObjSense.kMinimize):
+        self._h.changeObjectiveSense(sense)
+        self._h.changeColsCost(self.n, self._cols, cost)
+        self._h.run()
+        return self._h.getModelStatus()
+
+    def feasible(self) -> bool:
+        if self._feasible is None:
+            self._feasible = self._run(np.zeros(self.n)) == _OPTIMAL
+        return self._feasible
+
+    def _binding(self) -> tuple[str, ...]:
+        duals = self._h.getSolution().row_dual
+        return tuple(sorted({cid for c, d in zip(self.constraints, duals) if abs(d) > EPS for cid in c.claim_ids}))
+
+    def bounds(self, target: tuple[int, ...]) -> Bound:
+        """Least and greatest value of sum(x[target]); raises ValueError if infeasible."""
+        if not self.feasible():
+            raise ValueError("the constraints cannot all hold")
+        cost = np.zeros(self.n)
+        cost[list(target)] = 1.0
+        self._run(cost)
+        low, low_claims = math.ceil(self._h.getInfo().objective_function_value - EPS), self._binding()
+        status = self._run(cost, highspy.ObjSense.kMaximize)
+        if status in _OPEN or status != _OPTIMAL:
+            return Bound(low, None, low_claims, ())
+        high = math.floor(self._h.getInfo().objective_function_value + EPS)
+        return Bound(low, high, low_claims, self._binding())
+
+    def conflict_set(self) -> list[Constraint]:
+        """A smallest infeasible subset of the constraints (empty if they can all hold):
+        a deletion filter that frees one constraint at a time and keeps it freed while
+        the rest still conflict."""
+        if self.feasible():
+            return []
+        h, zero = self._h, np.zeros(self.n)
+        keep = []
+        for i, c in enumerate(self.constraints):
+            h.changeRowBounds(i, -INF, INF)
+            if self._run(zero) == _OPTIMAL:
+                h.changeRowBounds(i, c.lower, INF if c.upper is None else c.upper)
+                keep.append(c)
+        for i, c in enumerate(self.constraints):
+            h.changeRowBounds(i, c.lower, INF if c.upper is None else c.upper)
+        return keep
+
+    def best(self) -> np.ndarray:
+        """Claims at face value, fewest deaths, the rest spread as evenly as allowed."""
+        if not self.feasible():
+            raise ValueError("the constraints cannot all hold")
+        weights = np.ones(self.n)
+        for c in self.constraints:
+            if c.upper is None and c.lower > 0:
+                weights[list(c.cells)] += 1.0
+        self._run(weights)
+        total = self._h.getInfo().objective_function_value
+        first = np.array(self._h.getSolution().col_value)
+        q = _highs()
+        q.passModel(self._h.getLp())
+        q.addRow(-INF, total + EPS * max(1.0, total), self.n, self._cols, weights)
+        q.changeColsCost(self.n, self._cols, np.zeros(self.n))
+        hessian = highspy.HighsHessian()
+        hessian.dim_ = self.n
+        hessian.format_ = highspy.HessianFormat.kTriangular
+        hessian.start_ = np.arange(self.n + 1, dtype=np.int32)
+        hessian.index_ = self._cols
+        hessian.value_ = np.full(self.n, 2.0)
+        q.passHessian(hessian)
+        q.run()
+        x = np.array(q.getSolution().col_value) if q.getModelStatus() == _OPTIMAL else first
+        return np.clip(x, 0, None)

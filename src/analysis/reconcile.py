@@ -1,0 +1,141 @@
+"""Reconcile conflicting claims into low / best / high figures per day and side, and
+battle totals, each with the claims it rests on and the rule that produced it.
+
+Method: the claims a rule accepts become linear constraints on the unknown deaths (or
+wounded) of each day and side (see `model`). Low and high are the least and greatest
+values every accepted claim allows; high is open (None) where no claim caps it. Best is
+one allocation inside: the fewest deaths the claims allow, spread as evenly as they allow
+(`conservative`: the low). When the accepted claims cannot all hold, the smallest set in
+conflict is found, the claim that the rule says gives way is dropped, and both are reported.
+
+A battle total is "derived" when its low is above zero yet none of the claims that bind the
+low is about that side: it follows from figures about other sides (al-Haffah's 23 rebels
+is 120 - 68 - 29).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from analysis.model import Constraint, Model
+from analysis.rules import DEFAULT_RULE, RULES, Rule, enrich
+
+
+@dataclass
+class Reconciliation:
+    """The outcome of one rule on one battle."""
+
+    rule: Rule
+    daily: pd.DataFrame
+    totals: pd.DataFrame
+    conflicts: pd.DataFrame
+    set_aside: pd.DataFrame
+    accepted: tuple[str, ...] = field(default=())
+
+
+def _fmt(ids) -> str:
+    return ";".join(sorted(set(ids)))
+
+
+def _constraints(claims: pd.DataFrame, battle, envelope: bool) -> tuple[list[Constraint], dict]:
+    """Constraints over cells (day index * n_sides + side index) and each one's give-way key."""
+    days = {d: i for i, d in enumerate(battle.days)}
+    sides = {s: i for i, s in enumerate(battle.sides)}
+    merged: dict[tuple, list] = {}
+    for row in claims.itertuples():
+        span = [days[d.date()] for d in pd.date_range(row.period_start, row.period_end) if d.date() in days]
+        cells = tuple(sorted(d * len(sides) + sides[m] for d in span for m in row.members))
+        high = None if pd.isna(row.high) else int(row.high)
+        key = (cells, row.side, row.period_start) if envelope else (cells, int(row.low), high)
+        merged.setdefault(key, []).append((int(row.low), high, row.claim_id, row.give_way))
+    constraints, give_way = [], {}
+    for key, items in merged.items():
+        low = min(i[0] for i in items)
+        high = None if any(i[1] is None for i in items) else max(i[1] for i in items)
+        con = Constraint(key[0], low, high, tuple(sorted(i[2] for i in items)))
+        constraints.append(con)
+        give_way[con] = min(i[3] for i in items)
+    return constraints, give_way
+
+
+def _resolve(n_cells, constraints, give_way):
+    """Drop the claim that gives way from each smallest conflicting set until all hold."""
+    conflicts = []
+    model = Model(n_cells, constraints)
+    while not model.feasible():
+        conflict = model.conflict_set()
+        drop = max(conflict, key=lambda c: give_way[c])
+        conflicts.append({"claims_in_conflict": _fmt(i for c in conflict for i in c.claim_ids),
+                          "dropped": _fmt(drop.claim_ids)})
+        constraints = [c for c in constraints if c is not drop]
+        model = Model(n_cells, constraints)
+    return model, conflicts
+
+
+def reconcile(dataset, rule: str = DEFAULT_RULE) -> Reconciliation:
+    """Apply `rule` to the dataset; return daily and total low / best / high figures."""
+    battle = dataset.battle
+    chosen = RULES[rule]
+    claims = enrich(dataset)
+    claims["give_way"] = [chosen.give_way(r) for _, r in claims.iterrows()]
+    accepted, aside = chosen.select(claims)
+    n_sides = len(battle.sides)
+    groups = {s: (s,) for s in battle.sides} | dict(battle.side_groups)
+    daily_rows, total_rows, conflict_rows = [], [], []
+    for measure in battle.reconciled_measures:
+        mine = accepted[accepted["measure"] == measure]
+        if mine.empty:
+            continue
+        constraints, give_way = _constraints(mine, battle, chosen.envelope)
+        model, conflicts = _resolve(len(battle.days) * n_sides, constraints, give_way)
+        conflict_rows += [{"measure": measure, **c} for c in conflicts]
+        best = model.best()
+        for side, members in groups.items():
+            idx = [battle.sides.index(m) for m in members]
+            for d, day in enumerate(battle.days):
+                cells = tuple(d * n_sides + i for i in idx)
+                row = _row(model, cells, best, chosen, {"date": pd.Timestamp(day), "measure": measure, "side": side})
+                del row["low_claims"]
+                daily_rows.append(row)
+            cells = tuple(d * n_sides + i for d in range(len(battle.days)) for i in idx)
+            row = _row(model, cells, best, chosen, {"measure": measure, "side": side})
+            own = set(mine.loc[mine["side"] == side, "claim_id"])
+            binding = set(row.pop("low_claims"))
+            row["derived"] = row["low"] > 0 and not own & binding
+            total_rows.append(row)
+    daily = pd.DataFrame(daily_rows)
+    totals = pd.DataFrame(total_rows)
+    for frame in (daily, totals):
+        if not frame.empty:
+            frame["high"] = frame["high"].astype("Int64")
+            frame.insert(0, "rule", rule)
+    return Reconciliation(
+        rule=chosen,
+        daily=daily,
+        totals=totals,
+        conflicts=pd.DataFrame(conflict_rows, columns=["measure", "claims_in_conflict", "dropped"]),
+        set_aside=pd.DataFrame(sorted(aside), columns=["claim_id", "reason"]),
+        accepted=tuple(sorted(accepted["claim_id"])),
+    )
+
+
+def _row(model: Model, cells, best, rule: Rule, head: dict) -> dict:
+    bound = model.bounds(cells)
+    value = round(float(best[list(cells)].sum()), 1)
+    if rule.best == "low":
+        value = float(bound.low)
+    return {**head, "low": bound.low, "best": value, "high": bound.high,
+            "claims": _fmt(bound.low_claims + bound.high_claims), "low_claims": bound.low_claims}
+
+
+def sensitivity(dataset, rules=None) -> pd.DataFrame:
+    """Battle totals per measure and side under every rule, side by side."""
+    frames = [reconcile(dataset, r).totals for r in (rules or RULES)]
+    t = pd.concat(frames, ignore_index=True)
+    t["figure"] = [
+        f"{b:g} [{lo}–{'open' if pd.isna(hi) else hi}]" for b, lo, hi in zip(t["best"], t["low"], t["high"])
+    ]
+    wide = t.pivot(index=["measure", "side"], columns="rule", values="figure")
+    return wide[[r for r in (rules or RULES) if r in wide.columns]].reset_index()

@@ -1,0 +1,100 @@
+"""Each named check fires on the real ledger where the dossier says it should, and on an
+edited copy where it should not pass; accepted exceptions are honoured."""
+
+import json
+
+import pytest
+
+from analysis import checks
+from analysis.load import load_dataset
+from conftest import DATA, add_claims, claim, set_claim
+
+
+@pytest.fixture(scope="module")
+def found():
+    return checks.run_checks(load_dataset(DATA))
+
+
+def of(findings, check, verdict):
+    return findings[(findings["check"] == check) & (findings["verdict"] == verdict)]
+
+
+def test_parts_against_whole_day_one(found):
+    hit = of(found, "parts_vs_whole", "agree")
+    assert any("all 33 vs government forces 22 + rebels 9 + civilians 2" in f for f in hit["figures"])
+
+
+def test_parts_against_whole_can_disagree(data_copy):
+    set_claim(data_copy, "H008", value=21)
+    found = checks.run_checks(load_dataset(data_copy))
+    assert "H008" in of(found, "parts_vs_whole", "disagree")["claims"].iloc[0]
+
+
+def test_daily_against_cumulative_leaves_80_with_no_day(found):
+    hit = of(found, "daily_vs_cumulative", "remainder")
+    row = hit[hit["claims"].str.contains("H082")].iloc[0]
+    assert "sum to ≥40" in row["figures"] and "placed on no day: 80" in row["figures"]
+
+
+def test_daily_against_cumulative_can_disagree(data_copy):
+    set_claim(data_copy, "H086", value=10)  # fewer soldiers in all than on day one alone
+    found = checks.run_checks(load_dataset(data_copy))
+    assert "H086" in of(found, "daily_vs_cumulative", "disagree")["claims"].iloc[0]
+
+
+def test_cumulative_decreasing_fires_only_when_a_total_falls(found, data_copy):
+    assert of(found, "cumulative_decreasing", "decrease").empty
+    set_claim(data_copy, "H086", value=50)  # 58 by 10 June, then 50 by 12 June
+    found = checks.run_checks(load_dataset(data_copy))
+    assert of(found, "cumulative_decreasing", "decrease")["claims"].tolist() == ["H062;H086", "H067;H086"]
+
+
+def test_derived_23_rebels(found):
+    hit = of(found, "derived_figures", "derived")
+    row = hit[hit["subject"].str.contains("rebels")].iloc[0]
+    assert row["figures"].startswith("23 follows") and "Wikipedia editor (H003)" in row["figures"]
+
+
+def test_arabic_copy_swaps_29(found):
+    assert of(found, "copies_disagree", "swap")["claims"].tolist() == ["H083;H087"]
+    assert "H083;H088" in of(found, "copies_disagree", "disagree")["claims"].tolist()
+
+
+def test_infobox_pairs_figures_of_different_days(found):
+    row = of(found, "paired_dates", "mixed dates").iloc[0]
+    assert "to 2012-06-10 (H063)" in row["figures"] and "to 2012-06-12 (H086)" in row["figures"]
+
+
+def test_recapture_dated_12_and_13_june(found):
+    row = found[(found["check"] == "event_dates") & (found["subject"] == "recapture")].iloc[0]
+    assert row["verdict"] == "conflict" and "2012-06-12" in row["figures"] and "2012-06-13" in row["figures"]
+
+
+def test_untraced_strengths_and_traced_sums(found):
+    u = found[found["check"] == "untraced"].set_index("claims")
+    assert u.loc["H001", "verdict"] == u.loc["H002", "verdict"] == "untraced"
+    assert u.loc["H003", "verdict"] == "derived"
+    assert any(k.startswith("H007;") and v == "sum of parts" for k, v in u["verdict"].items())
+
+
+def test_untraced_stops_firing_once_a_source_is_found(data_copy):
+    add_claims(data_copy, claim("H902", "FSA", "2012-06-05", "2012-06-13", "government forces", 780,
+                                figure_type="point-in-time", measure="strength", source_id="wapo-2012-06-13"))
+    found = checks.run_checks(load_dataset(data_copy))
+    assert "H002" not in set(found.loc[found["check"] == "untraced", "claims"])
+
+
+def test_accepted_exceptions_are_marked_and_can_be_withdrawn(found, data_copy):
+    jagran = found[(found["check"] == "copies_disagree") & found["claims"].str.contains("H045")].iloc[0]
+    assert "Jagran" in jagran["accepted"]
+    battle = json.loads((data_copy / "battle.json").read_text())
+    battle["accepted_exceptions"] = []
+    (data_copy / "battle.json").write_text(json.dumps(battle))
+    again = checks.run_checks(load_dataset(data_copy))
+    assert again["accepted"].eq("").all()
+
+
+def test_summary_counts_every_finding(found):
+    s = checks.summary(found)
+    assert s["findings"].sum() == len(found)
+    assert s.loc[s["failing"], "verdict"].isin(checks.FAILING).all()

@@ -1,0 +1,112 @@
+"""The linear model on hand-made constraint sets whose answers are known by hand, and
+its properties on random ones (hypothesis)."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis.model import Constraint, Model
+
+
+def C(cells, lower, upper, name):
+    return Constraint(tuple(cells), lower, upper, (name,))
+
+
+def test_total_and_one_day_bound_each_day():
+    # two days: total exactly 10, day 0 at least 4
+    m = Model(2, [C([0, 1], 10, 10, "total"), C([0], 4, None, "day0")])
+    day0, day1, both = m.bounds((0,)), m.bounds((1,)), m.bounds((0, 1))
+    assert (day0.low, day0.high) == (4, 10)
+    assert (day1.low, day1.high) == (0, 6)
+    assert (both.low, both.high) == (10, 10)
+    assert day0.low_claims == ("day0",)
+    assert day1.high_claims == ("day0", "total")
+
+
+def test_uncapped_cell_is_open_not_invented():
+    m = Model(3, [C([0, 1], 10, 10, "first two days")])
+    assert m.bounds((2,)).high is None
+    assert m.bounds((0, 1, 2)).low == 10
+
+
+def test_derived_figure_from_parts_and_whole():
+    # sides 0, 1, 2 over one period: all = 120, side 0 = 68, side 2 = 29 -> side 1 = 23
+    m = Model(3, [C([0, 1, 2], 120, 120, "all"), C([0], 68, 68, "gov"), C([2], 29, 29, "civ")])
+    b = m.bounds((1,))
+    assert (b.low, b.high) == (23, 23)
+    assert set(b.low_claims) == {"all", "gov", "civ"}
+
+
+def test_infeasible_set_reports_smallest_conflict():
+    cons = [C([0], 5, 5, "day0 is 5"), C([0, 1], 0, 3, "both days at most 3"), C([1], 1, None, "day1 at least 1"),
+            C([2], 7, 7, "unrelated")]
+    m = Model(3, cons)
+    assert not m.feasible()
+    conflict = {c.claim_ids[0] for c in m.conflict_set()}
+    assert conflict == {"day0 is 5", "both days at most 3"}
+    # the solver is left as it was: still infeasible, and a feasible subset is feasible
+    assert not m.feasible()
+    assert Model(3, cons[1:]).feasible()
+
+
+def test_feasible_set_has_no_conflict():
+    assert Model(2, [C([0], 1, 3, "a")]).conflict_set() == []
+
+
+def test_best_reads_at_least_at_face_value_and_spreads_the_rest():
+    # day 0 at least 22; days 0-3 exactly 40 -> best day 0 = 22, the other 18 spread over 3 days
+    m = Model(4, [C([0], 22, None, "at least 22"), C([0, 1, 2, 3], 40, 40, "total")])
+    best = m.best()
+    assert np.allclose(best, [22, 6, 6, 6], atol=1e-3)
+
+
+# --- properties on random constraint sets generated from a known true allocation ---
+
+@st.composite
+def scenario(draw):
+    n = draw(st.integers(2, 6))
+    truth = np.array(draw(st.lists(st.integers(0, 30), min_size=n, max_size=n)))
+    claims = []
+    for k in range(draw(st.integers(1, 6))):
+        cells = sorted(draw(st.sets(st.integers(0, n - 1), min_size=1, max_size=n)))
+        total = int(truth[cells].sum())
+        kind = draw(st.sampled_from(["exact", "at least", "up to", "band"]))
+        slack = draw(st.integers(0, 5))
+        lower, upper = {"exact": (total, total), "at least": (max(total - slack, 0), None),
+                        "up to": (0, total + slack), "band": (max(total - slack, 0), total + slack)}[kind]
+        claims.append(Constraint(tuple(cells), lower, upper, (f"c{k}",)))
+    target = tuple(sorted(draw(st.sets(st.integers(0, n - 1), min_size=1, max_size=n))))
+    return n, truth, claims, target
+
+
+@settings(max_examples=60, deadline=None)
+@given(scenario())
+def test_low_best_high_are_ordered(s):
+    n, truth, claims, target = s
+    m = Model(n, claims)
+    b = m.bounds(target)
+    best = float(m.best()[list(target)].sum())
+    assert b.low <= best + 1e-4
+    assert b.high is None or best <= b.high + 1e-4
+
+
+@settings(max_examples=60, deadline=None)
+@given(scenario())
+def test_bounds_contain_every_allowed_allocation(s):
+    n, truth, claims, target = s
+    b = Model(n, claims).bounds(target)
+    value = int(truth[list(target)].sum())
+    assert b.low <= value
+    assert b.high is None or value <= b.high
+
+
+@settings(max_examples=60, deadline=None)
+@given(scenario(), st.data())
+def test_adding_a_consistent_claim_never_widens_a_bound(s, data):
+    n, truth, claims, target = s
+    before = Model(n, claims).bounds(target)
+    cells = tuple(sorted(data.draw(st.sets(st.integers(0, n - 1), min_size=1, max_size=n))))
+    total = int(truth[list(cells)].sum())
+    after = Model(n, claims + [Constraint(cells, total, total, ("new",))]).bounds(target)
+    assert after.low >= before.low
+    assert before.high is None or (after.high is not None and after.high <= before.high)

@@ -1,0 +1,95 @@
+"""Citable tables: content, determinism, spreadsheet safety, BibTeX, the reconcile
+command, and nothing half-written when a step fails."""
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from analysis.load import load_dataset
+from analysis.outputs import staged_dir
+from analysis.publish import FORMULA_START, safe_cell, tables, tidy
+from analysis.rules import RULES
+from conftest import DATA, ROOT
+
+
+@pytest.fixture(scope="module")
+def files():
+    return tables(load_dataset(DATA))
+
+
+def test_every_rule_has_daily_and_totals_in_three_formats(files):
+    for rule in RULES:
+        for stem in ("reconciled_daily", "battle_totals"):
+            for ext in ("csv", "md", "tex"):
+                assert f"{stem}-{rule}.{ext}" in files
+
+
+def test_totals_rows_carry_rule_and_claims(files):
+    lines = files["battle_totals-hierarchy.csv"].splitlines()
+    assert lines[0] == "rule,measure,side,low,best,high,derived,claims"
+    assert "hierarchy,killed,rebels,23,23,open,True,H082;H083;H084;H085;H086" in lines
+
+
+def test_tables_are_deterministic(files):
+    assert tables(load_dataset(DATA)) == files
+
+
+@pytest.mark.parametrize("text", ["=SUM(A1)", "+1", "-2", "@cmd", "\tx", "\rx"])
+def test_formula_like_text_is_defused(text):
+    assert safe_cell(text) == "'" + text
+    assert safe_cell("plain") == "plain" and safe_cell(-3) == -3
+
+
+def test_no_exported_cell_starts_like_a_formula(files):
+    for name, text in files.items():
+        if name.endswith(".csv"):
+            frame = pd.read_csv(pd.io.common.StringIO(text), dtype=str, keep_default_na=False)
+            starts = frame.map(lambda v: v.startswith(FORMULA_START)).to_numpy()
+            assert not starts.any(), name
+
+
+def test_hostile_ledger_text_is_defused_on_export():
+    frame = tidy(pd.DataFrame({"note": ["=HYPERLINK(\"x\")", "ok"]}))
+    assert frame["note"].tolist() == ["'=HYPERLINK(\"x\")", "ok"]
+
+
+def test_bibtex_has_every_source(files):
+    ds = load_dataset(DATA)
+    for source_id in ds.sources["source_id"]:
+        assert f"@misc{{{source_id}," in files["sources.bib"]
+
+
+def test_reconcile_command_prints_totals_and_writes_files(tmp_path):
+    out = tmp_path / "derived"
+    run = subprocess.run([sys.executable, "-m", "analysis", "reconcile", "--rule", "conservative", "--out", str(out)],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 0, run.stderr
+    assert "rule 'conservative'" in run.stdout and "rebels" in run.stdout
+    assert (out / "battle_totals-conservative.csv").exists()
+
+
+def test_reconcile_on_bad_data_exits_1_and_writes_nothing(tmp_path, data_copy):
+    (data_copy / "casualties.csv").write_text("")
+    out = tmp_path / "derived"
+    run = subprocess.run([sys.executable, "-m", "analysis", "reconcile", "--data-dir", str(data_copy), "--out", str(out)],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 1 and "casualties.csv, line 1" in run.stderr and "Traceback" not in run.stderr
+    assert not out.exists()
+
+
+def test_staged_dir_keeps_the_old_folder_when_the_step_fails(tmp_path):
+    target = tmp_path / "out"
+    target.mkdir()
+    (target / "table.csv").write_text("old\n")
+    with pytest.raises(RuntimeError):
+        with staged_dir(target) as stage:
+            (stage / "table.csv").write_text("new\n")
+            raise RuntimeError("step failed")
+    assert (target / "table.csv").read_text() == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+    with staged_dir(target) as stage:
+        (stage / "table.csv").write_text("new\n")
+    assert (target / "table.csv").read_text() == "new\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
