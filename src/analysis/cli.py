@@ -12,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from analysis.paths import DATA, DERIVED
+from analysis.paths import DATA, DERIVED, FIGURES, NOTEBOOKS, ROOT
 
 
 def cmd_validate(args) -> int:
@@ -52,6 +52,20 @@ def cmd_reconcile(args) -> int:
     return 0
 
 
+def cmd_build(args) -> int:
+    from analysis.build import Layout, main
+
+    return main(Layout(args.data_dir, args.notebooks, args.figures, args.derived), args.jobs)
+
+
+def cmd_html(args) -> int:
+    from analysis.html import render
+
+    pages = render(args.notebooks, args.out)
+    print(f"{len(pages)} pages written to {args.out}; open {args.out / 'index.html'}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -63,6 +77,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", type=Path, default=DATA)
     p.add_argument("--out", type=Path, default=DERIVED, help="folder for the tables (replaced whole)")
     p.set_defaults(func=cmd_reconcile)
+    p = sub.add_parser("build", help="validate, write tables, execute the notebooks, write figures; all or nothing")
+    p.add_argument("--data-dir", type=Path, default=DATA)
+    p.add_argument("--notebooks", type=Path, default=NOTEBOOKS)
+    p.add_argument("--figures", type=Path, default=FIGURES)
+    p.add_argument("--derived", type=Path, default=DERIVED)
+    p.add_argument("--jobs", type=int, default=2, help="notebooks executed at a time (default 2)")
+    p.set_defaults(func=cmd_build)
+    p = sub.add_parser("html", help="render every notebook to static HTML with an index page")
+    p.add_argument("--notebooks", type=Path, default=NOTEBOOKS)
+    p.add_argument("--out", type=Path, default=ROOT / "build" / "html")
+    p.set_defaults(func=cmd_html)
     return parser
 
 

@@ -118,6 +118,7 @@ def cumulative_claims(claims: pd.DataFrame, battle: Battle) -> pd.DataFrame:
     reported = pd.DataFrame({
         "as_of": rep["period_end"], "period_start": rep["period_start"], "measure": rep["measure"].astype(str),
         "side": rep["side"].astype(str), "claimant": rep["claimant"].astype(str), "basis": "reported",
+        "value": rep["value"], "qualifier": rep["qualifier"].astype(str),
         "low": rep["low"], "high": rep["high"], "claim_ids": rep["claim_id"].map(lambda i: (i,)),
     })
     days = claimant_days(claims, battle)
@@ -129,10 +130,10 @@ def cumulative_claims(claims: pd.DataFrame, battle: Battle) -> pd.DataFrame:
             high = None if high is None or pd.isna(row.high) else high + int(row.high)
             ids = tuple(sorted(set(ids) | set(row.claim_ids)))
             implied.append((row.date, pd.Timestamp(battle.period_start), measure, side, claimant,
-                            "implied by daily figures", low, high, ids))
+                            "implied by daily figures", low, "sum of daily", low, high, ids))
     implied = pd.DataFrame(implied, columns=reported.columns)
     out = pd.concat([reported, implied], ignore_index=True)
-    out = out.astype({"low": "Int64", "high": "Int64"})
+    out = out.astype({"value": "int64", "low": "Int64", "high": "Int64"})
     return out.sort_values(["measure", "side", "claimant", "as_of", "basis"], kind="stable").reset_index(drop=True)
 
 

@@ -2,7 +2,7 @@
 
 `staged_dir(target)` gives a fresh folder beside `target`; when the block succeeds the
 folder takes `target`'s place (the old one is removed only after the swap), and when it
-fails the staging folder is deleted and `target` is untouched. `write_text` writes one
+fails the staging folder is deleted and `target` is untouched. `write_bytes` and `write_text` write one
 file the same way (temporary file, then rename).
 """
 
@@ -45,13 +45,20 @@ def swap_in(stage: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def write_text(path: Path, text: str) -> None:
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write a file whole or not at all: a temporary file beside it, then a rename."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_text(path: Path, text: str) -> None:
+    """`write_bytes` of UTF-8 text with '\\n' line ends."""
+    write_bytes(path, text.encode("utf-8"))

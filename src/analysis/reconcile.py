@@ -1,5 +1,5 @@
-"""Reconcile conflicting claims into low / best / high figures per day and side, and
-battle totals, each with the claims it rests on and the rule that produced it.
+"""Reconcile conflicting claims into low / best / high figures per day and side, running
+totals to each day, and battle totals, each with the claims it rests on and the rule that produced it.
 
 Method: the claims a rule accepts become linear constraints on the unknown deaths (or
 wounded) of each day and side (see `model`). Low and high are the least and greatest
@@ -29,6 +29,7 @@ class Reconciliation:
 
     rule: Rule
     daily: pd.DataFrame
+    cumulative: pd.DataFrame
     totals: pd.DataFrame
     conflicts: pd.DataFrame
     set_aside: pd.DataFrame
@@ -83,7 +84,7 @@ def reconcile(dataset, rule: str = DEFAULT_RULE) -> Reconciliation:
     accepted, aside = chosen.select(claims)
     n_sides = len(battle.sides)
     groups = {s: (s,) for s in battle.sides} | dict(battle.side_groups)
-    daily_rows, total_rows, conflict_rows = [], [], []
+    daily_rows, cumulative_rows, total_rows, conflict_rows = [], [], [], []
     for measure in battle.reconciled_measures:
         mine = accepted[accepted["measure"] == measure]
         if mine.empty:
@@ -99,6 +100,10 @@ def reconcile(dataset, rule: str = DEFAULT_RULE) -> Reconciliation:
                 row = _row(model, cells, best, chosen, {"date": pd.Timestamp(day), "measure": measure, "side": side})
                 del row["low_claims"]
                 daily_rows.append(row)
+                upto = tuple(k * n_sides + i for k in range(d + 1) for i in idx)
+                row = _row(model, upto, best, chosen, {"date": pd.Timestamp(day), "measure": measure, "side": side})
+                del row["low_claims"]
+                cumulative_rows.append(row)
             cells = tuple(d * n_sides + i for d in range(len(battle.days)) for i in idx)
             row = _row(model, cells, best, chosen, {"measure": measure, "side": side})
             own = set(mine.loc[mine["side"] == side, "claim_id"])
@@ -106,14 +111,16 @@ def reconcile(dataset, rule: str = DEFAULT_RULE) -> Reconciliation:
             row["derived"] = row["low"] > 0 and not own & binding
             total_rows.append(row)
     daily = pd.DataFrame(daily_rows)
+    cumulative = pd.DataFrame(cumulative_rows)
     totals = pd.DataFrame(total_rows)
-    for frame in (daily, totals):
+    for frame in (daily, cumulative, totals):
         if not frame.empty:
             frame["high"] = frame["high"].astype("Int64")
             frame.insert(0, "rule", rule)
     return Reconciliation(
         rule=chosen,
         daily=daily,
+        cumulative=cumulative,
         totals=totals,
         conflicts=pd.DataFrame(conflict_rows, columns=["measure", "claims_in_conflict", "dropped"]),
         set_aside=pd.DataFrame(sorted(aside), columns=["claim_id", "reason"]),

@@ -1,0 +1,163 @@
+"""Small views of the ledger and results for the notebooks to print, so that notebooks
+only call: counts per claimant, outlets, scope decisions, one day's claims, revisions,
+lineage of a figure, implied casualty rates, and the reconciled tables as text.
+
+Every function returns a DataFrame; `show` prints one as plain text (stable in nbval).
+Caveat on rates: a strength figure no source states (check `untraced`) gives a rate no
+better than that figure.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.load import Dataset
+
+
+def show(frame: pd.DataFrame, width: int = 70) -> None:
+    """Print a table as plain text, long cells cut at `width` characters."""
+    if frame.empty:
+        print("(none)")
+        return
+    print(frame.to_string(index=False, max_colwidth=width))
+
+
+def overview(ds: Dataset) -> pd.DataFrame:
+    c, b = ds.claims, ds.battle
+    facts = [
+        ("battle", b.name), ("place", b.place), ("period", f"{b.period_start} to {b.period_end} ({len(b.days)} days)"),
+        ("claims in the ledger", len(c)), ("claims in the battle's scope", int(c["in_scope"].sum())),
+        ("claimants", c["claimant"].nunique()), ("documents read", len(ds.sources)),
+        ("outlets", ds.sources["publisher"].nunique()), ("dated events claimed", len(ds.events)),
+    ]
+    return pd.DataFrame(facts, columns=["what", "value"]).astype({"value": str})
+
+
+def claims_by(ds: Dataset, rows: str, columns: str, in_scope_only: bool = False) -> pd.DataFrame:
+    """Number of claims by two columns of the ledger, with totals."""
+    c = ds.claims[ds.claims["in_scope"]] if in_scope_only else ds.claims
+    table = pd.crosstab(c[rows].astype(str), c[columns].astype(str), margins=True, margins_name="total")
+    return table.reset_index().rename_axis(columns=None)
+
+
+def outlets(ds: Dataset) -> pd.DataFrame:
+    """Per claimant: how many claims, in how many documents, carried by which outlets and wires."""
+    src = ds.sources.set_index("source_id")
+    c = ds.claims.assign(publisher=ds.claims["source_id"].map(src["publisher"]),
+                         wire=ds.claims["source_id"].map(src["wire_agency"]),
+                         language=ds.claims["source_id"].map(src["language"]))
+    rows = []
+    for who, g in c.groupby("claimant", observed=True, sort=True):
+        rows.append({"claimant": who, "claims": len(g), "documents": g["source_id"].nunique(),
+                     "wires": ", ".join(sorted(set(g["wire"].dropna()))) or "-",
+                     "languages": ", ".join(sorted(set(g["language"]))),
+                     "outlets": "; ".join(sorted(set(g["publisher"])))})
+    return pd.DataFrame(rows).sort_values(["claims", "claimant"], ascending=[False, True])
+
+
+def scope_decisions(ds: Dataset) -> pd.DataFrame:
+    """Claims kept in the ledger but out of the battle's totals, with the reason."""
+    c = ds.claims[~ds.claims["in_scope"]]
+    return c[["claim_id", "claimant", "measure", "side", "value", "place_as_named", "scope_reason"]]
+
+
+def day_claims(ds: Dataset, day: int, measure: str = "killed") -> pd.DataFrame:
+    """Every in-scope claim about one battle day (0 = first), with outlet and revision."""
+    date = pd.Timestamp(ds.battle.days[day])
+    c = ds.claims
+    c = c[c["in_scope"] & (c["measure"] == measure) & (c["period_start"] == date) & (c["period_end"] == date)]
+    src = ds.sources.set_index("source_id")
+    replaced_by = {old: new for new, old in ds.claims[["claim_id", "supersedes"]].dropna().itertuples(index=False)}
+    out = pd.DataFrame({
+        "claim_id": c["claim_id"], "claimant": c["claimant"].astype(str), "side": c["side"].astype(str),
+        "figure": c["qualifier"].astype(str) + " " + c["value"].astype(str),
+        "outlet": c["source_id"].map(src["publisher"]), "language": c["source_id"].map(src["language"]),
+        "revised_by": c["claim_id"].map(replaced_by).fillna(""),
+    })
+    return out.sort_values(["claimant", "side", "claim_id"])
+
+
+def revisions(ds: Dataset) -> pd.DataFrame:
+    """Claims a claimant later revised, old figure beside the new."""
+    c = ds.claims.set_index("claim_id")
+    new = ds.claims[ds.claims["supersedes"].notna()]
+    return pd.DataFrame({
+        "claimant": new["claimant"].astype(str), "side": new["side"].astype(str), "measure": new["measure"].astype(str),
+        "earlier": [f"{c.loc[o, 'qualifier']} {c.loc[o, 'value']} ({o})" for o in new["supersedes"]],
+        "revised": [f"{q} {v} ({i})" for q, v, i in zip(new["qualifier"], new["value"], new["claim_id"])],
+    })
+
+
+def findings(found: pd.DataFrame, check: str, verdict: str | None = None) -> pd.DataFrame:
+    f = found[found["check"] == check]
+    if verdict:
+        f = f[f["verdict"] == verdict]
+    return f[["subject", "verdict", "figures", "claims", "accepted"]]
+
+
+def lineage(ds: Dataset, claim_ids: str) -> pd.DataFrame:
+    """The claims behind a figure (IDs joined by ';'), with who said it and where."""
+    ids = [i for i in claim_ids.split(";") if i]
+    c = ds.claims[ds.claims["claim_id"].isin(ids)]
+    src = ds.sources.set_index("source_id")
+    return pd.DataFrame({
+        "claim_id": c["claim_id"], "claimant": c["claimant"].astype(str), "side": c["side"].astype(str),
+        "figure": c["qualifier"].astype(str) + " " + c["value"].astype(str),
+        "period": c["period_start"].dt.strftime("%d %b") + "–" + c["period_end"].dt.strftime("%d %b"),
+        "outlet": c["source_id"].map(src["publisher"]), "published": c["source_id"].map(src["published"]).dt.strftime("%Y-%m-%d").fillna("n.d."),
+    })
+
+
+def claims_behind(result, side: str, day: int | None = None, measure: str = "killed") -> str:
+    """The claim IDs a reconciled figure rests on: one day's (0 = first) or the battle total's."""
+    frame = result.totals if day is None else result.daily[result.daily["date"] == result.daily["date"].min() + pd.Timedelta(days=day)]
+    row = frame[(frame["side"] == side) & (frame["measure"] == measure)]
+    return ";".join(row["claims"])
+
+
+def rules_table() -> pd.DataFrame:
+    """The reconciliation rules: name, what it is, how it settles conflicts."""
+    from analysis.rules import RULES
+
+    return pd.DataFrame([{"rule": r.name, "description": r.title,
+                          "best figure": "low bound" if r.best == "low" else "face value, rest spread evenly"}
+                         for r in RULES.values()])
+
+
+def figure_text(low, best, high) -> str:
+    return f"{best:g} [{low}–{'open' if pd.isna(high) else int(high)}]"
+
+
+def daily_table(result, measure: str = "killed") -> pd.DataFrame:
+    """Best [low–high] per day and side."""
+    d = result.daily[result.daily["measure"] == measure].copy()
+    d["figure"] = [figure_text(lo, b, hi) for lo, b, hi in zip(d["low"], d["best"], d["high"])]
+    wide = d.pivot(index="date", columns="side", values="figure")
+    sides = list(dict.fromkeys(d["side"]))
+    wide = wide[sides].reset_index()
+    wide["date"] = wide["date"].dt.strftime("%d %b")
+    return wide.rename_axis(columns=None)
+
+
+def totals_table(result) -> pd.DataFrame:
+    t = result.totals.copy()
+    t["figure"] = [figure_text(lo, b, hi) for lo, b, hi in zip(t["low"], t["best"], t["high"])]
+    return t[["measure", "side", "figure", "derived", "claims"]]
+
+
+def implied_rates(ds: Dataset, result) -> pd.DataFrame:
+    """Deaths and wounded as a share of the force or population a claim gives for the side."""
+    c = ds.claims
+    bases = c[c["in_scope"] & c["measure"].isin(["strength", "population"])]
+    totals = result.totals.set_index(["measure", "side"])
+    rows = []
+    for base in bases.sort_values("claim_id").itertuples():
+        for measure in ds.battle.reconciled_measures:
+            if (measure, base.side) not in totals.index:
+                continue
+            t = totals.loc[(measure, base.side)]
+            hedge = {"at least": "≤", "more than": "<", "about": "~", "up to": "≥"}.get(str(base.qualifier), "")
+            rows.append({"side": base.side, "measure": measure, "reconciled": figure_text(t["low"], t["best"], t["high"]),
+                         "out of": f"{base.qualifier} {base.value} ({base.measure}, {base.claimant}, {base.claim_id})",
+                         "rate (best)": f"{hedge}{100 * t['best'] / base.value:.1f}%"})
+    return pd.DataFrame(rows)
