@@ -14,7 +14,7 @@ import pandas as pd
 from analysis.load import Dataset
 
 
-def show(frame: pd.DataFrame, width: int = 70) -> None:
+def show(frame: pd.DataFrame, width: int = 110) -> None:
     """Print a table as plain text, long cells cut at `width` characters."""
     if frame.empty:
         print("(none)")
@@ -156,6 +156,8 @@ def implied_rates(ds: Dataset, result) -> pd.DataFrame:
             if (measure, base.side) not in totals.index:
                 continue
             t = totals.loc[(measure, base.side)]
+            if t["best"] == 0:
+                continue
             hedge = {"at least": "≤", "more than": "<", "about": "~", "up to": "≥"}.get(str(base.qualifier), "")
             rows.append({"side": base.side, "measure": measure, "reconciled": figure_text(t["low"], t["best"], t["high"]),
                          "out of": f"{base.qualifier} {base.value} ({base.measure}, {base.claimant}, {base.claim_id})",
