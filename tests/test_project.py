@@ -64,3 +64,15 @@ def test_every_source_is_cited_and_every_url_recorded():
     assert set(ds.sources["source_id"]) == cited
     no_url = ds.sources[ds.sources["url"].isna()]
     assert no_url["publisher"].str.contains("URL not recorded").all()
+
+
+def test_deferred_iri_parser_still_checks_iris():
+    """analysis.fastimport removes the parser's import cost without dropping the check."""
+    code = ("import sys, analysis.fastimport, nbformat\n"
+            "assert 'syntax_parser' not in vars(sys.modules['rfc3987_syntax']), 'parser built at import'\n"
+            "from jsonschema import FormatChecker\n"
+            "fc = FormatChecker()\n"
+            "assert fc.conforms('http://example.org/a', 'iri') and not fc.conforms('no iri', 'iri')\n"
+            "print('ok')")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.stdout.strip() == "ok", run.stderr

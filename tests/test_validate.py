@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from analysis.cli import main
 from analysis.validate import validate
 from conftest import CLAIMS, DATA, ROOT, line_of, rows_of, set_cell, write_rows
 
@@ -157,6 +158,16 @@ def test_rejects_bad_input(kind, data_copy):
     problems = validate(data_copy)
     hits = [p for p in problems if p.file.endswith(file) and p.line == line and p.column == column and words in p.message]
     assert hits, f"expected {file}:{line}:{column} '{words}', got:\n" + "\n".join(map(str, problems))
+
+
+@pytest.mark.parametrize("kind", list(CASES))
+def test_command_line_exits_1_naming_the_place_for_every_kind(kind, data_copy, capsys):
+    corrupt, file, line, column, words = CASES[kind]
+    corrupt(data_copy)
+    assert main(["validate", str(data_copy)]) == 1
+    err = capsys.readouterr().err
+    where = f"{file}" + (f", line {line}" if line is not None else "") + (f", column {column}" if column else "")
+    assert any(where in row and words in row for row in err.splitlines()), err
 
 
 def test_cli_reports_file_line_column_and_exits_1(data_copy):

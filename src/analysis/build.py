@@ -20,12 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analysis import paths
+from analysis.fastimport import defer_rfc3987
 from analysis.load import InvalidData, load_dataset
 from analysis.outputs import swap_in, write_text
 from analysis.plots import FIGURES
 from analysis.publish import write_tables
 
 TIMEOUT = 600
+defer_rfc3987()
 
 
 class BuildError(RuntimeError):

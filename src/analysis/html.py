@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from analysis.build import notebook_files
+from analysis.build import notebook_files  # also defers the rfc3987 parser (fastimport)
 from analysis.outputs import staged_dir, write_text
 
 

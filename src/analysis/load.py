@@ -42,8 +42,9 @@ class Dataset:
     data_dir: Path
 
 
-def _typed(path: Path, schema: dict, categories: dict[str, list[str]]) -> pd.DataFrame:
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+def typed_frame(frame: pd.DataFrame, schema: dict, categories: dict[str, list[str]]) -> pd.DataFrame:
+    """Give a frame of strings (as in the CSV) the types its Table Schema declares."""
+    frame = frame.copy()
     for spec in schema["fields"]:
         name, kind = spec["name"], spec.get("type", "string")
         column = frame[name]
@@ -61,6 +62,15 @@ def _typed(path: Path, schema: dict, categories: dict[str, list[str]]) -> pd.Dat
     return frame
 
 
+def categories(battle: Battle, claimant_names: list[str]) -> dict[str, list[str]]:
+    """Categories of the coded columns that come from the battle, not the schema."""
+    return {
+        "claimant": claimant_names,
+        "side": [*battle.sides, *battle.side_groups, *battle.other_actors],
+        "area": list(battle.areas),
+    }
+
+
 def load_dataset(data_dir: Path | str = DATA) -> Dataset:
     """Validate `data_dir` and return its tables as typed frames."""
     data_dir = Path(data_dir)
@@ -71,13 +81,10 @@ def load_dataset(data_dir: Path | str = DATA) -> Dataset:
     resources = {r["name"]: r for r in package["resources"]}
     battle = read_battle(data_dir / resources["battle"]["path"])
     claimant_names = pd.read_csv(data_dir / resources["claimants"]["path"], dtype=str)["claimant"].tolist()
-    cats = {
-        "claimant": claimant_names,
-        "side": [*battle.sides, *battle.side_groups, *battle.other_actors],
-        "area": list(battle.areas),
-    }
+    cats = categories(battle, claimant_names)
     frames = {
-        name: _typed(data_dir / resources[name]["path"], resources[name]["schema"], cats)
+        name: typed_frame(pd.read_csv(data_dir / resources[name]["path"], dtype=str, keep_default_na=False, encoding="utf-8"),
+                          resources[name]["schema"], cats)
         for name in ("casualties", "events", "sources", "claimants")
     }
     return Dataset(battle, frames["casualties"], frames["events"], frames["sources"], frames["claimants"], data_dir)

@@ -32,6 +32,7 @@ import highspy
 import numpy as np
 
 EPS = 1e-6
+TIME_LIMIT = 30.0
 INF = highspy.kHighsInf
 _OPTIMAL = highspy.HighsModelStatus.kOptimal
 _OPEN = {highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible}
@@ -57,6 +58,13 @@ def _highs() -> highspy.Highs:
             os.close(null)
         _quiet = True
     h.setOptionValue("output_flag", False)
+    # Small models re-solved with a new objective: a warm primal simplex without presolve,
+    # on one thread, is quickest (about a quarter less time per battle than the defaults).
+    h.setOptionValue("presolve", "off")
+    h.setOptionValue("simplex_strategy", 4)
+    h.setOptionValue("threads", 1)
+    # A guard, never reached on these small models: a solve that runs this long is a bug.
+    h.setOptionValue("time_limit", TIME_LIMIT)
     return h
 
 
@@ -106,12 +114,23 @@ class Model:
         lp.a_matrix_.value_ = np.ones(len(index))
         self._h.passModel(lp)
         self._feasible = None
+        self._mask = np.zeros((len(self.constraints), n_cells), dtype=bool)
+        for i, c in enumerate(self.constraints):
+            self._mask[i, list(c.cells)] = True
+        self._lows = np.array([c.lower for c in self.constraints], dtype=float)
+        self._ups = np.array([np.inf if c.upper is None else c.upper for c in self.constraints], dtype=float)
+        self._lower = (self._mask & (self._lows > 0)[:, None]).any(axis=0)
+        self._upper = (self._mask & np.isfinite(self._ups)[:, None]).any(axis=0)
+        self._solutions: list[np.ndarray] = []
 
     def _run(self, cost: np.ndarray, sense=highspy.ObjSense.kMinimize):
         self._h.changeObjectiveSense(sense)
         self._h.changeColsCost(self.n, self._cols, cost)
         self._h.run()
-        return self._h.getModelStatus()
+        status = self._h.getModelStatus()
+        if status == highspy.HighsModelStatus.kTimeLimit:
+            raise RuntimeError(f"HiGHS stopped after {TIME_LIMIT} s on a {self.n}-cell model")
+        return status
 
     def feasible(self) -> bool:
         if self._feasible is None:
@@ -122,35 +141,94 @@ class Model:
         duals = self._h.getSolution().row_dual
         return tuple(sorted({cid for c, d in zip(self.constraints, duals) if abs(d) > EPS for cid in c.claim_ids}))
 
+    def _certified(self, t: np.ndarray, value: float) -> bool:
+        """Whether a feasible point already found gives sum(x[t]) == value."""
+        return bool(self._solutions) and bool((np.abs(np.array(self._solutions) @ t - value) < 1e-6).any())
+
+    def _tightest(self, which: np.ndarray) -> tuple[str, ...]:
+        """Claims of the narrowest of the given constraints (an exact figure before a bound)."""
+        rows = np.flatnonzero(which)
+        i = int(rows[np.argmin(self._ups[rows] - self._lows[rows])])
+        return self.constraints[i].claim_ids
+
+    def _keep(self) -> None:
+        self._solutions.append(np.array(self._h.getSolution().col_value))
+
     def bounds(self, target: tuple[int, ...]) -> Bound:
-        """Least and greatest value of sum(x[target]); raises ValueError if infeasible."""
+        """Least and greatest value of sum(x[target]); raises ValueError if infeasible.
+
+        A linear program is run only when needed. Any constraint whose cells all lie in
+        the target gives a floor (its lower bound), any constraint holding every target
+        cell a ceiling (its upper bound); when a feasible point already found reaches that
+        floor or ceiling, it is the answer and that constraint is what binds. With no
+        target cell under a lower bound the least value is 0 (lower the cells to 0 and
+        every constraint still holds); with a target cell under no upper bound the
+        greatest is open (raise that cell without limit)."""
         if not self.feasible():
             raise ValueError("the constraints cannot all hold")
-        cost = np.zeros(self.n)
-        cost[list(target)] = 1.0
-        self._run(cost)
-        low, low_claims = math.ceil(self._h.getInfo().objective_function_value - EPS), self._binding()
-        status = self._run(cost, highspy.ObjSense.kMaximize)
+        cells = list(target)
+        t = np.zeros(self.n)
+        t[cells] = 1.0
+        inside = ~(self._mask & (t == 0)).any(axis=1)
+        holding = ~((t > 0) & ~self._mask).any(axis=1)
+        floor = self._lows[inside].max(initial=0.0)
+        ceiling = self._ups[holding].min(initial=np.inf)
+        if not self._lower[cells].any() or (floor == 0 and self._certified(t, 0.0)):
+            low, low_claims = 0, ()
+        elif floor > 0 and self._certified(t, floor):
+            low, low_claims = round(floor), self._tightest(inside & (self._lows == floor))
+        else:
+            self._run(t)
+            low, low_claims = math.ceil(self._h.getInfo().objective_function_value - EPS), self._binding()
+            self._keep()
+        if not self._upper[cells].all():
+            return Bound(low, None, low_claims, ())
+        if np.isfinite(ceiling) and self._certified(t, ceiling):
+            return Bound(low, round(ceiling), low_claims, self._tightest(holding & (self._ups == ceiling)))
+        status = self._run(t, highspy.ObjSense.kMaximize)
         if status in _OPEN or status != _OPTIMAL:
             return Bound(low, None, low_claims, ())
         high = math.floor(self._h.getInfo().objective_function_value + EPS)
+        self._keep()
         return Bound(low, high, low_claims, self._binding())
 
     def conflict_set(self) -> list[Constraint]:
-        """A smallest infeasible subset of the constraints (empty if they can all hold):
-        a deletion filter that frees one constraint at a time and keeps it freed while
-        the rest still conflict."""
+        """A smallest infeasible subset of the constraints (empty if they can all hold).
+
+        The dual simplex's proof of infeasibility (a dual ray) names the constraints it
+        combines; the others are freed, and a deletion filter then frees one candidate at a
+        time, keeping it freed while the rest still conflict."""
         if self.feasible():
             return []
         h, zero = self._h, np.zeros(self.n)
+
+        def restore(i, c):
+            h.changeRowBounds(i, c.lower, INF if c.upper is None else c.upper)
+
+        h.setOptionValue("simplex_strategy", 1)
+        self._run(zero)
+        _, has_ray, ray = h.getDualRay()
+        h.setOptionValue("simplex_strategy", 4)
+        candidates = list(range(len(self.constraints)))
+        if has_ray:
+            named = [i for i in candidates if abs(ray[i]) > EPS]
+            for i in candidates:
+                if i not in named:
+                    h.changeRowBounds(i, -INF, INF)
+            if self._run(zero) == _OPTIMAL:
+                for i, c in enumerate(self.constraints):
+                    restore(i, c)
+            else:
+                candidates = named
         keep = []
-        for i, c in enumerate(self.constraints):
+        for i in candidates:
+            c = self.constraints[i]
             h.changeRowBounds(i, -INF, INF)
             if self._run(zero) == _OPTIMAL:
-                h.changeRowBounds(i, c.lower, INF if c.upper is None else c.upper)
+                restore(i, c)
                 keep.append(c)
         for i, c in enumerate(self.constraints):
-            h.changeRowBounds(i, c.lower, INF if c.upper is None else c.upper)
+            restore(i, c)
         return keep
 
     def best(self) -> np.ndarray:
@@ -177,4 +255,5 @@ class Model:
         q.passHessian(hessian)
         q.run()
         x = np.array(q.getSolution().col_value) if q.getModelStatus() == _OPTIMAL else first
+        self._solutions += [first, x] if q.getModelStatus() == _OPTIMAL else [first]
         return np.clip(x, 0, None)

@@ -32,6 +32,10 @@ class Problem:
             where += f", line {self.line}"
         if self.column:
             where += f", column {self.column}"
+        elif self.line is not None:
+            where += " (whole row)"
+        else:
+            where += " (whole file)"
         return f"{where}: {self.message}"
 
 

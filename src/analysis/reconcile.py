@@ -1,5 +1,5 @@
-"""Reconcile conflicting claims into low / best / high figures per day and side, running
-totals to each day, and battle totals, each with the claims it rests on and the rule that produced it.
+"""Reconcile conflicting claims into low / best / high figures per day and side (and side
+group), running totals of each side to each day, and battle totals, each with the claims it rests on and the rule that produced it.
 
 Method: the claims a rule accepts become linear constraints on the unknown deaths (or
 wounded) of each day and side (see `model`). Low and high are the least and greatest
@@ -40,17 +40,16 @@ def _fmt(ids) -> str:
     return ";".join(sorted(set(ids)))
 
 
-def _constraints(claims: pd.DataFrame, battle, envelope: bool) -> tuple[list[Constraint], dict]:
+def _constraints(claims: list[dict], battle, envelope: bool) -> tuple[list[Constraint], dict]:
     """Constraints over cells (day index * n_sides + side index) and each one's give-way key."""
-    days = {d: i for i, d in enumerate(battle.days)}
+    n_days = len(battle.days)
     sides = {s: i for i, s in enumerate(battle.sides)}
     merged: dict[tuple, list] = {}
-    for row in claims.itertuples():
-        span = [days[d.date()] for d in pd.date_range(row.period_start, row.period_end) if d.date() in days]
-        cells = tuple(sorted(d * len(sides) + sides[m] for d in span for m in row.members))
-        high = None if pd.isna(row.high) else int(row.high)
-        key = (cells, row.side, row.period_start) if envelope else (cells, int(row.low), high)
-        merged.setdefault(key, []).append((int(row.low), high, row.claim_id, row.give_way))
+    for row in claims:
+        span = range(max(row["first_day"], 0), min(row["last_day"], n_days - 1) + 1)
+        cells = tuple(sorted(d * len(sides) + sides[m] for d in span for m in row["members"]))
+        key = (cells, row["side"], row["first_day"]) if envelope else (cells, row["low"], row["high"])
+        merged.setdefault(key, []).append((row["low"], row["high"], row["claim_id"], row["give_way"]))
     constraints, give_way = [], {}
     for key, items in merged.items():
         low = min(i[0] for i in items)
@@ -80,14 +79,15 @@ def reconcile(dataset, rule: str = DEFAULT_RULE) -> Reconciliation:
     battle = dataset.battle
     chosen = RULES[rule]
     claims = enrich(dataset)
-    claims["give_way"] = [chosen.give_way(r) for _, r in claims.iterrows()]
+    for row in claims:
+        row["give_way"] = chosen.give_way(row)
     accepted, aside = chosen.select(claims)
     n_sides = len(battle.sides)
     groups = {s: (s,) for s in battle.sides} | dict(battle.side_groups)
     daily_rows, cumulative_rows, total_rows, conflict_rows = [], [], [], []
     for measure in battle.reconciled_measures:
-        mine = accepted[accepted["measure"] == measure]
-        if mine.empty:
+        mine = [r for r in accepted if r["measure"] == measure]
+        if not mine:
             continue
         constraints, give_way = _constraints(mine, battle, chosen.envelope)
         model, conflicts = _resolve(len(battle.days) * n_sides, constraints, give_way)
@@ -100,13 +100,14 @@ def reconcile(dataset, rule: str = DEFAULT_RULE) -> Reconciliation:
                 row = _row(model, cells, best, chosen, {"date": pd.Timestamp(day), "measure": measure, "side": side})
                 del row["low_claims"]
                 daily_rows.append(row)
-                upto = tuple(k * n_sides + i for k in range(d + 1) for i in idx)
-                row = _row(model, upto, best, chosen, {"date": pd.Timestamp(day), "measure": measure, "side": side})
-                del row["low_claims"]
-                cumulative_rows.append(row)
+                if side in battle.sides:
+                    upto = tuple(k * n_sides + i for k in range(d + 1) for i in idx)
+                    row = _row(model, upto, best, chosen, {"date": pd.Timestamp(day), "measure": measure, "side": side})
+                    del row["low_claims"]
+                    cumulative_rows.append(row)
             cells = tuple(d * n_sides + i for d in range(len(battle.days)) for i in idx)
             row = _row(model, cells, best, chosen, {"measure": measure, "side": side})
-            own = set(mine.loc[mine["side"] == side, "claim_id"])
+            own = {r["claim_id"] for r in mine if r["side"] == side}
             binding = set(row.pop("low_claims"))
             row["derived"] = row["low"] > 0 and not own & binding
             total_rows.append(row)
@@ -124,7 +125,7 @@ def reconcile(dataset, rule: str = DEFAULT_RULE) -> Reconciliation:
         totals=totals,
         conflicts=pd.DataFrame(conflict_rows, columns=["measure", "claims_in_conflict", "dropped"]),
         set_aside=pd.DataFrame(sorted(aside), columns=["claim_id", "reason"]),
-        accepted=tuple(sorted(accepted["claim_id"])),
+        accepted=tuple(sorted(r["claim_id"] for r in accepted)),
     )
 
 

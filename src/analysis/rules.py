@@ -21,8 +21,9 @@ replaces its earlier figure. Then:
 - `wikipedia`: only the encyclopedia's own figures, as researchers cite them today, for
   comparison; in a conflict the older revision gives way.
 
-A rule returns the accepted claims, the claims it set aside with the reason, and the key
-that orders who gives way (the greatest key is dropped first).
+A rule works on claim records (dicts, one per counted claim, from `enrich`): it returns
+the accepted records, the claims it set aside with the reason, and the key that orders who
+gives way (the greatest key is dropped first).
 """
 
 from __future__ import annotations
@@ -41,70 +42,85 @@ EXACTNESS = {"exact": 0, "about": 1, "at least": 2, "more than": 2, "up to": 2}
 class Rule:
     name: str
     title: str
-    select: Callable[[pd.DataFrame], tuple[pd.DataFrame, list[tuple[str, str]]]]
-    give_way: Callable[[pd.Series], tuple]
+    select: Callable[[list[dict]], tuple[list[dict], list[tuple[str, str]]]]
+    give_way: Callable[[dict], tuple]
     best: str = "spread"  # "spread": fewest deaths, spread evenly; "low": the low bound
     envelope: bool = False
 
 
-def enrich(dataset) -> pd.DataFrame:
-    """Counted claims with what the rules order by: claimant rank, language rank,
-    publication day, exactness, and whether the claimant relays others."""
+FIELDS = ["claim_id", "claimant", "side", "measure", "value", "qualifier", "low", "high", "period_start",
+          "period_end", "superseded", "rank", "language", "language_rank", "published_day", "exactness",
+          "relays", "encyclopedia", "members", "first_day", "last_day"]
+
+
+def enrich(dataset) -> list[dict]:
+    """Counted claims as records with what the rules order by: claimant rank, language
+    rank, publication day, exactness, whether the claimant relays others, the counted
+    sides it covers and its first and last day as offsets into the battle."""
     battle = dataset.battle
     c = counted_claims(dataset.claims, battle)
     src = dataset.sources.set_index("source_id")
     who = dataset.claimants.set_index("claimant")
     hierarchy = {name: i for i, name in enumerate(battle.claimant_hierarchy)}
     languages = {lang: i for i, lang in enumerate(battle.language_preference)}
-    c["rank"] = c["claimant"].astype(str).map(lambda n: hierarchy.get(n, len(hierarchy)))
-    c["language"] = c["source_id"].map(src["language"]).astype(str)
-    c["language_rank"] = c["language"].map(lambda g: languages.get(g, len(languages)))
+    claimant = c["claimant"].astype(str)
+    language = c["source_id"].map(src["language"]).astype(str)
     published = c["source_id"].map(src["published"])
-    c["published_day"] = published.map(lambda d: 0 if pd.isna(d) else d.toordinal())
-    c["exactness"] = c["qualifier"].astype(str).map(EXACTNESS)
-    c["relays"] = c["claimant"].astype(str).map(who["relays_others"]).astype(bool)
-    c["encyclopedia"] = c["claimant"].astype(str).map(who["claimant_type"]).eq("encyclopedia")
-    c["members"] = c["side"].astype(str).map(battle.members)
-    return c.reset_index(drop=True)
+    start = pd.Timestamp(battle.period_start)
+    columns = {
+        "claim_id": c["claim_id"].tolist(), "claimant": claimant.tolist(), "side": c["side"].astype(str).tolist(),
+        "measure": c["measure"].astype(str).tolist(), "value": c["value"].tolist(),
+        "qualifier": c["qualifier"].astype(str).tolist(), "low": c["low"].tolist(),
+        "high": [None if pd.isna(h) else int(h) for h in c["high"]],
+        "period_start": c["period_start"].tolist(), "period_end": c["period_end"].tolist(),
+        "superseded": c["superseded"].tolist(),
+        "rank": [hierarchy.get(n, len(hierarchy)) for n in claimant],
+        "language": language.tolist(), "language_rank": [languages.get(g, len(languages)) for g in language],
+        "published_day": [0 if pd.isna(d) else d.toordinal() for d in published],
+        "exactness": [EXACTNESS[q] for q in c["qualifier"].astype(str)],
+        "relays": claimant.map(who["relays_others"]).astype(bool).tolist(),
+        "encyclopedia": claimant.map(who["claimant_type"]).eq("encyclopedia").tolist(),
+        "members": [battle.members(s) for s in c["side"].astype(str)],
+        "first_day": (c["period_start"] - start).dt.days.tolist(),
+        "last_day": (c["period_end"] - start).dt.days.tolist(),
+    }
+    return [dict(zip(FIELDS, values)) for values in zip(*(columns[f] for f in FIELDS))]
 
 
-def _not_superseded(c):
-    gone = c[c["superseded"]]
-    return c[~c["superseded"]], [(i, "superseded by a later claim of the same claimant") for i in gone["claim_id"]]
+def _not_superseded(records):
+    aside = [(r["claim_id"], "superseded by a later claim of the same claimant") for r in records if r["superseded"]]
+    return [r for r in records if not r["superseded"]], aside
 
 
-def _primary(c):
-    kept, aside = _not_superseded(c)
-    relays = kept[kept["relays"]]
-    aside += [(i, "its claimant relays others' figures: traced, not counted") for i in relays["claim_id"]]
-    return kept[~kept["relays"]], aside
+def _primary(records):
+    kept, aside = _not_superseded(records)
+    aside += [(r["claim_id"], "its claimant relays others' figures: traced, not counted") for r in kept if r["relays"]]
+    return [r for r in kept if not r["relays"]], aside
 
 
 def _overlaps(a, b) -> bool:
-    return (a.measure == b.measure and a.period_start <= b.period_end and b.period_start <= a.period_end
-            and bool(set(a.members) & set(b.members)))
+    return (a["measure"] == b["measure"] and a["first_day"] <= b["last_day"] and b["first_day"] <= a["last_day"]
+            and not set(a["members"]).isdisjoint(b["members"]))
 
 
-def _select_hierarchy(c):
-    kept, aside = _primary(c)
-    accepted = []
-    for rank, group in kept.sort_values(["rank", "claim_id"]).groupby("rank", sort=True):
+def _select_hierarchy(records):
+    kept, aside = _primary(records)
+    accepted: list[dict] = []
+    for rank in sorted({r["rank"] for r in kept}):
         higher = list(accepted)
-        for row in group.itertuples():
+        for row in sorted((r for r in kept if r["rank"] == rank), key=lambda r: r["claim_id"]):
             cover = next((h for h in higher if _overlaps(row, h)), None)
             if cover is None:
                 accepted.append(row)
             else:
-                aside.append((row.claim_id, f"{cover.claimant} ranks higher and covers the same days and sides ({cover.claim_id})"))
-    ids = {r.claim_id for r in accepted}
-    return kept[kept["claim_id"].isin(ids)], aside
+                aside.append((row["claim_id"], f"{cover['claimant']} ranks higher and covers the same days and sides ({cover['claim_id']})"))
+    return accepted, aside
 
 
-def _select_wikipedia(c):
-    kept, aside = _not_superseded(c)
-    other = kept[~kept["encyclopedia"]]
-    aside += [(i, "not the encyclopedia's own figure") for i in other["claim_id"]]
-    return kept[kept["encyclopedia"]], aside
+def _select_wikipedia(records):
+    kept, aside = _not_superseded(records)
+    aside += [(r["claim_id"], "not the encyclopedia's own figure") for r in kept if not r["encyclopedia"]]
+    return [r for r in kept if r["encyclopedia"]], aside
 
 
 def _by_hierarchy(row):

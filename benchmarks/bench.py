@@ -1,0 +1,117 @@
+"""Benchmark: prints each figure with the floor it is measured against, in the same run,
+so that the ratios hold on a noisy machine. Run with `make bench` (about three minutes).
+
+- build: `python -m analysis build` (into a scratch copy of the outputs) against the floor
+  of one Jupyter kernel start with pandas and matplotlib imported, times the notebooks.
+- tests: `make test` wall time (target: under 60 s).
+- command line: `python -m analysis validate` against `python -c "import pandas"`.
+- scale: reconciliation (default rule) of 1, 10, 100 and 1,000 synthetic battles of ten
+  days and a hundred claims (fixed seed), on as many worker processes as there are cores;
+  floor: N times the time per battle of ten battles reconciled the same way, so a ratio
+  near 1 means time growing no faster than the number of battles.
+- import cost: `import nbformat` with and without `analysis.fastimport`.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+
+
+def wall(cmd, repeat=1, **kw) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, check=True, capture_output=True, cwd=ROOT, **kw)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def kernel_floor(repeat=3) -> float:
+    """Start a kernel, import pandas and matplotlib in it, shut it down."""
+    from jupyter_client.manager import start_new_kernel
+
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        km, kc = start_new_kernel(kernel_name="python3", extra_arguments=["--IPKernelApp.log_level=ERROR"])
+        kc.execute_interactive("import pandas, matplotlib.pyplot", timeout=120)
+        kc.stop_channels()
+        km.shutdown_kernel(now=False)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def _reconcile_chunk(indexes: list[int]) -> float:
+    from analysis import synthetic
+    from analysis.reconcile import reconcile
+
+    datasets = [synthetic.dataset(i) for i in indexes]
+    t0 = time.perf_counter()
+    for ds in datasets:
+        reconcile(ds)
+    return time.perf_counter() - t0
+
+
+def scale(n: int, workers: int) -> float:
+    """Wall time of reconciling n battles split over `workers` processes (generation of
+    the synthetic ledgers is not timed: each worker makes its share first)."""
+    chunks = [list(range(k, n, workers)) for k in range(workers) if k < n]
+    with multiprocessing.get_context("fork").Pool(len(chunks)) as pool:
+        return max(pool.map(_reconcile_chunk, chunks))
+
+
+def row(name, value, floor, target, met, unit="s"):
+    ratio = value / floor if floor else float("nan")
+    print(f"| {name} | {value:.2f} {unit} | {floor:.2f} {unit} | {ratio:.2f} | {target} | {'yes' if met(value, ratio) else 'no'} |")
+
+
+def main() -> None:
+    cores = os.cpu_count() or 1
+    notebooks = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+    print(f"Benchmark on {cores} cores, Python {sys.version.split()[0]}\n")
+    print("| figure | measured | floor | ratio | target | met |")
+    print("|---|---|---|---|---|---|")
+
+    floor = kernel_floor()
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in ("notebooks", "figures", "derived"):
+            shutil.copytree(ROOT / name, Path(tmp) / name)
+        build = wall([PY, "-m", "analysis", "build", "--notebooks", f"{tmp}/notebooks",
+                      "--figures", f"{tmp}/figures", "--derived", f"{tmp}/derived"])
+    row(f"build ({len(notebooks)} notebooks) vs kernel+imports x {len(notebooks)}", build, floor * len(notebooks),
+        "ratio <= 1.0", lambda v, r: r <= 1.0)
+
+    tests = wall(["make", "test"])
+    row("make test", tests, 60.0, "< 60 s", lambda v, r: v < 60)
+
+    validate = wall([PY, "-m", "analysis", "validate"], repeat=5)
+    pandas = wall([PY, "-c", "import pandas"], repeat=5)
+    row("validate vs import pandas", validate, pandas, "ratio <= 1.3", lambda v, r: r <= 1.3)
+
+    per_battle = statistics.median(scale(10, min(cores, 10)) for _ in range(3)) / 10
+    for n in (1, 10, 100, 1000):
+        workers = min(cores, n)
+        t = scale(n, workers)
+        floor_n = per_battle * n * (min(cores, 10) / workers)
+        row(f"reconcile {n} battles ({workers} processes; {1000 * t / n:.1f} ms per battle)", t, floor_n,
+            "1000 in <= 10 s; ratio <= 1.1" if n == 1000 else "ratio <= 1.1",
+            (lambda v, r: v <= 10 and r <= 1.1) if n == 1000 else (lambda v, r: r <= 1.1))
+
+    plain = wall([PY, "-c", "import nbformat"], repeat=3)
+    deferred = wall([PY, "-c", "import analysis.fastimport, nbformat"], repeat=3)
+    row("import nbformat, parser deferred vs plain", deferred, plain, "lower", lambda v, r: r < 1)
+
+
+if __name__ == "__main__":
+    main()
