@@ -23,8 +23,6 @@ from analysis import paths
 from analysis.fastimport import defer_rfc3987
 from analysis.load import InvalidData, load_dataset
 from analysis.outputs import swap_in, write_text
-from analysis.plots import FIGURES
-from analysis.publish import write_tables
 
 TIMEOUT = 600
 defer_rfc3987()
@@ -100,8 +98,6 @@ def build(layout: Layout = Layout(), jobs: int = 2, log=print) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             stages.append(Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-", dir=target.parent)))
         figures_stage, derived_stage = stages
-        written = write_tables(ds, derived_stage)
-        log(f"[build] {len(written)} tables written")
         env = {"HAFFAH_DATA": str(Path(layout.data).resolve()), "HAFFAH_FIGURES": str(figures_stage.resolve())}
 
         def run(path: Path):
@@ -110,14 +106,26 @@ def build(layout: Layout = Layout(), jobs: int = 2, log=print) -> None:
             log(f"[build] executed {path.name} in {time.perf_counter() - t0:.1f} s")
             return nb
 
-        log(f"[build] executing {len(notebooks)} notebooks, {jobs} at a time")
-        pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+        def tables():
+            from analysis.publish import write_tables
+
+            written = write_tables(ds, derived_stage)
+            log(f"[build] {len(written)} tables written")
+            return written
+
+        log(f"[build] executing {len(notebooks)} notebooks, {jobs} at a time, while writing the tables")
+        # The last notebook (the figures) is the longest: start it first so that the
+        # others fill the second core around it.
+        order = sorted(range(len(notebooks)), key=lambda i: -i)
+        pool = ThreadPoolExecutor(max_workers=max(1, jobs) + 1)
         try:
-            futures = [pool.submit(run, p) for p in notebooks]
-            executed = [f.result() for f in futures]
+            table_job = pool.submit(tables)
+            futures = {i: pool.submit(run, notebooks[i]) for i in order}
+            executed = [futures[i].result() for i in range(len(notebooks))]
+            written = table_job.result()
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
-        missing = [stem for stem in FIGURES for ext in ("svg", "png") if not (figures_stage / f"{stem}.{ext}").exists()]
+        missing = [stem for stem in paths.FIGURE_NAMES for ext in ("svg", "png") if not (figures_stage / f"{stem}.{ext}").exists()]
         if missing:
             raise BuildError(f"the notebooks did not write these figures: {', '.join(sorted(set(missing)))}")
         staged_notebooks = []
@@ -138,7 +146,7 @@ def build(layout: Layout = Layout(), jobs: int = 2, log=print) -> None:
     swap_in(figures_stage, layout.figures)
     swap_in(derived_stage, layout.derived)
     log(f"[build] done in {time.perf_counter() - start:.1f} s: {len(notebooks)} notebooks, "
-        f"{len(FIGURES) * 2} figure files, {len(written)} tables")
+        f"{len(paths.FIGURE_NAMES) * 2} figure files, {len(written)} tables")
 
 
 def main(layout: Layout, jobs: int) -> int:

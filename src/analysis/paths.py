@@ -15,6 +15,7 @@ DATA = ROOT / "data"
 DERIVED = ROOT / "derived"
 FIGURES = ROOT / "figures"
 NOTEBOOKS = ROOT / "notebooks"
+FIGURE_NAMES = ["daily-deaths", "cumulative-deaths", "claims-timeline", "claimant-matrix"]
 
 
 def data_dir() -> Path:

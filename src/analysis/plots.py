@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 
 from analysis import derive
 from analysis.outputs import write_bytes, write_text
+from analysis.paths import FIGURE_NAMES
 
 OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
 HATCHES = ["", "//", "..", "xx", "\\\\", "++"]
@@ -41,7 +42,7 @@ STYLE = {
     "hatch.linewidth": 0.8,
     "path.simplify": False,
 }
-FIGURES = ["daily-deaths", "cumulative-deaths", "claims-timeline", "claimant-matrix"]
+FIGURES = FIGURE_NAMES
 
 
 def side_style(sides: list[str], side: str) -> dict:
