@@ -38,8 +38,8 @@ html: $(STAMP)  ## render every notebook to static HTML in build/html/
 bench: $(STAMP)  ## measure build, tests, command line, scale and import cost
 	$(BIN)/python benchmarks/bench.py
 
-lab: $(STAMP)  ## open the notebooks in JupyterLab
-	$(BIN)/jupyter lab notebooks
+lab: $(STAMP)  ## open the notebooks in JupyterLab (as root it needs --allow-root)
+	$(BIN)/jupyter lab notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 clean:  ## remove .venv, caches and rendered HTML (never data/, figures/ or derived/)
 	rm -rf $(VENV) build .pytest_cache .hypothesis

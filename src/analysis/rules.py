@@ -59,28 +59,31 @@ def enrich(dataset) -> list[dict]:
     sides it covers and its first and last day as offsets into the battle."""
     battle = dataset.battle
     c = counted_claims(dataset.claims, battle)
-    src = dataset.sources.set_index("source_id")
-    who = dataset.claimants.set_index("claimant")
+    language_of = dict(zip(dataset.sources["source_id"], dataset.sources["language"].astype(str)))
+    published_of = {k: (0 if pd.isna(d) else d.toordinal()) for k, d in zip(dataset.sources["source_id"], dataset.sources["published"])}
+    relays_of = dict(zip(dataset.claimants["claimant"].astype(str), dataset.claimants["relays_others"]))
+    type_of = dict(zip(dataset.claimants["claimant"].astype(str), dataset.claimants["claimant_type"].astype(str)))
     hierarchy = {name: i for i, name in enumerate(battle.claimant_hierarchy)}
     languages = {lang: i for i, lang in enumerate(battle.language_preference)}
-    claimant = c["claimant"].astype(str)
-    language = c["source_id"].map(src["language"]).astype(str)
-    published = c["source_id"].map(src["published"])
     start = pd.Timestamp(battle.period_start)
+    claimant = c["claimant"].astype(str).tolist()
+    source = c["source_id"].tolist()
+    side = c["side"].astype(str).tolist()
+    qualifier = c["qualifier"].astype(str).tolist()
+    language = [language_of[s] for s in source]
     columns = {
-        "claim_id": c["claim_id"].tolist(), "claimant": claimant.tolist(), "side": c["side"].astype(str).tolist(),
-        "measure": c["measure"].astype(str).tolist(), "value": c["value"].tolist(),
-        "qualifier": c["qualifier"].astype(str).tolist(), "low": c["low"].tolist(),
-        "high": [None if pd.isna(h) else int(h) for h in c["high"]],
+        "claim_id": c["claim_id"].tolist(), "claimant": claimant, "side": side,
+        "measure": c["measure"].astype(str).tolist(), "value": c["value"].tolist(), "qualifier": qualifier,
+        "low": c["low"].tolist(), "high": [None if pd.isna(h) else int(h) for h in c["high"]],
         "period_start": c["period_start"].tolist(), "period_end": c["period_end"].tolist(),
         "superseded": c["superseded"].tolist(),
         "rank": [hierarchy.get(n, len(hierarchy)) for n in claimant],
-        "language": language.tolist(), "language_rank": [languages.get(g, len(languages)) for g in language],
-        "published_day": [0 if pd.isna(d) else d.toordinal() for d in published],
-        "exactness": [EXACTNESS[q] for q in c["qualifier"].astype(str)],
-        "relays": claimant.map(who["relays_others"]).astype(bool).tolist(),
-        "encyclopedia": claimant.map(who["claimant_type"]).eq("encyclopedia").tolist(),
-        "members": [battle.members(s) for s in c["side"].astype(str)],
+        "language": language, "language_rank": [languages.get(g, len(languages)) for g in language],
+        "published_day": [published_of[s] for s in source],
+        "exactness": [EXACTNESS[q] for q in qualifier],
+        "relays": [bool(relays_of[n]) for n in claimant],
+        "encyclopedia": [type_of[n] == "encyclopedia" for n in claimant],
+        "members": [battle.members(s) for s in side],
         "first_day": (c["period_start"] - start).dt.days.tolist(),
         "last_day": (c["period_end"] - start).dt.days.tolist(),
     }
