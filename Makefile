@@ -12,10 +12,12 @@ SANITIZE := tests/nbval-sanitize.cfg
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
 
-$(STAMP): pyproject.toml
+# constraints.txt pins every package to the versions the committed figures and notebooks
+# were built with, so that a fresh clone rebuilds them byte for byte.
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $@
 
 install: $(STAMP)  ## create .venv and install the project with its test tools

@@ -76,3 +76,22 @@ def test_deferred_iri_parser_still_checks_iris():
             "print('ok')")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.stdout.strip() == "ok", run.stderr
+
+
+FLOW = ["paths", "outputs", "fastimport", "read", "battle", "validate", "load", "synthetic", "derive", "model",
+        "rules", "reconcile", "checks", "summaries", "publish", "plots", "build", "html", "cli"]
+
+
+def test_modules_import_only_earlier_steps():
+    """Data flows one way: no module imports one later in the flow (lazy imports included)."""
+    import ast
+
+    package = ROOT / "src" / "analysis"
+    assert sorted(FLOW) == sorted(p.stem for p in package.glob("*.py") if p.stem not in {"__init__", "__main__"})
+    for name in FLOW:
+        tree = ast.parse((package / f"{name}.py").read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("analysis"):
+                targets = [node.module.split(".")[1]] if "." in node.module else [a.name for a in node.names]
+                for target in targets:
+                    assert FLOW.index(target) < FLOW.index(name), f"{name} imports {target}"
