@@ -109,3 +109,17 @@ def test_a_second_battle_needs_only_data(second_battle):
     assert "A1" in set(r.set_aside["claim_id"])
     latest = reconcile(ds, "latest")
     assert latest.conflicts["dropped"].tolist() == ["A1"]  # same day: the lower-ranked claimant gives way
+
+
+def test_a_second_battle_gets_every_table_and_figure(second_battle, tmp_path):
+    """New data, no new code: every table and figure, even for a rule that accepts nothing
+    (this battle has no encyclopedia claims) and a measure nobody claimed (wounded)."""
+    from analysis import plots
+    from analysis.publish import write_tables
+
+    ds = load_dataset(second_battle)
+    written = write_tables(ds, tmp_path / "derived")
+    assert len(written) == 41
+    wiki = (tmp_path / "derived" / "battle_totals-wikipedia.csv").read_text().splitlines()
+    assert "wikipedia,killed,army,0,0,open,False," in wiki
+    assert list(plots.all_figures(ds, reconcile(ds))) == plots.FIGURES

@@ -140,6 +140,8 @@ def build(layout: Layout = Layout(), jobs: int = 2, log=print) -> None:
             path.with_name(f".{path.name}.staging").unlink(missing_ok=True)
         if isinstance(err, OSError):
             raise BuildError(f"cannot write the outputs: {err}") from None
+        if isinstance(err, Exception) and not isinstance(err, BuildError):
+            raise BuildError(f"{type(err).__name__}: {err}") from err
         raise
     for tmp, path in staged_notebooks:
         os.replace(tmp, path)

@@ -1,11 +1,13 @@
 """Reconcile conflicting claims into low / best / high figures per day and side (and side
-group), running totals of each side to each day, and battle totals, each with the claims it rests on and the rule that produced it.
+group), running totals of each side to each day, and battle totals, each with the claims
+it rests on and the rule that produced it.
 
 Method: the claims a rule accepts become linear constraints on the unknown deaths (or
 wounded) of each day and side (see `model`). Low and high are the least and greatest
 values every accepted claim allows; high is open (None) where no claim caps it. Best is
-one allocation inside: the fewest deaths the claims allow, spread as evenly as they allow
-(`conservative`: the low). When the accepted claims cannot all hold, the smallest set in
+one allocation inside: every figure at face value where the others allow it, no more
+deaths than the claims require, the rest spread as evenly as they allow (`conservative`:
+the low). When the accepted claims cannot all hold, the smallest set in
 conflict is found, the claim that the rule says gives way is dropped, and both are reported.
 
 A battle total is "derived" when its low is above zero yet none of the claims that bind the
@@ -48,7 +50,7 @@ def _constraints(claims: list[dict], battle, envelope: bool) -> tuple[list[Const
     for row in claims:
         span = range(max(row["first_day"], 0), min(row["last_day"], n_days - 1) + 1)
         cells = tuple(sorted(d * len(sides) + sides[m] for d in span for m in row["members"]))
-        key = (cells, row["side"], row["first_day"]) if envelope else (cells, row["low"], row["high"])
+        key = (cells,) if envelope else (cells, row["low"], row["high"])
         merged.setdefault(key, []).append((row["low"], row["high"], row["claim_id"], row["give_way"]))
     constraints, give_way = [], {}
     for key, items in merged.items():
@@ -66,6 +68,8 @@ def _resolve(n_cells, constraints, give_way):
     model = Model(n_cells, constraints)
     while not model.feasible():
         conflict = model.conflict_set()
+        if not conflict:
+            raise RuntimeError("the solver reports the claims cannot all hold but finds no conflicting set")
         drop = max(conflict, key=lambda c: give_way[c])
         conflicts.append({"claims_in_conflict": _fmt(i for c in conflict for i in c.claim_ids),
                           "dropped": _fmt(drop.claim_ids)})
@@ -87,8 +91,6 @@ def reconcile(dataset, rule: str = DEFAULT_RULE) -> Reconciliation:
     daily_rows, cumulative_rows, total_rows, conflict_rows = [], [], [], []
     for measure in battle.reconciled_measures:
         mine = [r for r in accepted if r["measure"] == measure]
-        if not mine:
-            continue
         constraints, give_way = _constraints(mine, battle, chosen.envelope)
         model, conflicts = _resolve(len(battle.days) * n_sides, constraints, give_way)
         conflict_rows += [{"measure": measure, **c} for c in conflicts]
