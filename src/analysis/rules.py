@@ -112,7 +112,11 @@ def _select_hierarchy(records):
     for rank in sorted({r["rank"] for r in kept}):
         higher = list(accepted)
         for row in sorted((r for r in kept if r["rank"] == rank), key=lambda r: r["claim_id"]):
-            cover = next((h for h in higher if _overlaps(row, h)), None)
+            covers = [h for h in higher if _overlaps(row, h)]
+            # name the closest covering claim: same side first, then the nearest days, then the latest
+            cover = min(covers, key=lambda h: (h["side"] != row["side"],
+                                               abs(h["first_day"] - row["first_day"]) + abs(h["last_day"] - row["last_day"]),
+                                               -h["published_day"], h["claim_id"]), default=None)
             if cover is None:
                 accepted.append(row)
             else:
