@@ -93,3 +93,10 @@ def test_staged_dir_keeps_the_old_folder_when_the_step_fails(tmp_path):
         (stage / "table.csv").write_text("new\n")
     assert (target / "table.csv").read_text() == "new\n"
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_reconcile_command_names_the_rules_when_one_is_unknown(capsys):
+    from analysis.cli import main
+
+    assert main(["reconcile", "--rule", "loudest"]) == 2
+    assert "hierarchy, latest, conservative, envelope, wikipedia" in capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""The command line: `python -m analysis {validate,reconcile,build}`.
+"""The command line: `python -m analysis {validate,reconcile,build,html}`.
 
 Heavy modules (pandas, highspy, matplotlib, notebook machinery) are imported inside the
 command that needs them, so that `validate` starts quickly.
@@ -33,7 +33,11 @@ def cmd_reconcile(args) -> int:
     from analysis.outputs import staged_dir
     from analysis.publish import open_high, write_tables
     from analysis.reconcile import reconcile
+    from analysis.rules import RULES
 
+    if args.rule not in RULES:
+        print(f"unknown rule {args.rule!r}; rules: {', '.join(RULES)}", file=sys.stderr)
+        return 2
     try:
         ds = load_dataset(args.data_dir)
     except InvalidData as err:
@@ -73,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("data_dir", nargs="?", type=Path, default=DATA)
     p.set_defaults(func=cmd_validate)
     p = sub.add_parser("reconcile", help="print the battle totals under a rule; write every derived table")
-    p.add_argument("--rule", default="hierarchy", choices=["hierarchy", "latest", "conservative", "envelope", "wikipedia"])
+    p.add_argument("--rule", default="hierarchy", help="hierarchy (default), latest, conservative, envelope or wikipedia")
     p.add_argument("--data-dir", type=Path, default=DATA)
     p.add_argument("--out", type=Path, default=DERIVED, help="folder for the tables (replaced whole)")
     p.set_defaults(func=cmd_reconcile)

@@ -88,10 +88,10 @@ def figure_daily(result, claims: pd.DataFrame, battle, measure: str = "killed") 
     axes = fig.subplots(len(sides), 1, sharex=True)
     for ax, side in zip(np.atleast_1d(axes), sides):
         draw_daily(ax, result.daily, side, sides, measure)
-    np.atleast_1d(axes)[-1].set_xlabel("day of the battle (2012)" if battle.period_start.year == 2012 else "day")
+    np.atleast_1d(axes)[-1].set_xlabel(f"day of the battle ({battle.period_start.year})")
     np.atleast_1d(axes)[0].legend(loc="upper center", fontsize=7, title="dashed arrow: no claim caps the day", title_fontsize=7)
-    fig.suptitle(f"{battle.name}: {measure} per day by side, best estimate with low–high range", fontsize=10)
-    source_line(fig, _claimants_of(result.daily["claims"], claims), result.rule.name)
+    fig.suptitle(f"{battle.name}: {measure} per day by side, best estimate with low–high range", fontsize=10, x=0.01, ha="left")
+    source_line(fig, _claimants_of(result.daily.loc[result.daily["measure"] == measure, "claims"], claims), result.rule.name)
     fig.get_layout_engine().set(rect=(0, 0.04, 1, 0.96))
     return fig
 
@@ -102,11 +102,16 @@ def draw_cumulative(ax, result, reported: pd.DataFrame, side: str, sides: list[s
     c = result.cumulative
     c = c[(c["side"] == side) & (c["measure"] == measure)].sort_values("date")
     style = side_style(sides, side)
+    # one more step to the end of the last day, so that the last day's band shows
+    dates = list(c["date"]) + [c["date"].iloc[-1] + pd.Timedelta(days=1)]
+    low = np.append(c["low"].to_numpy(float), float(c["low"].iloc[-1]))
+    best = np.append(c["best"].to_numpy(float), float(c["best"].iloc[-1]))
     high = c["high"].astype(float).to_numpy()
-    top = np.where(np.isnan(high), c["best"].max() * 1.4 + 5, high)
-    ax.fill_between(c["date"], c["low"].astype(float), top, step="post", color=style["color"], alpha=0.18,
+    high = np.append(high, high[-1])
+    top = np.where(np.isnan(high), np.nanmax(best) * 1.4 + 5, high)
+    ax.fill_between(dates, low, top, step="post", color=style["color"], alpha=0.18,
                     hatch=style["hatch"], edgecolor=style["color"], linewidth=0, label="low–high (to top of axis: open)")
-    ax.step(c["date"], c["best"], where="post", color=style["color"], linestyle=style["linestyle"], linewidth=1.8, label="best")
+    ax.step(dates, best, where="post", color=style["color"], linestyle=style["linestyle"], linewidth=1.8, label="best")
     r = reported[(reported["side"] == side) & (reported["measure"] == measure) & (reported["basis"] == "reported")]
     for who in claimants:
         mine = r[r["claimant"] == who]
@@ -123,17 +128,17 @@ def draw_cumulative(ax, result, reported: pd.DataFrame, side: str, sides: list[s
 def figure_cumulative(result, reported: pd.DataFrame, claims: pd.DataFrame, battle, measure: str = "killed") -> Figure:
     sides = list(battle.sides)
     claimants = sorted(set(reported.loc[reported["basis"] == "reported", "claimant"]))
-    fig = Figure(figsize=(7.5, 2.4 * len(sides) + 1.0), layout="constrained")
+    fig = Figure(figsize=(9.5, 2.4 * len(sides) + 1.0), layout="constrained")
     axes = np.atleast_1d(fig.subplots(len(sides), 1, sharex=True))
     for ax, side in zip(axes, sides):
         draw_cumulative(ax, result, reported, side, sides, claimants, measure)
-    axes[-1].set_xlabel("date (running total to the end of the day)")
+    axes[-1].set_xlabel("date (running total to the end of the day; the step to the right of a day is that day)")
     handles, labels = {}, {}
     for ax in axes:
         for h, lab in zip(*ax.get_legend_handles_labels()):
             handles.setdefault(lab, h)
-    fig.legend(list(handles.values()), list(handles.keys()), loc="outside lower center", ncols=3, fontsize=7)
-    fig.suptitle(f"{battle.name}: {measure} since the start, reconciled and as each claimant reported it", fontsize=10)
+    fig.legend(list(handles.values()), list(handles.keys()), loc="outside right upper", fontsize=7)
+    fig.suptitle(f"{battle.name}: {measure} since the start, reconciled and as each claimant reported it", fontsize=10, x=0.01, ha="left")
     source_line(fig, claimants, result.rule.name)
     fig.get_layout_engine().set(rect=(0, 0.045, 1, 0.955))
     return fig
@@ -178,7 +183,7 @@ def figure_timeline(claims: pd.DataFrame, sources: pd.DataFrame, battle, measure
     ax = fig.subplots()
     drawn = draw_timeline(ax, claims, sources, battle, measure)
     fig.legend(title="side (number: people)", fontsize=7, title_fontsize=7, loc="outside right upper")
-    fig.suptitle(f"{battle.name}: every in-scope '{measure}' claim, by claimant; arrows link revisions", fontsize=10)
+    fig.suptitle(f"{battle.name}: every in-scope '{measure}' claim, by claimant; arrows link revisions", fontsize=10, x=0.01, ha="left")
     source_line(fig, drawn)
     fig.get_layout_engine().set(rect=(0, 0.04, 1, 0.96))
     return fig
@@ -209,7 +214,7 @@ def figure_matrix(totals: pd.DataFrame, battle, measure: str = "killed") -> Figu
     fig = Figure(figsize=(7.5, 3.8), layout="constrained")
     ax = fig.subplots()
     drawn = draw_matrix(ax, totals, battle, measure)
-    fig.suptitle(f"{battle.name}: latest total each claimant reported, by side ({measure})", fontsize=10)
+    fig.suptitle(f"{battle.name}: latest total each claimant reported, by side ({measure})", fontsize=10, x=0.01, ha="left")
     source_line(fig, drawn)
     fig.get_layout_engine().set(rect=(0, 0.05, 1, 0.95))
     return fig
