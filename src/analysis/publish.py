@@ -79,10 +79,11 @@ def _bib(text: str) -> str:
     return "".join({"%": r"\%", "&": r"\&", "_": r"\_", "#": r"\#"}.get(ch, ch) for ch in text)
 
 
-def bibtex(sources: pd.DataFrame) -> str:
+def bibtex(sources: pd.DataFrame, subject: str) -> str:
+    """A @misc entry per source; `subject` (the battle's name) titles untitled reports."""
     entries = []
     for s in sources.sort_values("source_id").itertuples():
-        fields = [("title", f"{s.publisher}: report on the Battle of al-Haffah" if s.kind != "Wikipedia article" else "Battle of al-Haffah"),
+        fields = [("title", subject if s.kind == "Wikipedia article" else f"{s.publisher}: report on the {subject}"),
                   ("organization", s.publisher)]
         if pd.notna(s.published):
             fields += [("year", str(s.published.year)), ("month", str(s.published.month)), ("day", str(s.published.day))]
@@ -134,7 +135,7 @@ def tables(ds) -> dict[str, str]:
     files["sensitivity.csv"] = to_csv(sens)
     files["sensitivity.md"] = to_markdown(sens)
     files["sensitivity.tex"] = to_latex(sens, f"{battle.name}: battle totals under every rule (best [low--high])")
-    files["sources.bib"] = bibtex(ds.sources)
+    files["sources.bib"] = bibtex(ds.sources, battle.name)
     return files
 
 

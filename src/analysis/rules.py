@@ -145,7 +145,7 @@ def _by_size(row):
 RULES = {
     r.name: r
     for r in [
-        Rule("hierarchy", "Claimant hierarchy (SOHR first), latest English copy", _select_hierarchy, _by_hierarchy),
+        Rule("hierarchy", "Claimant hierarchy of battle.json, copy in the preferred language first", _select_hierarchy, _by_hierarchy),
         Rule("latest", "Each claimant's latest revision", _primary, _by_date),
         Rule("conservative", "Most conservative figure (ACLED)", _primary, _by_size, best="low"),
         Rule("envelope", "Min-max envelope of all claimants (IBC)", _primary, _by_hierarchy, envelope=True),
