@@ -39,7 +39,6 @@ class Dataset:
     events: pd.DataFrame
     sources: pd.DataFrame
     claimants: pd.DataFrame
-    data_dir: Path
 
 
 def typed_frame(frame: pd.DataFrame, schema: dict, categories: dict[str, list[str]]) -> pd.DataFrame:
@@ -87,4 +86,4 @@ def load_dataset(data_dir: Path | str = DATA) -> Dataset:
                           resources[name]["schema"], cats)
         for name in ("casualties", "events", "sources", "claimants")
     }
-    return Dataset(battle, frames["casualties"], frames["events"], frames["sources"], frames["claimants"], data_dir)
+    return Dataset(battle, frames["casualties"], frames["events"], frames["sources"], frames["claimants"])

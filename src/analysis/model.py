@@ -14,7 +14,9 @@ set of constraints, re-solved from the last basis for each new objective:
   value where the others allow it, no more deaths are placed than the constraints require,
   and what they leave unplaced is spread as evenly as they allow (least sum of squares).
   Formally: minimise the sum of all cells plus the sum over each lower-bound-only
-  constraint of its cells, then, holding that optimum, minimise the sum of squares.
+  constraint of its cells (a linear program); among the points that reach that minimum,
+  take the one with the least sum of squares (a quadratic program, quadprog); should that
+  fail, the first optimum is used.
 
 Counts are whole numbers: low is rounded up and high down. The LP is a relaxation, so a
 bound is exact for these interval-sum constraints in practice but is documented as the
@@ -242,18 +244,61 @@ class Model:
         self._run(weights)
         total = self._h.getInfo().objective_function_value
         first = np.array(self._h.getSolution().col_value)
-        q = _highs()
-        q.passModel(self._h.getLp())
-        q.addRow(-INF, total + EPS * max(1.0, total), self.n, self._cols, weights)
-        q.changeColsCost(self.n, self._cols, np.zeros(self.n))
-        hessian = highspy.HighsHessian()
-        hessian.dim_ = self.n
-        hessian.format_ = highspy.HessianFormat.kTriangular
-        hessian.start_ = np.arange(self.n + 1, dtype=np.int32)
-        hessian.index_ = self._cols
-        hessian.value_ = np.full(self.n, 2.0)
-        q.passHessian(hessian)
-        q.run()
-        x = np.array(q.getSolution().col_value) if q.getModelStatus() == _OPTIMAL else first
-        self._solutions += [first, x] if q.getModelStatus() == _OPTIMAL else [first]
-        return np.clip(x, 0, None)
+        x = self._least_norm(weights, total)
+        solved = x is not None and self._holds(x)
+        self._solutions += [first, x] if solved else [first]
+        return np.clip(x if solved else first, 0, None)
+
+    def _least_norm(self, weights: np.ndarray, total: float) -> np.ndarray | None:
+        """The point of least sum of squares among those that meet every constraint and
+        reach the face-value minimum `total` of weights.x, or None.
+
+        A strictly convex quadratic program solved exactly by the Goldfarb-Idnani dual
+        method (quadprog; HiGHS's own QP solver was seen to stall on such programs). The
+        face-value minimum is reached through exact regularisation: minimise
+        mu * weights.x + |x|^2 / 2, which for mu large enough gives the least-norm point of
+        the optimal face (Mangasarian); mu grows until that point reaches the minimum.
+        Exact constraints are equalities, kept only while linearly independent (the rest
+        follow from them: the model is feasible)."""
+        import quadprog
+
+        has_low, has_up = self._lows > 0, np.isfinite(self._ups)
+        exact = has_low & has_up & (self._lows == self._ups)
+        mask = self._mask.astype(float)
+        equalities: list[int] = []
+        for i in np.flatnonzero(exact):
+            if np.linalg.matrix_rank(mask[equalities + [i]]) == len(equalities) + 1:
+                equalities.append(i)
+        scale = max(1.0, total)
+        # inequalities loosened by a hair, so that one met exactly by an equality is not
+        # taken for violated through rounding and reported as inconsistent
+        slack = 1e-9 * scale
+        C = np.vstack([mask[equalities], np.eye(self.n), mask[has_low & ~exact], -mask[has_up & ~exact]]).T
+        b = np.concatenate([self._lows[equalities], np.full(self.n, -slack), self._lows[has_low & ~exact] - slack,
+                            -self._ups[has_up & ~exact] - slack])
+        for mu in (1e2, 1e4, 1e6):
+            try:
+                x = quadprog.solve_qp(np.eye(self.n), -mu * scale * weights, C, b, len(equalities))[0]
+            except ValueError:
+                return None
+            if weights @ x <= total + 1e-6 * scale:
+                return x
+        return None
+
+    def _holds(self, x: np.ndarray, tol: float = 1e-6) -> bool:
+        """Whether x meets every constraint (within a relative tolerance)."""
+        sums = self._mask.astype(float) @ x
+        scale = np.maximum(1.0, np.abs(self._lows))
+        return bool((x >= -tol).all() and (sums >= self._lows - tol * scale).all()
+                    and (sums <= self._ups + tol * np.maximum(1.0, np.where(np.isfinite(self._ups), self._ups, 1.0))).all())
+
+    def figure(self, target: tuple[int, ...], best: np.ndarray) -> tuple[Bound, float]:
+        """The bounds of sum(x[target]) and the best allocation's value for it, kept inside
+        them: the bounds are whole numbers (low rounded up, high down), the allocation
+        need not be, so a fractional best below a rounded-up low is raised to it."""
+        bound = self.bounds(target)
+        value = float(best[list(target)].sum())
+        value = max(value, bound.low)
+        if bound.high is not None:
+            value = min(value, bound.high)
+        return bound, value

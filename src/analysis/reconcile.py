@@ -17,7 +17,7 @@ is 120 - 68 - 29).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -35,7 +35,6 @@ class Reconciliation:
     totals: pd.DataFrame
     conflicts: pd.DataFrame
     set_aside: pd.DataFrame
-    accepted: tuple[str, ...] = field(default=())
 
 
 def _fmt(ids) -> str:
@@ -127,15 +126,12 @@ def reconcile(dataset, rule: str = DEFAULT_RULE) -> Reconciliation:
         totals=totals,
         conflicts=pd.DataFrame(conflict_rows, columns=["measure", "claims_in_conflict", "dropped"]),
         set_aside=pd.DataFrame(sorted(aside), columns=["claim_id", "reason"]),
-        accepted=tuple(sorted(r["claim_id"] for r in accepted)),
     )
 
 
 def _row(model: Model, cells, best, rule: Rule, head: dict) -> dict:
-    bound = model.bounds(cells)
-    value = round(float(best[list(cells)].sum()), 1)
-    if rule.best == "low":
-        value = float(bound.low)
+    bound, value = model.figure(cells, best)
+    value = float(bound.low) if rule.best == "low" else round(value, 1)
     return {**head, "low": bound.low, "best": value, "high": bound.high,
             "claims": _fmt(bound.low_claims + bound.high_claims), "low_claims": bound.low_claims}
 

@@ -94,5 +94,4 @@ def dataset(index: int, claims: int = 100, days: int = 10, seed: int = 2012) -> 
         events=typed_frame(events, schema["events"], cats),
         sources=typed_frame(sources, schema["sources"], cats),
         claimants=typed_frame(claimants, schema["claimants"], cats),
-        data_dir=DATA,
     )
