@@ -143,3 +143,17 @@ def test_html_renders_every_notebook_with_an_index(tmp_path):
         assert f'href="{path.stem}.html"' in index
         assert (tmp_path / "html" / f"{path.stem}.html").stat().st_size > 10_000
     assert len(pages) == len(notebook_files(ROOT / "notebooks")) + 1
+
+
+def test_volatile_notebook_details_are_normalised():
+    from analysis.build import clean_metadata
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(table)")])
+    cell = nb.cells[0]
+    cell.metadata["execution"] = {"iopub.status.busy": "2026-01-01T00:00:00"}
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="a table"),
+                    nbformat.v4.new_output("stream", name="stdout", text="\n"),
+                    nbformat.v4.new_output("stream", name="stderr", text="warning\n")]
+    clean_metadata(nb)
+    assert "execution" not in cell.metadata
+    assert [(o.name, o.text) for o in cell.outputs] == [("stdout", "a table\n"), ("stderr", "warning\n")]

@@ -47,10 +47,21 @@ def notebook_files(folder: Path) -> list[Path]:
 
 
 def clean_metadata(nb) -> None:
-    """Drop what changes from run to run: execution timing and widget state."""
+    """Drop what changes from run to run: execution timing, widget state, and the way the
+    kernel happened to split printed text into stream messages (merged into one)."""
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
         cell.metadata.pop("ExecuteTime", None)
+        merged = []
+        for out in cell.get("outputs", []):
+            last = merged[-1] if merged else None
+            if (out.get("output_type") == "stream" and last is not None and last.get("output_type") == "stream"
+                    and last.get("name") == out.get("name")):
+                last["text"] += out["text"]
+            else:
+                merged.append(out)
+        if "outputs" in cell:
+            cell.outputs = merged
     nb.metadata.pop("widgets", None)
     nb.metadata.pop("papermill", None)
 
