@@ -2,14 +2,16 @@
 
 Unknowns are non-negative counts, one per cell (a day and a side). A claim becomes a
 `Constraint`: the sum of the cells it covers lies between `lower` and `upper` (`upper` None:
-no cap). The model answers three questions with linear programs solved by HiGHS (highspy), one model per
-set of constraints, re-solved from the last basis for each new objective:
+no cap). The model answers three questions with linear programs solved by HiGHS
+(highspy), one model per set of constraints, re-solved from the last basis for each new
+objective:
 
 - `bounds(target)`: the least and greatest value a sum of cells can take while every
   constraint holds, with the constraints that bind each end (the claims a figure rests on);
   greatest is None ("open") where no constraint caps it;
 - `conflict_set()`: when the constraints cannot all hold, a smallest set that cannot
-  (every proper subset can), found by a deletion filter;
+  (every proper subset can): the constraints named by the solver's proof of
+  infeasibility (its dual ray), narrowed by a deletion filter;
 - `best()`: one allocation inside the bounds. Every "at least" figure is read at face
   value where the others allow it, no more deaths are placed than the constraints require,
   and what they leave unplaced is spread as evenly as they allow (least sum of squares).
@@ -18,9 +20,9 @@ set of constraints, re-solved from the last basis for each new objective:
   take the one with the least sum of squares (a quadratic program, quadprog); should that
   fail, the first optimum is used.
 
-Counts are whole numbers: low is rounded up and high down. The LP is a relaxation, so a
-bound is exact for these interval-sum constraints in practice but is documented as the
-relaxation's bound.
+Counts are whole numbers: the linear programs' least value is rounded up and greatest
+down (valid bounds for whole counts). `figure()` keeps the best allocation, which need
+not be whole, inside those rounded bounds.
 """
 
 from __future__ import annotations
@@ -102,8 +104,10 @@ class Model:
         lp.col_cost_ = np.zeros(n_cells)
         lp.col_lower_ = np.zeros(n_cells)
         lp.col_upper_ = np.full(n_cells, INF)
-        lp.row_lower_ = np.array([c.lower for c in self.constraints], dtype=float)
-        lp.row_upper_ = np.array([INF if c.upper is None else c.upper for c in self.constraints], dtype=float)
+        self._lows = np.array([c.lower for c in self.constraints], dtype=float)
+        self._ups = np.array([INF if c.upper is None else c.upper for c in self.constraints], dtype=float)
+        lp.row_lower_ = self._lows
+        lp.row_upper_ = self._ups
         starts, index = [0], []
         for c in self.constraints:
             index.extend(c.cells)
@@ -119,8 +123,6 @@ class Model:
         self._mask = np.zeros((len(self.constraints), n_cells), dtype=bool)
         for i, c in enumerate(self.constraints):
             self._mask[i, list(c.cells)] = True
-        self._lows = np.array([c.lower for c in self.constraints], dtype=float)
-        self._ups = np.array([np.inf if c.upper is None else c.upper for c in self.constraints], dtype=float)
         self._lower = (self._mask & (self._lows > 0)[:, None]).any(axis=0)
         self._upper = (self._mask & np.isfinite(self._ups)[:, None]).any(axis=0)
         self._solutions: list[np.ndarray] = []

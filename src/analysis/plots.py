@@ -144,7 +144,7 @@ def figure_cumulative(result, reported: pd.DataFrame, claims: pd.DataFrame, batt
     return fig
 
 
-def draw_timeline(ax, claims: pd.DataFrame, sources: pd.DataFrame, battle, measure: str = "killed") -> list[str]:
+def draw_timeline(ax, claims: pd.DataFrame, battle, measure: str = "killed") -> list[str]:
     """Who reported which figure for which day: one row per claimant, a marker per claim
     at the last day it covers, revisions linked by arrows. Returns the claimants drawn."""
     c = claims[claims["in_scope"] & (claims["measure"] == measure) & claims["period_end"].notna()].copy()
@@ -178,10 +178,10 @@ def draw_timeline(ax, claims: pd.DataFrame, sources: pd.DataFrame, battle, measu
     return order
 
 
-def figure_timeline(claims: pd.DataFrame, sources: pd.DataFrame, battle, measure: str = "killed") -> Figure:
+def figure_timeline(claims: pd.DataFrame, battle, measure: str = "killed") -> Figure:
     fig = Figure(figsize=(9.0, 6.0), layout="constrained")
     ax = fig.subplots()
-    drawn = draw_timeline(ax, claims, sources, battle, measure)
+    drawn = draw_timeline(ax, claims, battle, measure)
     fig.legend(title="side (number: people)", fontsize=7, title_fontsize=7, loc="outside right upper")
     fig.suptitle(f"{battle.name}: every in-scope '{measure}' claim, by claimant; arrows link revisions", fontsize=10, x=0.01, ha="left")
     source_line(fig, drawn)
@@ -228,7 +228,7 @@ def all_figures(ds, result) -> dict[str, Figure]:
         return {
             "daily-deaths": figure_daily(result, ds.claims, ds.battle),
             "cumulative-deaths": figure_cumulative(result, reported, ds.claims, ds.battle),
-            "claims-timeline": figure_timeline(ds.claims, ds.sources, ds.battle),
+            "claims-timeline": figure_timeline(ds.claims, ds.battle),
             "claimant-matrix": figure_matrix(totals, ds.battle),
         }
 

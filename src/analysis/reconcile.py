@@ -136,12 +136,15 @@ def _row(model: Model, cells, best, rule: Rule, head: dict) -> dict:
             "claims": _fmt(bound.low_claims + bound.high_claims), "low_claims": bound.low_claims}
 
 
+def figure_text(low, best, high) -> str:
+    """A reconciled figure as text: best [low–high], high 'open' where nothing caps it."""
+    return f"{best:g} [{low}–{'open' if pd.isna(high) else int(high)}]"
+
+
 def sensitivity(dataset, rules=None) -> pd.DataFrame:
     """Battle totals per measure and side under every rule, side by side."""
     frames = [reconcile(dataset, r).totals for r in (rules or RULES)]
     t = pd.concat(frames, ignore_index=True)
-    t["figure"] = [
-        f"{b:g} [{lo}–{'open' if pd.isna(hi) else hi}]" for b, lo, hi in zip(t["best"], t["low"], t["high"])
-    ]
+    t["figure"] = [figure_text(lo, b, hi) for lo, b, hi in zip(t["low"], t["best"], t["high"])]
     wide = t.pivot(index=["measure", "side"], columns="rule", values="figure")
     return wide[[r for r in (rules or RULES) if r in wide.columns]].reset_index()

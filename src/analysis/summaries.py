@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.load import Dataset
+from analysis.reconcile import figure_text
 
 
 def show(frame: pd.DataFrame, width: int = 110) -> None:
@@ -122,10 +123,6 @@ def rules_table() -> pd.DataFrame:
     return pd.DataFrame([{"rule": r.name, "description": r.title,
                           "best figure": "low bound" if r.best == "low" else "face value, rest spread evenly"}
                          for r in RULES.values()])
-
-
-def figure_text(low, best, high) -> str:
-    return f"{best:g} [{low}–{'open' if pd.isna(high) else int(high)}]"
 
 
 def daily_table(result, measure: str = "killed") -> pd.DataFrame:
