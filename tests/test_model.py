@@ -2,11 +2,10 @@
 its properties on random ones (hypothesis)."""
 
 import numpy as np
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.model import Constraint, Model
+from analysis.model import Constraint, FaceValue, Model
 
 
 def C(cells, lower, upper, name):
@@ -38,7 +37,7 @@ def test_derived_figure_from_parts_and_whole():
     assert set(b.low_claims) == {"all", "gov", "civ"}
 
 
-def test_infeasible_set_reports_smallest_conflict():
+def test_infeasible_set_reports_a_minimal_conflict():
     cons = [C([0], 5, 5, "day0 is 5"), C([0, 1], 0, 3, "both days at most 3"), C([1], 1, None, "day1 at least 1"),
             C([2], 7, 7, "unrelated")]
     m = Model(3, cons)
@@ -54,28 +53,40 @@ def test_feasible_set_has_no_conflict():
     assert Model(2, [C([0], 1, 3, "a")]).conflict_set() == []
 
 
-def test_fractional_best_is_kept_inside_whole_number_bounds():
-    # found by the property tests: the least total is 1.5, reported as 2 (counts are whole)
+def face(model, faces):
+    return FaceValue(model, [(tuple(cells), float(v), (f"f{i}",)) for i, (cells, v) in enumerate(faces)])
+
+
+def test_best_reads_at_least_at_face_value_and_places_nothing_it_does_not_know():
+    # day 0 at least 22; days 0-3 exactly 40: best day 0 = 22, days 1-3 = 0 each (18 unplaced)
+    m = Model(4, [C([0], 22, None, "at least 22"), C([0, 1, 2, 3], 40, 40, "total")])
+    f = face(m, [([0, 1, 2, 3], 40)])
+    assert [f.best((d,))[0] for d in range(4)] == [22, 0, 0, 0]
+    assert f.best((0, 1, 2, 3))[0] == 40
+
+
+def test_best_reads_about_as_its_number():
+    # about 17 over two cells, band 16-18; one cell exactly 2: best of the pair is 17, not 16
+    m = Model(2, [C([0, 1], 16, 18, "about 17"), C([0], 2, 2, "two")])
+    f = face(m, [([0, 1], 17), ([0], 2)])
+    assert f.best((0, 1))[0] == 17
+    assert f.best((1,))[0] == 15
+
+
+def test_best_of_a_derived_cell_names_the_stated_figures():
+    m = Model(3, [C([0, 1, 2], 120, 120, "all"), C([0], 68, 68, "gov"), C([2], 29, 29, "civ")])
+    f = face(m, [([0, 1, 2], 120), ([0], 68), ([2], 29)])
+    value, fixed = f.best((1,))
+    assert value == 23 and {"all", "gov", "civ"} <= set(fixed)
+
+
+def test_best_is_whole_even_where_the_least_total_is_fractional():
+    # found by the property tests: the least total of the linear program is 1.5; counts are whole
     cons = [C([0, 2, 3, 4, 5], 1, None, "c0"), C([0], 0, 0, "c1"), C([1, 2], 1, 1, "c3"), C([0, 1, 3, 4, 5], 1, 1, "c4")]
     m = Model(6, cons)
-    allocation = m.best()
-    assert allocation.sum() == pytest.approx(1.5)
-    bound, best = m.figure(tuple(range(6)), allocation)
-    assert (bound.low, best, bound.high) == (2, 2.0, 2)
-
-
-def test_a_degenerate_quadratic_program_does_not_stall():
-    # found by a random search: unscaled, HiGHS's QP solver ran into its time limit here
-    cons = [C([0, 1, 4], 0, 57, "c0"), C([5], 7, 7, "c1"), C([0, 3, 5], 62, 62, "c2"), C([1, 2, 3, 5], 53, 61, "c3")]
-    best = Model(6, cons).best()
-    assert best.sum() == pytest.approx(62) and best[5] == pytest.approx(7)
-
-
-def test_best_reads_at_least_at_face_value_and_spreads_the_rest():
-    # day 0 at least 22; days 0-3 exactly 40 -> best day 0 = 22, the other 18 spread over 3 days
-    m = Model(4, [C([0], 22, None, "at least 22"), C([0, 1, 2, 3], 40, 40, "total")])
-    best = m.best()
-    assert np.allclose(best, [22, 6, 6, 6], atol=1e-3)
+    f = face(m, [([0], 0), ([1, 2], 1), ([0, 1, 3, 4, 5], 1)])
+    assert m.bounds(tuple(range(6))).low == 2
+    assert f.best(tuple(range(6)))[0] == 2
 
 
 # --- properties on random constraint sets generated from a known true allocation ---
@@ -102,9 +113,53 @@ def scenario(draw):
 def test_low_best_high_are_ordered(s):
     n, truth, claims, target = s
     m = Model(n, claims)
-    b, best = m.figure(target, m.best())
+    b = m.bounds(target)
+    best, _ = FaceValue(m, [(c.cells, float(c.lower), c.claim_ids) for c in claims if c.upper is not None]).best(target, b)
     assert b.low <= best
     assert b.high is None or best <= b.high
+
+
+@settings(max_examples=60, deadline=None)
+@given(scenario())
+def test_bounds_are_tight(s):
+    # each bound is attained by an allocation that meets every claim (up to whole-number
+    # rounding), and one past it is not
+    n, truth, claims, target = s
+    b = Model(n, claims).bounds(target)
+    assert Model(n, claims + [Constraint(target, 0, b.low, ("at low",))]).feasible()
+    if b.low > 0:
+        assert not Model(n, claims + [Constraint(target, 0, b.low - 1, ("below low",))]).feasible()
+    if b.high is None:
+        assert Model(n, claims + [Constraint(target, 10**6, None, ("far above",))]).feasible()
+    else:
+        assert Model(n, claims + [Constraint(target, b.high, None, ("at high",))]).feasible()
+        assert not Model(n, claims + [Constraint(target, b.high + 1, None, ("above high",))]).feasible()
+
+
+@st.composite
+def infeasible(draw):
+    n = draw(st.integers(1, 5))
+    claims = []
+    for k in range(draw(st.integers(2, 7))):
+        cells = tuple(sorted(draw(st.sets(st.integers(0, n - 1), min_size=1, max_size=n))))
+        low = draw(st.integers(0, 20))
+        high = draw(st.one_of(st.none(), st.integers(low, 25)))
+        claims.append(Constraint(cells, low, high, (f"c{k}",)))
+    return n, claims
+
+
+@settings(max_examples=80, deadline=None)
+@given(infeasible())
+def test_conflict_sets_are_minimal(s):
+    n, claims = s
+    m = Model(n, claims)
+    conflict = m.conflict_set()
+    if m.feasible():
+        assert conflict == []
+        return
+    assert conflict and not Model(n, conflict).feasible()
+    for i in range(len(conflict)):
+        assert Model(n, conflict[:i] + conflict[i + 1:]).feasible()
 
 
 @settings(max_examples=60, deadline=None)

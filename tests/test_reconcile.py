@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from analysis.load import load_dataset
-from analysis.reconcile import reconcile, sensitivity
+from analysis.reconcile import reconcile, reconcile_all, sensitivity
 from analysis.rules import RULES
 from conftest import DATA, add_claims, claim, set_claim
 
@@ -50,9 +50,26 @@ def test_uncapped_high_is_open(default):
     assert default.totals["high"].isna().all()
 
 
-def test_arabic_swap_is_a_reported_conflict(default):
-    assert set(default.conflicts["dropped"]) == {"H087", "H088"}
-    assert all("H083" in c for c in default.conflicts["claims_in_conflict"])
+def test_copies_of_the_12_june_report_that_swap_29_and_23_are_reported_not_enforced(default):
+    kinds = {(d.report, d.kind): d for d in default.evidence.disagreements}
+    swap = kinds[("sohr-2012-06-12-toll", "swap")]
+    assert swap.kept == ("H083",) and swap.dropped == ("H087",)
+    assert kinds[("sohr-2012-06-12-toll", "disagree")].dropped == ("H088",)
+    accepted = {c.claim_id for c in default.accepted}
+    assert {"H082", "H083", "H086"} <= accepted and not {"H087", "H088"} & accepted
+
+
+def test_80_deaths_by_12_june_are_placed_on_no_day(default):
+    t = default.totals[default.totals["measure"] == "killed"].set_index("side")
+    assert (t.loc["all", "best"], t.loc["all", "placed"], t.loc["all", "unplaced"]) == (120, 40, 80)
+    assert sum(t.loc[s, "unplaced"] for s in ["government forces", "rebels", "civilians"]) == 80
+
+
+def test_daily_best_is_whole_and_never_spread(default):
+    d = default.daily
+    assert (d["best"] == d["best"].round()).all()
+    later = d[(d["measure"] == "killed") & (d["date"] > pd.Timestamp("2012-06-06"))]
+    assert (later["best"] == 0).all()  # no claim places a death on 7-13 June
 
 
 def test_every_nonzero_figure_names_its_claims(default):
@@ -71,12 +88,18 @@ def test_low_best_high_order(ds):
 
 
 def test_rules_differ_and_sensitivity_shows_them_side_by_side(ds):
-    table = sensitivity(ds).set_index(["measure", "side"])
+    table = sensitivity(reconcile_all(ds)).set_index(["measure", "side"])
     assert list(table.columns) == list(RULES)
-    rebels = table.loc[("killed", "rebels")]
-    assert rebels["hierarchy"].startswith("23 ")
-    assert rebels["conservative"].startswith("29 ")  # the Arabic split survives: it asserts fewer civilians
+    assert table.loc[("killed", "rebels"), "hierarchy"].startswith("23 ")
     assert table.loc[("killed", "all"), "wikipedia"] == "120 [120–120]"
+    assert table.loc[("killed", "all"), "envelope"] == "120 [114–open]"
+
+
+def test_conservative_and_envelope_never_exceed_the_highest_stated_total(ds):
+    for rule in ("conservative", "envelope"):
+        t = reconcile(ds, rule).totals.set_index(["measure", "side"])
+        assert t.loc[("killed", "all"), "best"] <= 120
+        assert t.loc[("killed", "all"), "low"] <= 120
 
 
 def test_hierarchy_sets_aside_lower_ranked_claimants(default):
@@ -90,7 +113,8 @@ def test_a_new_claim_changes_the_result_without_code(data_copy):
                                 source_id="pakistantoday-2012-06-13", claimant_detail="test"))
     r = reconcile(load_dataset(data_copy))
     gov = cell(r.totals, measure="killed", side="government forces")
-    assert (gov["low"], gov["best"], gov["high"]) == (73, 73, 73)
+    # published the day it counts: a running count, a lower bound (no cap on the total)
+    assert (gov["low"], gov["best"]) == (73, 73) and pd.isna(gov["high"])
     assert "H901" in gov["claims"]
 
 
@@ -119,7 +143,7 @@ def test_a_second_battle_gets_every_table_and_figure(second_battle, tmp_path):
 
     ds = load_dataset(second_battle)
     written = write_tables(ds, tmp_path / "derived")
-    assert len(written) == 41
+    assert len(written) == 43
     wiki = (tmp_path / "derived" / "battle_totals-wikipedia.csv").read_text().splitlines()
-    assert "wikipedia,killed,army,0,0,open,False," in wiki
+    assert any(line.startswith("wikipedia,killed,army,0,0,open,0,0,False,") for line in wiki)
     assert list(plots.all_figures(ds, reconcile(ds))) == plots.FIGURES

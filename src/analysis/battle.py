@@ -1,8 +1,15 @@
 """The battle a data folder describes, read from its `battle.json`.
 
-A battle is data, not code: its period, sides, side groups, coded areas, claimant
-hierarchy and language preference all come from the file, so a second battle is a
-second folder. `parse_battle` returns the problems it finds rather than raising, so that
+A battle is data, not code: its period, sides, side groups, sub-groups, coded areas,
+claimant hierarchy and language preference all come from the file, so a second battle is
+a second folder.
+
+Groups form a tree. The counted `sides` are disjoint. A side may declare `subgroups`
+(children and women inside civilians): they are disjoint parts of it, and what they leave
+is an implicit remainder named `other <side>` (other civilians). The unknowns of the
+reconciliation are the *leaves*: each side without sub-groups, and each sub-group and
+remainder of a side that has them. `side_groups` join sides (or other groups) into larger
+groups ("all"). A claim about any of these names covers the leaves under it. `parse_battle` returns the problems it finds rather than raising, so that
 the validator can report them beside the table problems.
 """
 
@@ -10,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REQUIRED_KEYS = {
@@ -48,21 +55,58 @@ class Battle:
     language_preference: tuple[str, ...]
     about_band: float
     accepted_exceptions: tuple[dict, ...] = ()
+    subgroups: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def days(self) -> list[dt.date]:
         n = (self.period_end - self.period_start).days + 1
         return [self.period_start + dt.timedelta(days=i) for i in range(n)]
 
-    def members(self, side: str) -> tuple[str, ...] | None:
-        """The counted sides a side or side group stands for; None for other actors."""
-        if side in self.sides:
-            return (side,)
-        return self.side_groups.get(side)
+    def remainder(self, side: str) -> str:
+        """The implicit part of a side that its sub-groups leave ("other civilians")."""
+        return f"other {side}"
+
+    def side_leaves(self, side: str) -> tuple[str, ...]:
+        subs = self.subgroups.get(side)
+        return (*subs, self.remainder(side)) if subs else (side,)
+
+    @property
+    def leaves(self) -> tuple[str, ...]:
+        """The disjoint cells of one day, in order: sides, or their sub-groups and remainder."""
+        return tuple(leaf for side in self.sides for leaf in self.side_leaves(side))
+
+    def members(self, name: str) -> tuple[str, ...] | None:
+        """The leaves a counted name (side, sub-group, remainder or group) stands for, in
+        leaf order; None for other actors and unknown names."""
+        if name in self.sides:
+            return self.side_leaves(name)
+        if name in self.leaves:
+            return (name,)
+        if name in self.side_groups:
+            found: set[str] = set()
+            for member in self.side_groups[name]:
+                found.update(self.members(member) or ())
+            return tuple(leaf for leaf in self.leaves if leaf in found)
+        return None
+
+    @property
+    def counted_names(self) -> tuple[str, ...]:
+        """Every name figures are reconciled for: sides, their sub-groups and remainders,
+        then side groups."""
+        names: list[str] = []
+        for side in self.sides:
+            names.append(side)
+            if side in self.subgroups:
+                names += self.side_leaves(side)
+        return (*names, *self.side_groups)
+
+    def parent(self, name: str) -> str | None:
+        """The side a sub-group or remainder belongs to; None for anything else."""
+        return next((side for side in self.subgroups if name in self.side_leaves(side)), None)
 
     @property
     def known_sides(self) -> set[str]:
-        return set(self.sides) | set(self.side_groups) | set(self.other_actors)
+        return set(self.counted_names) | set(self.other_actors)
 
     def in_scope_area(self, area: str) -> bool:
         return bool(self.areas.get(area, {}).get("in_scope"))
@@ -77,6 +121,65 @@ def _date(value, key, problems):
     except (TypeError, ValueError):
         problems.append((key, f"{value!r} is not a date (YYYY-MM-DD)"))
         return None
+
+
+def _check_names(value, key: str) -> list[tuple[str, str]]:
+    """A list of distinct, non-blank names without stray spaces."""
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() == v and v for v in value):
+        return [(key, "must be a list of non-blank names without leading or trailing spaces")]
+    twice = sorted({v for v in value if value.count(v) > 1})
+    return [(key, f"{v!r} is listed more than once") for v in twice]
+
+
+def _check_groups(raw: dict) -> list[tuple[str, str]]:
+    """Sides, sub-groups and side groups: well typed, every name used once, members known,
+    no group inside itself."""
+    problems = _check_names(raw["sides"], "sides")
+    if problems or not raw["sides"]:
+        return problems or [("sides", "must be a non-empty list of names")]
+    sides = raw["sides"]
+    subgroups = raw.get("subgroups", {})
+    if not isinstance(subgroups, dict):
+        return [("subgroups", "must map a side to the list of its sub-groups")]
+    used = set(sides)
+    for side, subs in subgroups.items():
+        key = f"subgroups.{side}"
+        if side not in sides:
+            problems.append((key, f"{side!r} is not a side named in 'sides'"))
+            continue
+        found = _check_names(subs, key)
+        if found or not subs:
+            problems += found or [(key, "must list at least one sub-group")]
+            continue
+        for name in [*subs, f"other {side}"]:
+            if name in used:
+                problems.append((key, f"{name!r} is already the name of a side or sub-group"))
+            used.add(name)
+    groups = raw["side_groups"]
+    for group, members in groups.items():
+        key = f"side_groups.{group}"
+        if group in used or group in raw["other_actors"]:
+            problems.append((key, f"{group!r} is already the name of a side, sub-group or other actor"))
+        elif _check_names(members, key) or not members:
+            problems.append((key, "must be a non-empty list of distinct names"))
+        elif not set(members) <= used | set(groups):
+            unknown = sorted(set(members) - used - set(groups))
+            problems.append((key, f"names no side, sub-group or side group: {', '.join(map(repr, unknown))}"))
+        elif _cycle(group, groups):
+            problems.append((key, "contains itself through its member groups"))
+    return problems
+
+
+def _cycle(start: str, groups: dict) -> bool:
+    stack, seen = list(groups[start]), set()
+    while stack:
+        name = stack.pop()
+        if name == start:
+            return True
+        if name in groups and name not in seen:
+            seen.add(name)
+            stack += list(groups[name]) if isinstance(groups[name], list) else []
+    return False
 
 
 def parse_battle(raw: dict) -> tuple[Battle | None, list[tuple[str, str]]]:
@@ -95,18 +198,23 @@ def parse_battle(raw: dict) -> tuple[Battle | None, list[tuple[str, str]]]:
     end = _date(raw["period_end"], "period_end", problems)
     if start and end and end < start:
         problems.append(("period_end", f"{end} is before period_start {start}"))
-    sides = raw["sides"]
-    if not sides or not all(isinstance(s, str) and s for s in sides):
-        problems.append(("sides", "must be a non-empty list of names"))
-    for group, members in raw["side_groups"].items():
-        if not isinstance(members, list) or not set(members) <= set(sides) or not members:
-            problems.append((f"side_groups.{group}", "must list sides named in 'sides'"))
+    problems += _check_groups(raw)
+    for key in ("other_actors", "reconciled_measures", "claimant_hierarchy", "language_preference"):
+        problems += _check_names(raw[key], key)
+    if not raw["reconciled_measures"]:
+        problems.append(("reconciled_measures", "must name at least one measure (killed, wounded...)"))
+    if not isinstance(raw["battle_id"], str) or not raw["battle_id"].strip():
+        problems.append(("battle_id", "must be a non-empty name"))
     for area, spec in raw["areas"].items():
         if not isinstance(spec, dict) or not isinstance(spec.get("in_scope"), bool) or not isinstance(spec.get("whole"), bool):
             problems.append((f"areas.{area}", "needs boolean 'in_scope' and 'whole'"))
     if not 0 <= raw["about_band"] < 1:
         problems.append(("about_band", "must be a fraction from 0 to below 1"))
-    for i, exc in enumerate(raw.get("accepted_exceptions", [])):
+    exceptions = raw.get("accepted_exceptions", [])
+    if not isinstance(exceptions, list):
+        problems.append(("accepted_exceptions", "must be a list"))
+        exceptions = []
+    for i, exc in enumerate(exceptions):
         if not (isinstance(exc, dict) and isinstance(exc.get("check"), str) and isinstance(exc.get("reason"), str)
                 and exc["reason"].strip() and isinstance(exc.get("claims"), list) and exc["claims"]):
             problems.append((f"accepted_exceptions[{i}]", "needs 'check', a non-empty 'claims' list and a 'reason'"))
@@ -118,7 +226,7 @@ def parse_battle(raw: dict) -> tuple[Battle | None, list[tuple[str, str]]]:
         place=raw["place"],
         period_start=start,
         period_end=end,
-        sides=tuple(sides),
+        sides=tuple(raw["sides"]),
         side_groups={k: tuple(v) for k, v in raw["side_groups"].items()},
         other_actors=tuple(raw["other_actors"]),
         reconciled_measures=tuple(raw["reconciled_measures"]),
@@ -126,7 +234,8 @@ def parse_battle(raw: dict) -> tuple[Battle | None, list[tuple[str, str]]]:
         claimant_hierarchy=tuple(raw["claimant_hierarchy"]),
         language_preference=tuple(raw["language_preference"]),
         about_band=float(raw["about_band"]),
-        accepted_exceptions=tuple(raw.get("accepted_exceptions", [])),
+        accepted_exceptions=tuple(exceptions),
+        subgroups={k: tuple(v) for k, v in raw.get("subgroups", {}).items()},
     )
     return battle, []
 

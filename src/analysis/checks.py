@@ -19,6 +19,8 @@ Checks and their failing verdicts:
 - `paired_dates` (mixed dates): figures that one document presents together whose
   origins, traced to primary claimants, end on different days.
 - `event_dates` (conflict): one event dated differently by different claims.
+- `unranked_claimants` (unranked): claimants with counted figures missing from the
+  claimant hierarchy.
 - `untraced` (untraced): figures of claimants who relay others that trace to no primary
   claimant, are not the sum of a primary claimant's figures for the sides of a group,
   and are not derived.
@@ -33,10 +35,10 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-from analysis.derive import claimant_days, counted_claims, interval
-from analysis.reconcile import reconcile
+from analysis.derive import claimant_days, counted_claims, current_cumulative
+from analysis.reconcile import Reconciliation, join_ids, reconcile
 
-FAILING = {"disagree", "swap", "decrease", "mixed dates", "conflict", "untraced"}
+FAILING = {"disagree", "swap", "decrease", "mixed dates", "conflict", "untraced", "unranked"}
 
 
 @dataclass
@@ -48,10 +50,6 @@ class Finding:
     claims: str
     tolerance: str = ""
     accepted: str = ""
-
-
-def _ids(ids) -> str:
-    return ";".join(sorted(set(ids)))
 
 
 def _span(start, end) -> str:
@@ -101,15 +99,14 @@ def parts_vs_whole(ds) -> list[Finding]:
             if not complete:
                 figures += " (" + ", ".join(m for m in members if m not in by_side) + " not given)"
             out.append(Finding("parts_vs_whole", f"{key[1]}, {key[2]}, {_span(key[3], key[4])}, {key[0]}",
-                               verdict, figures, _ids([whole.claim_id, *[p.claim_id for p in parts]]),
+                               verdict, figures, join_ids([whole.claim_id, *[p.claim_id for p in parts]]),
                                "qualifiers as stated"))
     return out
 
 
 def daily_vs_cumulative(ds) -> list[Finding]:
     battle = ds.battle
-    c = counted_claims(ds.claims, battle)
-    cum = c[(c["figure_type"] == "cumulative") & ~c["superseded"]]
+    cum = current_cumulative(ds.claims, battle)
     days = claimant_days(ds.claims, battle)
     out = []
     for row in cum.sort_values(["claimant", "measure", "period_end", "claim_id"]).itertuples():
@@ -132,14 +129,13 @@ def daily_vs_cumulative(ds) -> list[Finding]:
         figures = (f"{row.side} {_show(cum_low, cum_high)} in {_span(row.period_start, row.period_end)}; "
                    f"daily figures on {stated} of {n_days} days sum to ≥{low}; placed on no day: {rest}")
         out.append(Finding("daily_vs_cumulative", f"{row.claimant}, {row.measure}, {row.side}, to {_span(row.period_end, row.period_end)}",
-                           verdict, figures, _ids([row.claim_id, *[i for ids in mine["claim_ids"] for i in ids]]),
+                           verdict, figures, join_ids([row.claim_id, *[i for ids in mine["claim_ids"] for i in ids]]),
                            "daily figures at face value (at least N counts N)"))
     return out
 
 
 def cumulative_decreasing(ds) -> list[Finding]:
-    c = counted_claims(ds.claims, ds.battle)
-    cum = c[(c["figure_type"] == "cumulative") & ~c["superseded"]]
+    cum = current_cumulative(ds.claims, ds.battle)
     out = []
     for (claimant, measure, side, start), rows in cum.groupby(["claimant", "measure", "side", "period_start"], observed=True, sort=True):
         rows = rows.sort_values(["period_end", "claim_id"])
@@ -150,19 +146,18 @@ def cumulative_decreasing(ds) -> list[Finding]:
                 if late.period_end > early.period_end and late_high is not None and late_high < early.low:
                     out.append(Finding("cumulative_decreasing", f"{claimant}, {measure}, {side}", "decrease",
                                        f"{_show(*_iv(early))} to {early.period_end.date()} then {_show(*_iv(late))} to {late.period_end.date()}",
-                                       _ids([early.claim_id, late.claim_id]), "none: a running total cannot fall"))
+                                       join_ids([early.claim_id, late.claim_id]), "none: a running total cannot fall"))
     return out
 
 
-def derived_figures(ds, reconciliation=None) -> list[Finding]:
-    r = reconciliation or reconcile(ds)
+def derived_figures(ds, r: Reconciliation) -> list[Finding]:
     c = ds.claims
     out = []
     for row in r.totals[r.totals["derived"]].itertuples():
-        same = c[(c["side"] == row.side) & (c["measure"] == row.measure) & (c["value"] == int(row.low)) & c["in_scope"]]
+        same = c[(c["side"] == row.side) & (c["measure"] == row.measure) & (c["value"] == int(row.best)) & c["in_scope"]]
         stated = "; stated only by " + ", ".join(f"{x.claimant} ({x.claim_id})" for x in same.itertuples()) if len(same) else "; stated by no claim"
         out.append(Finding("derived_figures", f"{row.measure}, {row.side}, battle total ({r.rule.name} rule)", "derived",
-                           f"{row.low} follows from figures about other sides{stated}", row.claims, "exact"))
+                           f"{row.best} follows from figures about other sides{stated}", row.claims, "exact"))
     return out
 
 
@@ -175,19 +170,24 @@ def copies_disagree(ds) -> list[Finding]:
             if same["value"].nunique() > 1 or same["period_end"].nunique() > 1:
                 figures = "; ".join(f"{x.value} for {_span(x.period_start, x.period_end)} in {src.loc[x.source_id, 'publisher']} ({src.loc[x.source_id, 'language']})"
                                     for x in same.sort_values("claim_id").itertuples())
-                out.append(Finding("copies_disagree", f"{report}: {measure}, {side}", "disagree", figures, _ids(same["claim_id"]), "exact"))
+                out.append(Finding("copies_disagree", f"{report}: {measure}, {side}", "disagree", figures, join_ids(same["claim_id"]), "exact"))
         for value, same in rows.groupby("value", sort=True):
             sides = same.drop_duplicates(["measure", "side"])
             if sides["measure"].nunique() == 1 and len(sides) > 1 and same["source_id"].nunique() > 1:
                 figures = f"{value} is " + "; ".join(f"{x.side} in {src.loc[x.source_id, 'publisher']} ({src.loc[x.source_id, 'language']})"
                                                      for x in same.sort_values("claim_id").itertuples())
-                out.append(Finding("copies_disagree", f"{report}: {sides['measure'].iloc[0]}, the number {value}", "swap", figures, _ids(same["claim_id"]), "exact"))
+                out.append(Finding("copies_disagree", f"{report}: {sides['measure'].iloc[0]}, the number {value}", "swap", figures, join_ids(same["claim_id"]), "exact"))
     return out
+
+
+def _relays(ds) -> set[str]:
+    """Claimants whose figures should come from someone else."""
+    return set(ds.claimants.loc[ds.claimants["relays_others"], "claimant"].astype(str))
 
 
 def _origins(ds, claim) -> pd.DataFrame:
     """Claims of primary claimants that give the same number for the same side and measure."""
-    relays = set(ds.claimants.loc[ds.claimants["relays_others"], "claimant"])
+    relays = _relays(ds)
     c = ds.claims
     return c[(c["measure"] == claim.measure) & (c["side"] == claim.side) & (c["value"] == claim.value)
              & ~c["claimant"].isin(relays) & c["period_end"].notna()]
@@ -198,13 +198,13 @@ def _sum_origins(ds, claim, days: pd.DataFrame) -> pd.DataFrame:
     number on its day (33 = 22 + 9 + 2)."""
     if claim.figure_type != "daily":
         return days.iloc[0:0]
-    relays = set(ds.claimants.loc[ds.claimants["relays_others"], "claimant"])
+    relays = _relays(ds)
     return days[(days["measure"] == claim.measure) & (days["side"] == claim.side) & (days["date"] == claim.period_start)
                 & (days["low"] == claim.value) & ~days["claimant"].isin(relays)]
 
 
 def paired_dates(ds) -> list[Finding]:
-    relays = set(ds.claimants.loc[ds.claimants["relays_others"], "claimant"])
+    relays = _relays(ds)
     c = ds.claims[ds.claims["in_scope"] & ds.claims["claimant"].isin(relays) & (ds.claims["figure_type"] == "cumulative")]
     out = []
     for (source, start, end), rows in c.groupby(["source_id", "period_start", "period_end"], sort=True):
@@ -218,7 +218,7 @@ def paired_dates(ds) -> list[Finding]:
         if len(ends) > 1:
             figures = "; ".join(f"{cl.measure} {cl.side} {cl.value} traces to {o.claimant} to {o.period_end.date()} ({o.claim_id})" for cl, o in traced)
             out.append(Finding("paired_dates", f"{source}, presented as {_span(start, end)}", "mixed dates", figures,
-                               _ids([cl.claim_id for cl, _ in traced] + [o.claim_id for _, o in traced]), "same end day"))
+                               join_ids([cl.claim_id for cl, _ in traced] + [o.claim_id for _, o in traced]), "same end day"))
     return out
 
 
@@ -228,14 +228,14 @@ def event_dates(ds) -> list[Finding]:
         if rows["date"].nunique() > 1:
             by_day = rows.groupby("date", sort=True)
             figures = "; ".join(f"{day.date()}: " + ", ".join(sorted(set(g["claimant"].astype(str)))) for day, g in by_day)
-            out.append(Finding("event_dates", str(event), "conflict", figures, _ids(rows["event_id"]), "same day"))
+            out.append(Finding("event_dates", str(event), "conflict", figures, join_ids(rows["event_id"]), "same day"))
     return out
 
 
-def untraced(ds, reconciliation=None) -> list[Finding]:
-    relays = set(ds.claimants.loc[ds.claimants["relays_others"], "claimant"])
-    totals = (reconciliation or reconcile(ds)).totals
-    derived = {(t.measure, t.side, t.low) for t in totals[totals["derived"]].itertuples()}
+def untraced(ds, r: Reconciliation) -> list[Finding]:
+    relays = _relays(ds)
+    totals = r.totals
+    derived = {(t.measure, t.side, t.best) for t in totals[totals["derived"]].itertuples()}
     days = claimant_days(ds.claims, ds.battle)
     c = ds.claims[ds.claims["in_scope"] & ds.claims["claimant"].isin(relays)]
     out = []
@@ -252,21 +252,28 @@ def untraced(ds, reconciliation=None) -> list[Finding]:
             verdict, how, ids = "untraced", "", [claim.claim_id]
         out.append(Finding("untraced", f"{claim.claimant}: {claim.measure}, {claim.side}", verdict,
                            f"{claim.qualifier} {claim.value}; no primary claimant gives this number{how}",
-                           _ids(ids), "same number, side and measure"))
+                           join_ids(ids), "same number, side and measure"))
     return out
 
 
-CHECKS = [parts_vs_whole, daily_vs_cumulative, cumulative_decreasing, derived_figures,
-          copies_disagree, paired_dates, event_dates, untraced]
+def unranked_claimants(ds, r: Reconciliation) -> list[Finding]:
+    """Claimants with counted figures that battle.json's hierarchy does not rank."""
+    return [Finding("unranked_claimants", name, "unranked",
+                    "not in battle.json's claimant_hierarchy: the hierarchy rule sets its figures aside",
+                    join_ids(c.claim_id for c in r.evidence.claims if c.claimant == name), "every counted claimant ranked")
+            for name in r.evidence.unranked]
 
 
-def run_checks(ds) -> pd.DataFrame:
-    """Every check's findings as one table, with accepted exceptions marked."""
-    r = reconcile(ds)
-    findings = []
-    for check in CHECKS:
-        found = check(ds, r) if check in (derived_figures, untraced) else check(ds)
-        findings += found
+LEDGER_CHECKS = [parts_vs_whole, daily_vs_cumulative, cumulative_decreasing, copies_disagree, paired_dates, event_dates]
+RESULT_CHECKS = [derived_figures, untraced, unranked_claimants]
+
+
+def run_checks(ds, reconciliation: Reconciliation | None = None) -> pd.DataFrame:
+    """Every check's findings as one table, with accepted exceptions marked. Checks that
+    need a reconciliation use the one given (the default rule's if none)."""
+    r = reconciliation or reconcile(ds)
+    findings = [f for check in LEDGER_CHECKS for f in check(ds)]
+    findings += [f for check in RESULT_CHECKS for f in check(ds, r)]
     for f in findings:
         for exc in ds.battle.accepted_exceptions:
             if exc["check"] == f.check and set(exc["claims"]) <= set(f.claims.split(";")):

@@ -11,51 +11,33 @@
 - `claimant_totals`: each claimant's latest reported total per side: the claimant x side
   matrix of battle totals.
 
-Caveats: a figure for part of the battle's area (one village) is only a lower bound for
-the battle. "About" is read as a band of +/- `about_band` (battle.json) around the
-number, "more than N" as at least N + 1, "up to N" as at most N.
+Caveats: these views show the ledger as each claimant reported it (explicit revisions
+applied, copies not merged); the reconciliation works on `analysis.evidence`'s readings
+instead. Qualifiers are read as in `analysis.evidence.interval`.
 """
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
 from analysis.battle import Battle
-
-
-def interval(value: int, qualifier: str, band: float, whole: bool = True) -> tuple[int, int | None]:
-    """The range of true values a claim allows: (low, high or None for no cap)."""
-    if qualifier == "exact":
-        low, high = value, value
-    elif qualifier == "at least":
-        low, high = value, None
-    elif qualifier == "more than":
-        low, high = value + 1, None
-    elif qualifier == "up to":
-        low, high = 0, value
-    elif qualifier == "about":
-        low, high = math.ceil(value * (1 - band) - 1e-9), math.floor(value * (1 + band) + 1e-9)
-    else:
-        raise ValueError(f"unknown qualifier {qualifier!r}")
-    return (low, high) if whole else (low, None)
+from analysis.evidence import counted_rows, interval
 
 
 def superseded_ids(claims: pd.DataFrame) -> set[str]:
     return set(claims["supersedes"].dropna())
 
 
+def current_cumulative(claims: pd.DataFrame, battle: Battle) -> pd.DataFrame:
+    """Counted cumulative claims that no explicit revision replaced."""
+    c = counted_claims(claims, battle)
+    return c[(c["figure_type"] == "cumulative") & ~c["superseded"]]
+
+
 def counted_claims(claims: pd.DataFrame, battle: Battle) -> pd.DataFrame:
     """In-scope claims of reconciled measures about counted sides or groups, with their
     interval (`low`, `high`), whether they are superseded, and the days they cover."""
-    c = claims[
-        claims["in_scope"]
-        & claims["measure"].isin(battle.reconciled_measures)
-        & claims["side"].map(lambda s: battle.members(s) is not None)
-        & claims["period_start"].notna()
-        & claims["period_end"].notna()
-    ].copy()
+    c = counted_rows(claims, battle).copy()
     gone = superseded_ids(claims)
     bounds = [
         interval(int(v), str(q), battle.about_band, battle.whole_area(str(a)))
@@ -92,7 +74,7 @@ def claimant_days(claims: pd.DataFrame, battle: Battle) -> pd.DataFrame:
     records = []
     for (claimant, measure, date), day in d.groupby(["claimant", "measure", "date"], observed=True, sort=True):
         own = {side: _intersect(rows) for side, rows in day.groupby("side", observed=True)}
-        for target in [*battle.sides, *battle.side_groups]:
+        for target in battle.counted_names:
             members = battle.members(target)
             parts = [own[m] for m in members if m in own]
             low, high, ids = own.get(target, (0, None, ()))
@@ -113,8 +95,7 @@ def claimant_days(claims: pd.DataFrame, battle: Battle) -> pd.DataFrame:
 
 def cumulative_claims(claims: pd.DataFrame, battle: Battle) -> pd.DataFrame:
     """Running totals by claimant, measure and side: reported, and implied by daily figures."""
-    c = counted_claims(claims, battle)
-    rep = c[(c["figure_type"] == "cumulative") & ~c["superseded"]]
+    rep = current_cumulative(claims, battle)
     reported = pd.DataFrame({
         "as_of": rep["period_end"], "period_start": rep["period_start"], "measure": rep["measure"].astype(str),
         "side": rep["side"].astype(str), "claimant": rep["claimant"].astype(str), "basis": "reported",

@@ -52,10 +52,12 @@ def typed_frame(frame: pd.DataFrame, schema: dict, categories: dict[str, list[st
         elif kind == "date":
             frame[name] = pd.to_datetime(column.replace("", None), format="%Y-%m-%d")
         elif kind == "boolean":
-            frame[name] = column.eq("true")
+            # a blank optional flag stays unknown (NA), never silently false
+            flags = column.map({"true": True, "false": False, "": None})
+            frame[name] = flags.astype("boolean") if column.eq("").any() else flags.astype(bool)
         elif name in categories or "enum" in spec.get("constraints", {}):
             cats = categories.get(name) or spec["constraints"]["enum"]
-            frame[name] = pd.Categorical(column, categories=cats)
+            frame[name] = pd.Categorical(column.replace("", None), categories=cats)
         else:
             frame[name] = column.replace("", None).astype("string")
     return frame
@@ -65,7 +67,7 @@ def categories(battle: Battle, claimant_names: list[str]) -> dict[str, list[str]
     """Categories of the coded columns that come from the battle, not the schema."""
     return {
         "claimant": claimant_names,
-        "side": [*battle.sides, *battle.side_groups, *battle.other_actors],
+        "side": [*battle.counted_names, *battle.other_actors],
         "area": list(battle.areas),
     }
 
@@ -79,7 +81,8 @@ def load_dataset(data_dir: Path | str = DATA) -> Dataset:
     package = json.loads((data_dir / PACKAGE).read_text(encoding="utf-8"))
     resources = {r["name"]: r for r in package["resources"]}
     battle = read_battle(data_dir / resources["battle"]["path"])
-    claimant_names = pd.read_csv(data_dir / resources["claimants"]["path"], dtype=str)["claimant"].tolist()
+    claimant_names = pd.read_csv(data_dir / resources["claimants"]["path"], dtype=str, keep_default_na=False,
+                                 encoding="utf-8")["claimant"].tolist()
     cats = categories(battle, claimant_names)
     frames = {
         name: typed_frame(pd.read_csv(data_dir / resources[name]["path"], dtype=str, keep_default_na=False, encoding="utf-8"),

@@ -12,17 +12,14 @@ objective:
 - `conflict_set()`: when the constraints cannot all hold, a smallest set that cannot
   (every proper subset can): the constraints named by the solver's proof of
   infeasibility (its dual ray), narrowed by a deletion filter;
-- `best()`: one allocation inside the bounds. Every "at least" figure is read at face
-  value where the others allow it, no more deaths are placed than the constraints require,
-  and what they leave unplaced is spread as evenly as they allow (least sum of squares).
-  Formally: minimise the sum of all cells plus the sum over each lower-bound-only
-  constraint of its cells (a linear program); among the points that reach that minimum,
-  take the one with the least sum of squares (a quadratic program, quadprog); should that
-  fail, the first optimum is used.
+`FaceValue` answers a fourth: the best figure, what the accepted claims say at face value
+("at least 22" is 22, "about 17" is 17). First the allocations closest to every claim's
+stated number are found (least total absolute gap, a linear program); `best(target)` is
+then the least value the sum of cells takes among them: the deaths the claims place on
+those cells at face value, never a spread of deaths they leave unplaced.
 
-Counts are whole numbers: the linear programs' least value is rounded up and greatest
-down (valid bounds for whole counts). `figure()` keeps the best allocation, which need
-not be whole, inside those rounded bounds.
+Counts are whole numbers: the linear programs' least values are rounded up and greatest
+down (valid bounds for whole counts).
 """
 
 from __future__ import annotations
@@ -235,72 +232,73 @@ class Model:
             restore(i, c)
         return keep
 
-    def best(self) -> np.ndarray:
-        """Claims at face value, fewest deaths, the rest spread as evenly as allowed."""
-        if not self.feasible():
+
+class FaceValue:
+    """The best figure: the claims at face value, the fewest deaths placed on a target.
+
+    Unknowns are the model's cells plus, for each stated figure k, gaps p_k, m_k >= 0 with
+    sum(x[cells_k]) - p_k + m_k = face_k. Every constraint of the model still holds. The
+    least total gap G is found once; `best(target)` minimises sum(x[target]) subject to
+    sum(p + m) <= G, so it is what the stated figures require of the target."""
+
+    def __init__(self, model: Model, faces: list[tuple[tuple[int, ...], float, tuple[str, ...]]]):
+        if not model.feasible():
             raise ValueError("the constraints cannot all hold")
-        weights = np.ones(self.n)
-        for c in self.constraints:
-            if c.upper is None and c.lower > 0:
-                weights[list(c.cells)] += 1.0
-        self._run(weights)
-        total = self._h.getInfo().objective_function_value
-        first = np.array(self._h.getSolution().col_value)
-        x = self._least_norm(weights, total)
-        solved = x is not None and self._holds(x)
-        self._solutions += [first, x] if solved else [first]
-        return np.clip(x if solved else first, 0, None)
+        n, k = model.n, len(faces)
+        self.n = n
+        self._h = _highs()
+        lp = highspy.HighsLp()
+        lp.num_col_ = n + 2 * k
+        lp.col_cost_ = np.concatenate([np.zeros(n), np.ones(2 * k)])
+        lp.col_lower_ = np.zeros(n + 2 * k)
+        lp.col_upper_ = np.full(n + 2 * k, INF)
+        starts, index, values = [0], [], []
+        for c in model.constraints:
+            index += list(c.cells)
+            values += [1.0] * len(c.cells)
+            starts.append(len(index))
+        for j, (cells, _, _) in enumerate(faces):
+            index += [*cells, n + 2 * j, n + 2 * j + 1]
+            values += [1.0] * len(cells) + [-1.0, 1.0]
+            starts.append(len(index))
+        face_values = np.array([f for _, f, _ in faces], dtype=float)
+        self._ids = [c.claim_ids for c in model.constraints] + [ids for _, _, ids in faces]
+        lp.num_row_ = len(model.constraints) + k
+        lp.row_lower_ = np.concatenate([model._lows, face_values])
+        lp.row_upper_ = np.concatenate([model._ups, face_values])
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        lp.a_matrix_.num_col_ = n + 2 * k
+        lp.a_matrix_.num_row_ = lp.num_row_
+        lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
+        lp.a_matrix_.index_ = np.array(index, dtype=np.int32)
+        lp.a_matrix_.value_ = np.array(values, dtype=float)
+        self._h.passModel(lp)
+        self._h.run()
+        if self._h.getModelStatus() != _OPTIMAL:
+            raise RuntimeError("HiGHS found no allocation closest to the stated figures")
+        gap = self._h.getInfo().objective_function_value
+        scale = max(1.0, float(np.abs(face_values).sum()))
+        self._h.addRow(-INF, gap + 1e-7 * scale, 2 * k, np.arange(n, n + 2 * k, dtype=np.int32), np.ones(2 * k))
+        self._m, self._k = len(model.constraints), k
+        self._cols = np.arange(n + 2 * k, dtype=np.int32)
+        self._cost = np.zeros(n + 2 * k)
+        self.gap = gap
 
-    def _least_norm(self, weights: np.ndarray, total: float) -> np.ndarray | None:
-        """The point of least sum of squares among those that meet every constraint and
-        reach the face-value minimum `total` of weights.x, or None.
-
-        A strictly convex quadratic program solved exactly by the Goldfarb-Idnani dual
-        method (quadprog; HiGHS's own QP solver was seen to stall on such programs). The
-        face-value minimum is reached through exact regularisation: minimise
-        mu * weights.x + |x|^2 / 2, which for mu large enough gives the least-norm point of
-        the optimal face (Mangasarian); mu grows until that point reaches the minimum.
-        Exact constraints are equalities, kept only while linearly independent (the rest
-        follow from them: the model is feasible)."""
-        import quadprog
-
-        has_low, has_up = self._lows > 0, np.isfinite(self._ups)
-        exact = has_low & has_up & (self._lows == self._ups)
-        mask = self._mask.astype(float)
-        equalities: list[int] = []
-        for i in np.flatnonzero(exact):
-            if np.linalg.matrix_rank(mask[equalities + [i]]) == len(equalities) + 1:
-                equalities.append(i)
-        scale = max(1.0, total)
-        # inequalities loosened by a hair, so that one met exactly by an equality is not
-        # taken for violated through rounding and reported as inconsistent
-        slack = 1e-9 * scale
-        C = np.vstack([mask[equalities], np.eye(self.n), mask[has_low & ~exact], -mask[has_up & ~exact]]).T
-        b = np.concatenate([self._lows[equalities], np.full(self.n, -slack), self._lows[has_low & ~exact] - slack,
-                            -self._ups[has_up & ~exact] - slack])
-        for mu in (1e2, 1e4, 1e6):
-            try:
-                x = quadprog.solve_qp(np.eye(self.n), -mu * scale * weights, C, b, len(equalities))[0]
-            except ValueError:
-                return None
-            if weights @ x <= total + 1e-6 * scale:
-                return x
-        return None
-
-    def _holds(self, x: np.ndarray, tol: float = 1e-6) -> bool:
-        """Whether x meets every constraint (within a relative tolerance)."""
-        sums = self._mask.astype(float) @ x
-        scale = np.maximum(1.0, np.abs(self._lows))
-        return bool((x >= -tol).all() and (sums >= self._lows - tol * scale).all()
-                    and (sums <= self._ups + tol * np.maximum(1.0, np.where(np.isfinite(self._ups), self._ups, 1.0))).all())
-
-    def figure(self, target: tuple[int, ...], best: np.ndarray) -> tuple[Bound, float]:
-        """The bounds of sum(x[target]) and the best allocation's value for it, kept inside
-        them: the bounds are whole numbers (low rounded up, high down), the allocation
-        need not be, so a fractional best below a rounded-up low is raised to it."""
-        bound = self.bounds(target)
-        value = float(best[list(target)].sum())
-        value = max(value, bound.low)
-        if bound.high is not None:
-            value = min(value, bound.high)
-        return bound, value
+    def best(self, target: tuple[int, ...], bound: Bound | None = None) -> tuple[int, tuple[str, ...]]:
+        """The least whole number of deaths the stated figures place on the target cells,
+        and the claims that fix it (non-zero dual values of constraints and stated figures).
+        Rounding a fractional least value up can pass a whole-number high: with the
+        target's `bound` given, the best is kept inside it."""
+        cost = np.zeros_like(self._cost)
+        cost[list(target)] = 1.0
+        self._h.changeColsCost(len(self._cols), self._cols, cost)
+        self._h.run()
+        if self._h.getModelStatus() != _OPTIMAL:
+            raise RuntimeError("HiGHS failed on a face-value figure")
+        value = math.ceil(self._h.getInfo().objective_function_value - 1e-6)
+        if bound is not None:
+            value = max(value, bound.low) if bound.high is None else min(max(value, bound.low), bound.high)
+        if value == 0:
+            return 0, ()
+        duals = np.asarray(self._h.getSolution().row_dual)[:self._m + self._k]
+        return value, tuple(sorted({i for j in np.flatnonzero(np.abs(duals) > EPS) for i in self._ids[j]}))

@@ -9,14 +9,16 @@ sorted rows, '\\n' line ends, no timestamps.
 
 from __future__ import annotations
 
+from dataclasses import asdict, fields
 from pathlib import Path
 
 import pandas as pd
 
 from analysis import checks, derive
+from analysis.evidence import CopyDisagreement, Revision
 from analysis.outputs import write_text
-from analysis.reconcile import reconcile, sensitivity
-from analysis.rules import RULES
+from analysis.rules import DEFAULT_RULE
+from analysis.reconcile import reconcile_all, sensitivity
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -80,18 +82,22 @@ def _bib(text: str) -> str:
 
 
 def bibtex(sources: pd.DataFrame, subject: str) -> str:
-    """A @misc entry per source; `subject` (the battle's name) titles untitled reports."""
+    """A @misc entry per source: its title and byline as the register records them (no
+    title is made up: an entry whose headline was not seen has none, and its note says so);
+    `subject` is kept for the caller's caption."""
     entries = []
     for s in sources.sort_values("source_id").itertuples():
-        fields = [("title", subject if s.kind == "Wikipedia article" else f"{s.publisher}: report on the {subject}"),
-                  ("organization", s.publisher)]
+        fields = [("title", s.title)] if pd.notna(s.title) else []
+        if pd.notna(s.author):
+            fields.append(("author", s.author))
+        fields.append(("organization", s.publisher))
         if pd.notna(s.published):
             fields += [("year", str(s.published.year)), ("month", str(s.published.month)), ("day", str(s.published.day))]
         if pd.notna(s.url):
             fields.append(("url", s.url))
         fields.append(("urldate", s.accessed.strftime("%Y-%m-%d")))
         fields.append(("langid", s.language))
-        note = [s.kind]
+        note = [s.kind] if pd.notna(s.title) else [s.kind, "headline not seen on the archived copy"]
         if pd.notna(s.wire_agency):
             note.append(f"wire: {s.wire_agency}")
         if s.published_basis == "inferred":
@@ -114,14 +120,15 @@ def tables(ds) -> dict[str, str]:
     files["claims_daily.csv"] = to_csv(derive.daily_claims(ds.claims, battle))
     files["claims_cumulative.csv"] = to_csv(derive.cumulative_claims(ds.claims, battle))
     files["claimant_totals.csv"] = to_csv(derive.claimant_totals(ds.claims, battle, ds.sources))
-    found = checks.run_checks(ds)
+    results = reconcile_all(ds)
+    found = checks.run_checks(ds, results[DEFAULT_RULE])
     files["checks.csv"] = to_csv(found)
     files["checks_summary.md"] = to_markdown(checks.summary(found))
     conflicts, aside = [], []
-    for name in RULES:
-        r = reconcile(ds, name)
-        daily = open_high(r.daily[["rule", "date", "measure", "side", "low", "best", "high", "claims"]])
-        totals = open_high(r.totals[["rule", "measure", "side", "low", "best", "high", "derived", "claims"]])
+    for name, r in results.items():
+        daily = open_high(r.daily[["rule", "date", "measure", "side", "low", "best", "high", "reports", "single_source", "claims"]])
+        totals = open_high(r.totals[["rule", "measure", "side", "low", "best", "high", "placed", "unplaced", "derived",
+                                     "reports", "single_source", "claims"]])
         for stem, frame, caption in ((f"reconciled_daily-{name}", daily, f"{battle.name}: daily figures, rule {name}"),
                                      (f"battle_totals-{name}", totals, f"{battle.name}: battle totals, rule {name}")):
             files[f"{stem}.csv"] = to_csv(frame)
@@ -129,9 +136,13 @@ def tables(ds) -> dict[str, str]:
             files[f"{stem}.tex"] = to_latex(frame, caption)
         conflicts.append(r.conflicts.assign(rule=name))
         aside.append(r.set_aside.assign(rule=name))
-    files["conflicts.csv"] = to_csv(pd.concat(conflicts, ignore_index=True)[["rule", "measure", "claims_in_conflict", "dropped"]])
+    files["conflicts.csv"] = to_csv(pd.concat(conflicts, ignore_index=True)[["rule", "measure", "claims_in_conflict", "dropped", "reason"]])
     files["set_aside.csv"] = to_csv(pd.concat(aside, ignore_index=True)[["rule", "claim_id", "reason"]])
-    sens = sensitivity(ds)
+    disagreements = [asdict(d) for d in results[DEFAULT_RULE].evidence.disagreements]
+    files["copy_disagreements.csv"] = to_csv(pd.DataFrame(disagreements, columns=[f.name for f in fields(CopyDisagreement)]))
+    revisions = [asdict(v) for v in results[DEFAULT_RULE].evidence.revisions]
+    files["revisions.csv"] = to_csv(pd.DataFrame(revisions, columns=[f.name for f in fields(Revision)]))
+    sens = sensitivity(results)
     files["sensitivity.csv"] = to_csv(sens)
     files["sensitivity.md"] = to_markdown(sens)
     files["sensitivity.tex"] = to_latex(sens, f"{battle.name}: battle totals under every rule (best [low--high])")

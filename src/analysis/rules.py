@@ -1,155 +1,131 @@
-"""Rules that decide which claims the reconciliation accepts, and which claim gives way
-when accepted claims contradict each other.
+"""Rules that decide which readings the reconciliation accepts, and which gives way when
+accepted readings contradict each other. Every rule works on the evidence of
+`analysis.evidence`: copies already merged into one reading per figure (language decides
+only there, between copies of one report) and revisions already applied.
 
-Every rule starts from the counted claims (in scope, a reconciled measure, a counted side
-or side group, both dates given) and sets aside superseded claims: a claimant's revision
-replaces its earlier figure. Then:
+- `hierarchy` (default): claimants ranked as in battle.json. A reading is set aside only
+  where an accepted reading of a higher-ranked claimant states a figure for the same
+  measure, side or group and days; otherwise it stays. Claimants that relay others
+  (Wikipedia, unnamed sources) are traced, not counted; a claimant missing from the
+  hierarchy is set aside with that reason rather than ranked silently. In a conflict the
+  lower-ranked claimant gives way, then the older report, then the less exact figure.
+- `latest`: all primary claimants; in a conflict the older report gives way (reports with
+  no known day count as oldest), then the lower-ranked claimant.
+- `conservative` (ACLED): all primary claimants; the best figure is the low one, the least
+  deaths the accepted readings allow. In a conflict the reading whose removal gives the
+  lowest battle total (over the readings in conflict) gives way.
+- `envelope` (Iraq Body Count): all primary claimants; the readings for one set of days
+  and sides become one band from the lowest to the highest figure stated for it, at face
+  value, so that every claimant's figure lies inside and the band is capped wherever a
+  claim gives a number. Conflicts are settled as in `hierarchy`.
+- `wikipedia`: only the encyclopedia's own figures, as researchers cite them today; in a
+  conflict the older revision gives way.
 
-- `hierarchy` (default): claimants ranked as in battle.json (SOHR first for al-Haffah).
-  A claimant speaks for every day and side it covers; a lower-ranked claimant's figure is
-  used only where no higher-ranked one covers any of its days and sides. Claimants that
-  relay others (Wikipedia, unnamed sources) are left out: their figures are traced, not
-  counted. Conflicts: the lower-ranked claimant gives way, then the copy in the
-  less-preferred language, then the older report, then the less exact figure.
-- `latest`: each claimant's latest revision of every figure, all primary claimants
-  together; in a conflict the older report gives way (undated reports count as oldest).
-- `conservative` (ACLED's rule): all primary claimants; in a conflict the claim asserting
-  more deaths gives way, and the best figure is the low one.
-- `envelope` (Iraq Body Count's rule): all primary claimants; the claims on one day-range
-  and side become one band from the lowest to the highest figure claimed for it, so that
-  every claimant's figure lies inside; conflicts are settled as in `hierarchy`.
-- `wikipedia`: only the encyclopedia's own figures, as researchers cite them today, for
-  comparison; in a conflict the older revision gives way.
-
-A rule works on claim records (dicts, one per counted claim, from `enrich`): it returns
-the accepted records, the claims it set aside with the reason, and the key that orders who
-gives way (the greatest key is dropped first).
+A rule's `give_way` key orders who gives way (the greatest key goes first); its `reasons`
+name each part of the key, so every conflict can say why the dropped reading lost.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
-import pandas as pd
-
-from analysis.derive import counted_claims
-
-EXACTNESS = {"exact": 0, "about": 1, "at least": 2, "more than": 2, "up to": 2}
+from analysis.evidence import Claim, SetAside
 
 
 @dataclass(frozen=True)
 class Rule:
     name: str
     title: str
-    select: Callable[[list[dict]], tuple[list[dict], list[tuple[str, str]]]]
-    give_way: Callable[[dict], tuple]
-    best: str = "spread"  # "spread": fewest deaths, spread evenly; "low": the low bound
+    definition: str
+    select: Callable[[list[Claim]], tuple[list[Claim], list[SetAside]]]
+    give_way: Callable[[Claim], tuple]
+    reasons: tuple[str, ...]
+    best: str = "face"  # "face": least deaths the readings require at face value; "low": the low bound
     envelope: bool = False
+    by_removal: bool = False  # conservative: the reading whose removal gives the lowest total gives way
 
 
-FIELDS = ["claim_id", "claimant", "side", "measure", "value", "qualifier", "low", "high", "period_start",
-          "period_end", "superseded", "rank", "language", "language_rank", "published_day", "exactness",
-          "relays", "encyclopedia", "members", "first_day", "last_day"]
+def primary(claims: list[Claim]) -> tuple[list[Claim], list[SetAside]]:
+    """Readings of claimants who speak for themselves; relays are traced, not counted."""
+    aside = [SetAside(i, "its claimant relays others' figures: traced, not counted") for c in claims if c.relays for i in c.ids]
+    return [c for c in claims if not c.relays], aside
 
 
-def enrich(dataset) -> list[dict]:
-    """Counted claims as records with what the rules order by: claimant rank, language
-    rank, publication day, exactness, whether the claimant relays others, the counted
-    sides it covers and its first and last day as offsets into the battle."""
-    battle = dataset.battle
-    c = counted_claims(dataset.claims, battle)
-    language_of = dict(zip(dataset.sources["source_id"], dataset.sources["language"].astype(str)))
-    published_of = {k: (0 if pd.isna(d) else d.toordinal()) for k, d in zip(dataset.sources["source_id"], dataset.sources["published"])}
-    relays_of = dict(zip(dataset.claimants["claimant"].astype(str), dataset.claimants["relays_others"]))
-    type_of = dict(zip(dataset.claimants["claimant"].astype(str), dataset.claimants["claimant_type"].astype(str)))
-    hierarchy = {name: i for i, name in enumerate(battle.claimant_hierarchy)}
-    languages = {lang: i for i, lang in enumerate(battle.language_preference)}
-    start = pd.Timestamp(battle.period_start)
-    claimant = c["claimant"].astype(str).tolist()
-    source = c["source_id"].tolist()
-    side = c["side"].astype(str).tolist()
-    qualifier = c["qualifier"].astype(str).tolist()
-    language = [language_of[s] for s in source]
-    columns = {
-        "claim_id": c["claim_id"].tolist(), "claimant": claimant, "side": side,
-        "measure": c["measure"].astype(str).tolist(), "value": c["value"].tolist(), "qualifier": qualifier,
-        "low": c["low"].tolist(), "high": [None if pd.isna(h) else int(h) for h in c["high"]],
-        "period_start": c["period_start"].tolist(), "period_end": c["period_end"].tolist(),
-        "superseded": c["superseded"].tolist(),
-        "rank": [hierarchy.get(n, len(hierarchy)) for n in claimant],
-        "language": language, "language_rank": [languages.get(g, len(languages)) for g in language],
-        "published_day": [published_of[s] for s in source],
-        "exactness": [EXACTNESS[q] for q in qualifier],
-        "relays": [bool(relays_of[n]) for n in claimant],
-        "encyclopedia": [type_of[n] == "encyclopedia" for n in claimant],
-        "members": [battle.members(s) for s in side],
-        "first_day": (c["period_start"] - start).dt.days.tolist(),
-        "last_day": (c["period_end"] - start).dt.days.tolist(),
-    }
-    return [dict(zip(FIELDS, values)) for values in zip(*(columns[f] for f in FIELDS))]
+def _same_figure(a: Claim, b: Claim) -> bool:
+    return a.measure == b.measure and a.side == b.side and a.span == b.span
 
 
-def _not_superseded(records):
-    aside = [(r["claim_id"], "superseded by a later claim of the same claimant") for r in records if r["superseded"]]
-    return [r for r in records if not r["superseded"]], aside
-
-
-def _primary(records):
-    kept, aside = _not_superseded(records)
-    aside += [(r["claim_id"], "its claimant relays others' figures: traced, not counted") for r in kept if r["relays"]]
-    return [r for r in kept if not r["relays"]], aside
-
-
-def _overlaps(a, b) -> bool:
-    return (a["measure"] == b["measure"] and a["first_day"] <= b["last_day"] and b["first_day"] <= a["last_day"]
-            and not set(a["members"]).isdisjoint(b["members"]))
-
-
-def _select_hierarchy(records):
-    kept, aside = _primary(records)
-    accepted: list[dict] = []
-    for rank in sorted({r["rank"] for r in kept}):
-        higher = list(accepted)
-        for row in sorted((r for r in kept if r["rank"] == rank), key=lambda r: r["claim_id"]):
-            covers = [h for h in higher if _overlaps(row, h)]
-            # name the closest covering claim: same side first, then the nearest days, then the latest
-            cover = min(covers, key=lambda h: (h["side"] != row["side"],
-                                               abs(h["first_day"] - row["first_day"]) + abs(h["last_day"] - row["last_day"]),
-                                               -h["published_day"], h["claim_id"]), default=None)
-            if cover is None:
-                accepted.append(row)
-            else:
-                aside.append((row["claim_id"], f"{cover['claimant']} ranks higher and covers the same days and sides ({cover['claim_id']})"))
+def select_hierarchy(claims: list[Claim]) -> tuple[list[Claim], list[SetAside]]:
+    kept, aside = primary(claims)
+    aside += [SetAside(i, f"claimant {c.claimant!r} is not in battle.json's claimant_hierarchy: it cannot be ranked")
+              for c in kept if not c.ranked for i in c.ids]
+    accepted: list[Claim] = []
+    for c in sorted((c for c in kept if c.ranked), key=lambda c: (c.rank, c.claim_id)):
+        cover = next((h for h in accepted if h.rank < c.rank and _same_figure(h, c)), None)
+        if cover is None:
+            accepted.append(c)
+        else:
+            aside += [SetAside(i, f"{cover.claimant} ranks higher and states a figure for the same side and days "
+                                  f"({cover.claim_id})") for i in c.ids]
     return accepted, aside
 
 
-def _select_wikipedia(records):
-    kept, aside = _not_superseded(records)
-    aside += [(r["claim_id"], "not the encyclopedia's own figure") for r in kept if not r["encyclopedia"]]
-    return [r for r in kept if r["encyclopedia"]], aside
+def select_wikipedia(claims: list[Claim]) -> tuple[list[Claim], list[SetAside]]:
+    aside = [SetAside(i, "not the encyclopedia's own figure") for c in claims if not c.encyclopedia for i in c.ids]
+    return [c for c in claims if c.encyclopedia], aside
 
 
-def _by_hierarchy(row):
-    return (row["rank"], row["language_rank"], -row["published_day"], row["exactness"], row["claim_id"])
+def _day(c: Claim) -> float:
+    return -math.inf if c.published_day is None else c.published_day
 
 
-def _by_date(row):
-    return (-row["published_day"], row["rank"], row["language_rank"], row["exactness"], row["claim_id"])
+def by_hierarchy(c: Claim) -> tuple:
+    return (c.rank, -_day(c), c.exactness, c.claim_id)
 
 
-def _by_size(row):
-    return (row["low"], row["rank"], row["language_rank"], row["claim_id"])
+def by_date(c: Claim) -> tuple:
+    return (-_day(c), c.rank, c.exactness, c.claim_id)
 
+
+HIERARCHY_REASONS = ("ranks lower in the claimant hierarchy", "is an older report", "is less exact", "has the later claim ID")
+DATE_REASONS = ("is an older report", "ranks lower in the claimant hierarchy", "is less exact", "has the later claim ID")
 
 RULES = {
     r.name: r
     for r in [
-        Rule("hierarchy", "Claimant hierarchy of battle.json, copy in the preferred language first", _select_hierarchy, _by_hierarchy),
-        Rule("latest", "Each claimant's latest revision", _primary, _by_date),
-        Rule("conservative", "Most conservative figure (ACLED)", _primary, _by_size, best="low"),
-        Rule("envelope", "Min-max envelope of all claimants (IBC)", _primary, _by_hierarchy, envelope=True),
-        Rule("wikipedia", "Wikipedia's own figures, as cited today", _select_wikipedia, _by_date),
+        Rule("hierarchy", "Claimant hierarchy of battle.json",
+             "Claimants are ranked as in battle.json. A lower-ranked reading is set aside only where a higher-ranked "
+             "accepted reading states a figure for the same measure, side and days; relays are traced, not counted. "
+             "In a conflict the lower rank gives way, then the older report, then the less exact figure.",
+             select_hierarchy, by_hierarchy, HIERARCHY_REASONS),
+        Rule("latest", "Each claimant's latest report",
+             "All primary claimants' current readings. In a conflict the older report gives way, then the lower rank.",
+             primary, by_date, DATE_REASONS),
+        Rule("conservative", "Most conservative figure (ACLED)",
+             "All primary claimants; best is the low, the fewest deaths the accepted readings allow. In a conflict the "
+             "reading whose removal gives the lowest battle total gives way.",
+             primary, by_hierarchy, HIERARCHY_REASONS, best="low", by_removal=True),
+        Rule("envelope", "Min-max envelope of all claimants (IBC)",
+             "All primary claimants; the readings for one set of days and sides become one band from the lowest to "
+             "the highest figure stated, at face value. Conflicts are settled as under hierarchy.",
+             primary, by_hierarchy, HIERARCHY_REASONS, envelope=True),
+        Rule("wikipedia", "Wikipedia's own figures, as cited today",
+             "Only the encyclopedia's own figures, for comparison with what is cited today; in a conflict the older "
+             "revision gives way.",
+             select_wikipedia, by_date, DATE_REASONS),
     ]
 }
 DEFAULT_RULE = "hierarchy"
+
+
+def why(rule: Rule, dropped: Claim, others: list[Claim]) -> str:
+    """Why `dropped` gave way against the strongest of the other readings in conflict."""
+    if not others:
+        return "it conflicts with the battle's structure alone"
+    strongest = min(others, key=rule.give_way)
+    for reason, mine, theirs in zip(rule.reasons, rule.give_way(dropped), rule.give_way(strongest)):
+        if mine != theirs:
+            return f"{reason} than {strongest.claim_id} ({strongest.claimant})"
+    return f"ties with {strongest.claim_id}"

@@ -117,29 +117,33 @@ def claims_behind(result, side: str, day: int | None = None, measure: str = "kil
 
 
 def rules_table() -> pd.DataFrame:
-    """The reconciliation rules: name, what it is, how it settles conflicts."""
+    """The reconciliation rules: name, what it is, and its written definition."""
     from analysis.rules import RULES
 
-    return pd.DataFrame([{"rule": r.name, "description": r.title,
-                          "best figure": "low bound" if r.best == "low" else "face value, rest spread evenly"}
-                         for r in RULES.values()])
+    return pd.DataFrame([{"rule": r.name, "description": r.title, "definition": r.definition} for r in RULES.values()])
 
 
 def daily_table(result, measure: str = "killed") -> pd.DataFrame:
-    """Best [low–high] per day and side."""
+    """Best [low–high] per day and counted name, with a last row of the deaths the
+    accepted claims require but place on no day."""
     d = result.daily[result.daily["measure"] == measure].copy()
     d["figure"] = [figure_text(lo, b, hi) for lo, b, hi in zip(d["low"], d["best"], d["high"])]
     wide = d.pivot(index="date", columns="side", values="figure")
     sides = list(dict.fromkeys(d["side"]))
     wide = wide[sides].reset_index()
     wide["date"] = wide["date"].dt.strftime("%d %b")
-    return wide.rename_axis(columns=None)
+    t = result.totals[result.totals["measure"] == measure].set_index("side")
+    unplaced = {"date": "on no day", **{side: str(int(t.loc[side, "unplaced"])) for side in sides}}
+    return pd.concat([wide, pd.DataFrame([unplaced])], ignore_index=True).rename_axis(columns=None)
 
 
 def totals_table(result) -> pd.DataFrame:
+    """Battle totals: best [low–high], how many of the best the daily figures place, the
+    rest placed on no day, whether derived, and the reports and claims behind it."""
     t = result.totals.copy()
     t["figure"] = [figure_text(lo, b, hi) for lo, b, hi in zip(t["low"], t["best"], t["high"])]
-    return t[["measure", "side", "figure", "derived", "claims"]]
+    t["derived"] = t["derived"].map({True: "yes", False: "no"})
+    return t[["measure", "side", "figure", "placed", "unplaced", "derived", "reports", "claims"]]
 
 
 def implied_rates(ds: Dataset, result) -> pd.DataFrame:

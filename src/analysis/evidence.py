@@ -1,0 +1,328 @@
+"""The evidence behind the reconciliation: reports, their copies, running counts and
+revisions, as typed records.
+
+The ledger has one row per figure *as one outlet printed it*. Before any figure becomes a
+constraint this module makes the distinctions the sources make:
+
+- **Report and copy.** A report is one statement by a claimant at one time (`report_id`
+  in the ledger; a row without one is its own report, shared with the other figures of the
+  same claimant in the same document). A copy is one outlet's rendering of it. The copies
+  of a report merge into one reading per figure before any constraint is built:
+  identical figures count once; a figure one copy gives for a group ("3 killed") and
+  another copy for a part of it ("3 civilians killed") becomes the more specific reading
+  once; copies that disagree (another number for the same side, or one number under
+  sides that do not nest, as when two copies swap two figures) are reported as
+  `CopyDisagreement`s and the copy in the battle's preferred language is read (then the
+  earliest published, then the lowest claim ID). Two readings of one report are never
+  enforced together.
+- **Time of count.** A figure for one day published no later than that day is a running
+  count: a lower bound, since deaths of that day may still be added (`count_status`
+  blank). A figure over several days is read as the count to its last day. The ledger
+  overrides either default: `count_status = final` for a closing count, `running` for a
+  toll the source says is still rising.
+- **Revisions.** An explicit `supersedes` link always holds. Beyond it, a claimant's later
+  report for the same measure, side and days supersedes its earlier one; a report is later
+  when it was published on a later day, or when one of its figures is linked as a revision
+  of the other's. Inferred revisions are marked as such.
+
+Caveat: a report's publication day is the earliest day any of its copies was published;
+reports with no known day are never taken to be older or newer than another.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+
+from analysis.battle import Battle
+
+EXACTNESS = {"exact": 0, "about": 1, "at least": 2, "more than": 2, "up to": 2}
+
+
+def interval(value: int, qualifier: str, band: float, whole: bool = True) -> tuple[int, int | None]:
+    """The range of true values a figure allows: (low, high or None for no cap).
+
+    exact N: [N, N]; at least N: [N, open); more than N: [N + 1, open); up to N: [0, N];
+    about N: N -/+ `band` x N, rounded inwards to whole numbers. A figure for part of the
+    area (`whole` False) caps nothing: it is only a lower bound for the whole."""
+    if qualifier == "exact":
+        low, high = value, value
+    elif qualifier == "at least":
+        low, high = value, None
+    elif qualifier == "more than":
+        low, high = value + 1, None
+    elif qualifier == "up to":
+        low, high = 0, value
+    elif qualifier == "about":
+        low, high = math.ceil(value * (1 - band) - 1e-9), math.floor(value * (1 + band) + 1e-9)
+    else:
+        raise ValueError(f"unknown qualifier {qualifier!r}")
+    return (low, high) if whole else (low, None)
+
+
+def face_value(value: int, qualifier: str) -> int:
+    """The number a figure states, read at face value: "at least 22" is 22, "about 17" is
+    17, "more than 300" is 301 (the least it allows)."""
+    return value + 1 if qualifier == "more than" else value
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One counted figure: in scope, a reconciled measure, a counted side or group, both
+    dates given. `low`/`high` are the range it allows (high None: no cap), `face` the
+    number it states. Days are offsets from the battle's first day."""
+
+    claim_id: str
+    claimant: str
+    report: str
+    source_id: str
+    wire: str
+    side: str
+    measure: str
+    value: int
+    qualifier: str
+    low: int
+    high: int | None
+    face: int
+    first_day: int
+    last_day: int
+    members: tuple[str, ...]
+    published_day: int | None
+    language: str
+    language_rank: int
+    rank: int
+    ranked: bool
+    exactness: int
+    relays: bool
+    encyclopedia: bool
+    running: bool
+    copies: tuple[str, ...] = ()
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return self.first_day, self.last_day
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """This claim's ID and those of the identical copies merged into it."""
+        return (self.claim_id, *self.copies)
+
+
+@dataclass(frozen=True)
+class SetAside:
+    claim_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class CopyDisagreement:
+    """Copies of one report that give different readings of one figure."""
+
+    report: str
+    measure: str
+    subject: str
+    kind: str  # "disagree" (another number for a side) or "swap" (one number, other sides)
+    kept: tuple[str, ...]
+    dropped: tuple[str, ...]
+    figures: str
+
+
+@dataclass(frozen=True)
+class Revision:
+    old: str
+    new: str
+    inferred: bool
+
+
+@dataclass
+class Evidence:
+    """Readings ready for the rules: one `Claim` per figure of each report, with what was
+    merged, superseded or set aside on the way."""
+
+    claims: list[Claim]
+    set_aside: list[SetAside] = field(default_factory=list)
+    disagreements: list[CopyDisagreement] = field(default_factory=list)
+    revisions: list[Revision] = field(default_factory=list)
+    unranked: tuple[str, ...] = ()
+
+
+def report_key(report_id, source_id: str, claimant: str) -> str:
+    """A row's report: its `report_id`, or its claimant's statement in its document."""
+    return str(report_id) if isinstance(report_id, str) and report_id else f"{source_id}/{claimant}"
+
+
+def counted_rows(claims: pd.DataFrame, battle: Battle) -> pd.DataFrame:
+    """Ledger rows that can become constraints: in scope, a reconciled measure, a counted
+    side or group, both dates given."""
+    return claims[
+        claims["in_scope"]
+        & claims["measure"].astype(str).isin(battle.reconciled_measures)
+        & claims["side"].astype(str).map(lambda s: battle.members(s) is not None)
+        & claims["period_start"].notna()
+        & claims["period_end"].notna()
+    ]
+
+
+def claim_records(ds) -> list[Claim]:
+    """Counted ledger rows as `Claim`s, one per row (copies not yet merged)."""
+    battle: Battle = ds.battle
+    c = counted_rows(ds.claims, battle)
+    src = ds.sources.set_index("source_id")
+    claimants = ds.claimants.set_index(ds.claimants["claimant"].astype(str))
+    hierarchy = {name: i for i, name in enumerate(battle.claimant_hierarchy)}
+    languages = {lang: i for i, lang in enumerate(battle.language_preference)}
+    start = pd.Timestamp(battle.period_start)
+    status = c["count_status"] if "count_status" in c else pd.Series("", index=c.index)
+    out = []
+    for row, stated in zip(c.itertuples(index=False), status):
+        claimant, side, qualifier = str(row.claimant), str(row.side), str(row.qualifier)
+        published = src.at[row.source_id, "published"]
+        published_day = None if pd.isna(published) else int((published - start).days)
+        first, last = int((row.period_start - start).days), int((row.period_end - start).days)
+        stated = "" if pd.isna(stated) else str(stated)
+        one_day = first == last
+        running = stated == "running" or (stated != "final" and one_day and published_day is not None
+                                           and published_day <= last)
+        low, high = interval(int(row.value), qualifier, battle.about_band, battle.whole_area(str(row.area)))
+        language = str(src.at[row.source_id, "language"])
+        wire = src.at[row.source_id, "wire_agency"]
+        out.append(Claim(
+            claim_id=row.claim_id, claimant=claimant,
+            report=report_key(row.report_id, row.source_id, claimant), source_id=row.source_id,
+            wire="" if pd.isna(wire) else str(wire), side=side, measure=str(row.measure),
+            value=int(row.value), qualifier=qualifier, low=low, high=None if running else high,
+            face=face_value(int(row.value), qualifier), first_day=first, last_day=last,
+            members=battle.members(side) or (), published_day=published_day, language=language,
+            language_rank=languages.get(language, len(languages)), rank=hierarchy.get(claimant, len(hierarchy)),
+            ranked=claimant in hierarchy, exactness=EXACTNESS[qualifier],
+            relays=bool(claimants.at[claimant, "relays_others"]),
+            encyclopedia=str(claimants.at[claimant, "claimant_type"]) == "encyclopedia", running=running,
+        ))
+    return out
+
+
+def _copy_order(claim: Claim) -> tuple:
+    """Which copy of a report is read first: preferred language, earliest, lowest ID."""
+    return (claim.language_rank, claim.published_day if claim.published_day is not None else math.inf, claim.claim_id)
+
+
+def _nested(inner: tuple[str, ...], outer: tuple[str, ...]) -> bool:
+    return set(inner) < set(outer)
+
+
+def merge_copies(records: list[Claim]) -> tuple[list[Claim], list[SetAside], list[CopyDisagreement]]:
+    """One reading per figure of each report (see the module's description)."""
+    groups: dict[tuple, list[Claim]] = {}
+    for c in records:
+        groups.setdefault((c.report, c.measure, c.first_day, c.last_day), []).append(c)
+    readings: list[Claim] = []
+    aside: list[SetAside] = []
+    disagreements: list[CopyDisagreement] = []
+    for (report, measure, _, _), items in sorted(groups.items(), key=lambda kv: min(c.claim_id for c in kv[1])):
+        items = sorted(items, key=_copy_order)
+        # identical figures in several copies: one reading, the preferred copy first
+        unique: dict[tuple, Claim] = {}
+        for c in items:
+            key = (c.side, c.value, c.qualifier)
+            if key in unique:
+                unique[key] = replace(unique[key], copies=(*unique[key].copies, c.claim_id))
+            else:
+                unique[key] = c
+        kept = list(unique.values())
+        sides_of = {src: {c.side for c in items if c.source_id == src} for src in {c.source_id for c in items}}
+        pairs_of = {src: {(c.side, c.value) for c in items if c.source_id == src} for src in sides_of}
+        # a number given for a group in one copy and for a part of it in another: the part
+        for general in list(kept):
+            finer = [c for c in kept if c.value == general.value and _nested(c.members, general.members)
+                     and c.source_id != general.source_id and c.side not in sides_of[general.source_id]]
+            if finer:
+                kept.remove(general)
+                aside += [SetAside(i, f"copy of report {report} that gives for {general.side} the number another copy "
+                                      f"gives for {finer[0].side} ({finer[0].claim_id}): the more specific reading is used")
+                          for i in general.ids]
+        # another number for the same side, or one number under sides that do not nest
+        for c in sorted(kept, key=_copy_order):
+            if c not in kept:
+                continue
+            rivals = [o for o in kept if o is not c and o.source_id != c.source_id and (
+                (o.side == c.side and (o.value, o.qualifier) != (c.value, c.qualifier))
+                or (o.value == c.value and o.side != c.side and not _nested(o.members, c.members)
+                    and not _nested(c.members, o.members) and (o.side, o.value) not in pairs_of[c.source_id]
+                    and (c.side, c.value) not in pairs_of[o.source_id]))]
+            for o in rivals:
+                kept.remove(o)
+                kind = "disagree" if o.side == c.side else "swap"
+                subject = o.side if kind == "disagree" else f"the number {o.value}"
+                figures = (f"{c.qualifier} {c.value} {c.side} in {c.source_id} ({c.language}) against "
+                           f"{o.qualifier} {o.value} {o.side} in {o.source_id} ({o.language})")
+                disagreements.append(CopyDisagreement(report, measure, subject, kind, c.ids, o.ids, figures))
+                aside += [SetAside(i, f"copies of report {report} disagree ({kind}): the copy in {c.source_id} "
+                                      f"({c.language}, {c.claim_id}) is read") for i in o.ids]
+        readings += kept
+    return readings, aside, disagreements
+
+
+def _report_order(records: list[Claim], links: dict[str, str]) -> dict[tuple[str, str], int]:
+    """-1 / +1 where report a is older / newer than report b, by explicit links or days."""
+    report_of = {c.claim_id: c.report for c in records}
+    order: dict[tuple[str, str], int] = {}
+    for new, old in links.items():
+        if new in report_of and old in report_of and report_of[new] != report_of[old]:
+            order[(report_of[old], report_of[new])] = -1
+            order[(report_of[new], report_of[old])] = 1
+    return order
+
+
+def explicit_revisions(records: list[Claim], links: dict[str, str]) -> tuple[list[Claim], list[SetAside]]:
+    """Drop the figures an explicit `supersedes` link names as revised."""
+    new_of = {old: new for new, old in links.items()}
+    aside = [SetAside(c.claim_id, f"superseded by a later claim of the same claimant ({new_of[c.claim_id]})")
+             for c in records if c.claim_id in new_of]
+    return [c for c in records if c.claim_id not in new_of], aside
+
+
+def inferred_revisions(readings: list[Claim], records: list[Claim], links: dict[str, str]
+                       ) -> tuple[list[Claim], list[SetAside], list[Revision]]:
+    """Drop a reading when a later report of the same claimant gives the same measure,
+    side and days. `records` (every counted row) date the reports and carry the links."""
+    order = _report_order(records, links)
+    day: dict[str, int | None] = {}
+    for c in records:
+        known = day.get(c.report)
+        if c.published_day is not None:
+            day[c.report] = c.published_day if known is None else min(known, c.published_day)
+        else:
+            day.setdefault(c.report, None)
+    gone: dict[str, str] = {}
+    by_figure: dict[tuple, list[Claim]] = {}
+    for c in readings:
+        by_figure.setdefault((c.claimant, c.measure, c.side, c.first_day, c.last_day), []).append(c)
+    for same in by_figure.values():
+        for old in same:
+            for new in same:
+                d_old, d_new = day[old.report], day[new.report]
+                later = order.get((old.report, new.report)) == -1 or (
+                    d_old is not None and d_new is not None and d_new > d_old)
+                if old.report != new.report and later and old.claim_id not in gone:
+                    gone[old.claim_id] = new.claim_id
+    aside = [SetAside(i, f"superseded by a later report of the same claimant for the same side and days "
+                         f"({gone[c.claim_id]}; inferred, no explicit link)")
+             for c in readings if c.claim_id in gone for i in c.ids]
+    revisions = [Revision(old, new, True) for old, new in sorted(gone.items())]
+    return [c for c in readings if c.claim_id not in gone], aside, revisions
+
+
+def gather(ds) -> Evidence:
+    """The readings the rules work on: counted claims, copies merged, revisions applied."""
+    records = claim_records(ds)
+    links = {new: old for new, old in ds.claims[["claim_id", "supersedes"]].dropna().itertuples(index=False)}
+    current, aside = explicit_revisions(records, links)
+    readings, merged_aside, disagreements = merge_copies(current)
+    live, revised, inferred = inferred_revisions(readings, records, links)
+    revisions = [Revision(old, new, False) for new, old in sorted(links.items())] + inferred
+    aside += merged_aside + revised
+    unranked = tuple(sorted({c.claimant for c in records if not c.ranked}))
+    return Evidence(sorted(live, key=lambda c: c.claim_id), sorted(set(aside), key=lambda a: a.claim_id),
+                    disagreements, revisions, unranked)

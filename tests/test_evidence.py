@@ -1,0 +1,239 @@
+"""Behaviour of the evidence model and the rules on small ledgers built in each test:
+copies of one report, running counts, revisions, nested groups, unplaced deaths, and
+what each rule's definition promises."""
+
+import pandas as pd
+import pytest
+
+from analysis.evidence import face_value, interval
+from analysis.load import load_dataset
+from analysis.reconcile import reconcile
+from conftest import claim, make_event, source_row
+
+DAY = "2020-03-01"
+
+
+def total(result, side, measure="killed"):
+    t = result.totals
+    return t[(t["side"] == side) & (t["measure"] == measure)].iloc[0]
+
+
+def day(result, side, date=DAY, measure="killed"):
+    d = result.daily
+    return d[(d["side"] == side) & (d["measure"] == measure) & (d["date"] == pd.Timestamp(date))].iloc[0]
+
+
+@pytest.mark.parametrize("qualifier, expected", [
+    ("exact", (20, 20)), ("at least", (20, None)), ("more than", (21, None)), ("up to", (0, 20)), ("about", (18, 22)),
+])
+def test_each_qualifier_allows_its_range(qualifier, expected):
+    assert interval(20, qualifier, 0.1) == expected
+
+
+def test_about_rounds_inwards_and_a_part_of_the_area_caps_nothing():
+    assert interval(17, "about", 0.1) == (16, 18)
+    assert interval(20, "exact", 0.1, whole=False) == (20, None)
+
+
+def test_face_value_is_the_stated_number():
+    assert [face_value(22, q) for q in ("exact", "at least", "about", "up to")] == [22, 22, 22, 22]
+    assert face_value(300, "more than") == 301
+
+
+def test_copies_at_different_specificity_give_the_specific_reading_once(tmp_path):
+    # one wire, two outlets: "3 killed" and "3 militia killed" are one figure about the militia
+    sources = [source_row("a", published="2020-03-05"), source_row("b", published="2020-03-05", publisher="Other Post")]
+    ds = load_dataset(make_event(tmp_path / "e", [
+        claim("R1", "Monitor", DAY, DAY, "all", 3, source_id="a", report_id="wire-1"),
+        claim("R2", "Monitor", DAY, DAY, "militia", 3, source_id="b", report_id="wire-1")], sources=sources))
+    r = reconcile(ds)
+    assert [c.claim_id for c in r.accepted] == ["R2"]
+    assert "more specific reading" in r.set_aside.set_index("claim_id").loc["R1", "reason"]
+    # the army is not forced to zero by a copy that only left the side out
+    assert pd.isna(day(r, "army")["high"]) and day(r, "militia")["best"] == 3
+
+
+def test_copies_that_disagree_are_reported_and_the_preferred_language_is_read(tmp_path):
+    sources = [source_row("en", published="2020-03-05"), source_row("fr", published="2020-03-05", language="fr")]
+    ds = load_dataset(make_event(tmp_path / "e", [
+        claim("C1", "Monitor", DAY, "2020-03-03", "army", 29, source_id="fr", report_id="toll"),
+        claim("C2", "Monitor", DAY, "2020-03-03", "militia", 29, source_id="en", report_id="toll"),
+        claim("C3", "Monitor", DAY, "2020-03-03", "army", 23, source_id="en", report_id="toll")], sources=sources))
+    r = reconcile(ds)
+    kinds = {d.kind: d for d in r.evidence.disagreements}
+    assert kinds["swap"].kept == ("C2",) and kinds["swap"].dropped == ("C1",)
+    assert {c.claim_id for c in r.accepted} == {"C2", "C3"}
+    assert r.conflicts.empty  # two readings of one report are never enforced together
+
+
+def test_same_day_running_counts_from_different_wires_do_not_conflict(tmp_path):
+    # a morning "6" and a later "at least 11", both published on the day they count
+    sources = [source_row("afp", published=DAY, wire="AFP"), source_row("efe", published=DAY, wire="EFE", language="es")]
+    ds = load_dataset(make_event(tmp_path / "e", [
+        claim("M6", "Monitor", DAY, DAY, "militia", 6, source_id="afp"),
+        claim("M11", "Monitor", DAY, DAY, "militia", 11, "at least", source_id="efe")], sources=sources))
+    r = reconcile(ds)
+    assert r.conflicts.empty
+    assert (day(r, "militia")["low"], day(r, "militia")["best"]) == (11, 11)
+    assert all(c.running for c in r.accepted)
+
+
+def test_a_final_status_in_the_ledger_makes_a_same_day_figure_a_cap(tmp_path):
+    sources = [source_row("afp", published=DAY)]
+    ds = load_dataset(make_event(tmp_path / "e", [
+        claim("M6", "Monitor", DAY, DAY, "militia", 6, source_id="afp", count_status="final")], sources=sources))
+    assert day(reconcile(ds), "militia")["high"] == 6
+
+
+def test_a_later_report_supersedes_an_earlier_one_without_a_link(tmp_path):
+    sources = [source_row("old", published="2020-03-04"), source_row("new", published="2020-03-06", language="es")]
+    ds = load_dataset(make_event(tmp_path / "e", [
+        claim("O", "Monitor", DAY, "2020-03-03", "army", 10, source_id="old"),
+        claim("N", "Monitor", DAY, "2020-03-03", "army", 14, source_id="new")], sources=sources))
+    r = reconcile(ds)
+    assert [c.claim_id for c in r.accepted] == ["N"]
+    assert [(v.old, v.new, v.inferred) for v in r.evidence.revisions] == [("O", "N", True)]
+    assert "inferred" in r.set_aside.set_index("claim_id").loc["O", "reason"]
+
+
+def test_an_explicit_link_wins_over_publication_order(tmp_path):
+    sources = [source_row("a", published="2020-03-06"), source_row("b", published="2020-03-04")]
+    ds = load_dataset(make_event(tmp_path / "e", [
+        claim("A", "Monitor", DAY, "2020-03-03", "army", 10, source_id="a"),
+        claim("B", "Monitor", DAY, "2020-03-03", "army", 14, source_id="b", supersedes="A")], sources=sources))
+    r = reconcile(ds)
+    assert [c.claim_id for c in r.accepted] == ["B"]
+    assert [(v.old, v.new, v.inferred) for v in r.evidence.revisions] == [("A", "B", False)]
+
+
+def test_language_never_settles_a_conflict_between_different_reports(tmp_path):
+    # two claimants, the higher-ranked one in a less-preferred language: rank decides
+    sources = [source_row("ar", published="2020-03-05", language="ar"), source_row("en", published="2020-03-05")]
+    ds = load_dataset(make_event(tmp_path / "e", [
+        claim("H", "Monitor", DAY, DAY, "all", 5, source_id="ar"),
+        claim("L", "Army", DAY, DAY, "army", 9, source_id="en")], sources=sources))
+    r = reconcile(ds)
+    assert r.conflicts["dropped"].tolist() == ["L"]
+    assert "ranks lower in the claimant hierarchy" in r.conflicts["reason"].iloc[0]
+
+
+def test_best_places_nothing_the_claims_do_not_place(tmp_path):
+    sources = [source_row("s1", published="2020-03-09")]
+    ds = load_dataset(make_event(tmp_path / "e", [
+        claim("D1", "Monitor", DAY, DAY, "army", 22, "at least"),
+        claim("T", "Monitor", DAY, "2020-03-03", "army", 40)], sources=sources))
+    r = reconcile(ds)
+    assert [day(r, "army", d)["best"] for d in ("2020-03-01", "2020-03-02", "2020-03-03")] == [22, 0, 0]
+    army = total(r, "army")
+    assert (army["best"], army["placed"], army["unplaced"]) == (40, 22, 18)
+
+
+@pytest.fixture
+def massacre(tmp_path):
+    """One day; civilians with children and women inside; UN, monitor and government."""
+    sources = [source_row("s1", published="2020-03-03")]
+    return load_dataset(make_event(tmp_path / "m", [
+        claim("U1", "UN", DAY, DAY, "all", 80, "at least"),
+        claim("M1", "Monitor", DAY, DAY, "civilians", 78),
+        claim("M2", "Monitor", DAY, DAY, "children", 20),
+        claim("M3", "Monitor", DAY, DAY, "women", 20),
+        claim("G1", "Government", DAY, DAY, "government forces", 9)],
+        sources=sources, claimants=("UN", "Monitor", "Government"), period=(DAY, DAY),
+        sides=("civilians", "government forces", "rebels"), subgroups={"civilians": ["children", "women"]}))
+
+
+def test_nested_groups_constrain_sub_groups_and_the_remainder(massacre):
+    r = reconcile(massacre)
+    assert [total(r, s)["best"] for s in ("civilians", "children", "women", "other civilians")] == [78, 20, 20, 38]
+    assert total(r, "other civilians")["low"] == 38 and total(r, "other civilians")["high"] == 38
+
+
+def test_a_massacre_ledger_invents_no_deaths(massacre):
+    r = reconcile(massacre)
+    rebels = total(r, "rebels")
+    assert (rebels["low"], rebels["best"]) == (0, 0) and pd.isna(rebels["high"])
+    assert total(r, "all")["best"] == 87
+    # the government's count of its own dead is kept: the UN states no figure for that side
+    assert total(r, "government forces")["best"] == 9 and "G1" in {c.claim_id for c in r.accepted}
+
+
+def test_a_side_no_claim_names_keeps_only_what_the_claims_force(tmp_path):
+    sources = [source_row("s1", published="2020-03-03")]
+    ds = load_dataset(make_event(tmp_path / "e", [
+        claim("A", "Monitor", DAY, DAY, "all", 100), claim("B", "Monitor", DAY, DAY, "army", 90)],
+        sources=sources, period=(DAY, DAY)))
+    r = reconcile(ds)
+    assert total(r, "militia")["best"] == 10  # forced by 100 - 90: a derived figure, flagged
+    assert bool(total(r, "militia")["derived"])
+    ds = load_dataset(make_event(tmp_path / "f", [
+        claim("A", "Monitor", DAY, DAY, "all", 100, "about"), claim("B", "Monitor", DAY, DAY, "army", 80)],
+        sources=sources, period=(DAY, DAY)))
+    r = reconcile(ds)
+    militia = total(r, "militia")
+    assert militia["best"] == militia["low"] == 10  # what the band forces, not the face value's 20
+    assert total(r, "all")["best"] == 100
+
+
+def test_hierarchy_keeps_a_lower_claim_where_the_higher_one_says_nothing_of_that_side(tmp_path):
+    sources = [source_row("s1", published="2020-03-09")]
+    ds = load_dataset(make_event(tmp_path / "e", [
+        claim("M", "Monitor", DAY, "2020-03-03", "all", 30),
+        claim("A", "Army", DAY, "2020-03-03", "army", 12),
+        claim("A2", "Army", DAY, "2020-03-03", "all", 25)], sources=sources))
+    r = reconcile(ds)
+    assert {c.claim_id for c in r.accepted} == {"M", "A"}
+    assert "states a figure for the same side and days (M)" in r.set_aside.set_index("claim_id").loc["A2", "reason"]
+
+
+def test_an_unranked_claimant_is_reported_not_ranked_last(tmp_path):
+    sources = [source_row("s1", published="2020-03-09")]
+    ds = load_dataset(make_event(tmp_path / "e", [claim("A", "Army", DAY, DAY, "army", 3)],
+                                 sources=sources, hierarchy=["Monitor"]))
+    r = reconcile(ds)
+    assert r.evidence.unranked == ("Army",)
+    assert "not in battle.json's claimant_hierarchy" in r.set_aside.set_index("claim_id").loc["A", "reason"]
+
+
+def _conflicting(tmp_path):
+    sources = [source_row("s1", published="2020-03-09")]
+    return load_dataset(make_event(tmp_path / "e", [
+        claim("BIG", "Monitor", DAY, "2020-03-03", "all", 120),
+        claim("SMALL", "Army", DAY, "2020-03-03", "all", 52, "at least"),
+        claim("P1", "Army", DAY, "2020-03-03", "army", 100),
+        claim("P2", "Monitor", DAY, "2020-03-03", "militia", 30)], sources=sources))
+
+
+def test_conservative_drops_the_claim_whose_removal_gives_the_lowest_total(tmp_path):
+    ds = _conflicting(tmp_path)
+    r = reconcile(ds, "conservative")
+    # army 100 + militia 30 cannot fit in 120: dropping the 100 leaves the lowest total
+    assert r.conflicts["dropped"].tolist() == ["P1"]
+    assert "removal gives the lowest total" in r.conflicts["reason"].iloc[0]
+    assert total(r, "all")["best"] == total(r, "all")["low"] <= 120
+
+
+def test_envelope_is_the_band_of_stated_figures_and_keeps_the_cap(tmp_path):
+    sources = [source_row("s1", published="2020-03-09")]
+    ds = load_dataset(make_event(tmp_path / "e", [
+        claim("BIG", "Monitor", DAY, "2020-03-03", "all", 120),
+        claim("SMALL", "Army", DAY, "2020-03-03", "all", 52, "at least")], sources=sources))
+    r = reconcile(ds, "envelope")
+    t = total(r, "all")
+    assert (t["low"], t["high"]) == (52, 120)
+
+
+def test_every_conflict_says_why_the_loser_gave_way(tmp_path):
+    ds = _conflicting(tmp_path)
+    for rule in ("hierarchy", "latest", "conservative", "envelope"):
+        r = reconcile(ds, rule)
+        assert len(r.conflicts) and r.conflicts["reason"].str.len().gt(0).all(), rule
+
+
+def test_corroboration_counts_reports_not_copies(tmp_path):
+    sources = [source_row("a", published="2020-03-05"), source_row("b", published="2020-03-05", publisher="Other")]
+    ds = load_dataset(make_event(tmp_path / "e", [
+        claim("X1", "Monitor", DAY, DAY, "army", 4, source_id="a", report_id="w"),
+        claim("X2", "Monitor", DAY, DAY, "army", 4, source_id="b", report_id="w")], sources=sources))
+    row = day(reconcile(ds), "army")
+    assert row["reports"] == 1 and bool(row["single_source"])
+    assert set(row["claims"].split(";")) == {"X1", "X2"}
