@@ -71,7 +71,7 @@ def test_deferred_iri_parser_still_checks_iris():
 
 
 FLOW = ["paths", "outputs", "fastimport", "read", "battle", "validate", "load", "synthetic", "evidence", "derive", "model",
-        "rules", "reconcile", "checks", "summaries", "publish", "plots", "build", "html", "cli"]
+        "rules", "reconcile", "checks", "summaries", "story", "publish", "plots", "build", "html", "cli"]
 
 
 def test_modules_import_only_earlier_steps():

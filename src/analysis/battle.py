@@ -100,6 +100,11 @@ class Battle:
                 names += self.side_leaves(side)
         return (*names, *self.side_groups)
 
+    @property
+    def total_group(self) -> str | None:
+        """The side group that covers every leaf (whatever it is called), if there is one."""
+        return next((g for g in self.side_groups if set(self.members(g) or ()) == set(self.leaves)), None)
+
     def parent(self, name: str) -> str | None:
         """The side a sub-group or remainder belongs to; None for anything else."""
         return next((side for side in self.subgroups if name in self.side_leaves(side)), None)

@@ -20,6 +20,8 @@ constraint this module makes the distinctions the sources make:
   blank). A figure over several days is read as the count to its last day. The ledger
   overrides either default: `count_status = final` for a closing count, `running` for a
   toll the source says is still rising.
+- **Identified victims.** A figure the ledger marks `identified` counts named victims: a
+  lower bound for the toll, and a figure of its own beside the report's toll.
 - **Revisions.** An explicit `supersedes` link always holds. Beyond it, a claimant's later
   report for the same measure, side and days supersedes its earlier one; a report is later
   when it was published on a later day, or when one of its figures is linked as a revision
@@ -98,6 +100,8 @@ class Claim:
     relays: bool
     encyclopedia: bool
     running: bool
+    area: str = ""
+    identified: bool = False
     copies: tuple[str, ...] = ()
 
     @property
@@ -186,19 +190,22 @@ def claim_records(ds) -> list[Claim]:
         running = stated == "running" or (stated != "final" and one_day and published_day is not None
                                            and published_day <= last)
         low, high = interval(int(row.value), qualifier, battle.about_band, battle.whole_area(str(row.area)))
+        flag = getattr(row, "identified", False)
+        identified = bool(not pd.isna(flag) and flag)
         language = str(src.at[row.source_id, "language"])
         wire = src.at[row.source_id, "wire_agency"]
         out.append(Claim(
             claim_id=row.claim_id, claimant=claimant,
             report=report_key(row.report_id, row.source_id, claimant), source_id=row.source_id,
             wire="" if pd.isna(wire) else str(wire), side=side, measure=str(row.measure),
-            value=int(row.value), qualifier=qualifier, low=low, high=None if running else high,
+            value=int(row.value), qualifier=qualifier, low=low, high=None if running or identified else high,
             face=face_value(int(row.value), qualifier), first_day=first, last_day=last,
             members=battle.members(side) or (), published_day=published_day, language=language,
             language_rank=languages.get(language, len(languages)), rank=hierarchy.get(claimant, len(hierarchy)),
             ranked=claimant in hierarchy, exactness=EXACTNESS[qualifier],
             relays=bool(claimants.at[claimant, "relays_others"]),
             encyclopedia=str(claimants.at[claimant, "claimant_type"]) == "encyclopedia", running=running,
+            area=str(row.area), identified=identified,
         ))
     return out
 
@@ -216,11 +223,11 @@ def merge_copies(records: list[Claim]) -> tuple[list[Claim], list[SetAside], lis
     """One reading per figure of each report (see the module's description)."""
     groups: dict[tuple, list[Claim]] = {}
     for c in records:
-        groups.setdefault((c.report, c.measure, c.first_day, c.last_day), []).append(c)
+        groups.setdefault((c.report, c.measure, c.first_day, c.last_day, c.area, c.identified), []).append(c)
     readings: list[Claim] = []
     aside: list[SetAside] = []
     disagreements: list[CopyDisagreement] = []
-    for (report, measure, _, _), items in sorted(groups.items(), key=lambda kv: min(c.claim_id for c in kv[1])):
+    for (report, measure, *_), items in sorted(groups.items(), key=lambda kv: min(c.claim_id for c in kv[1])):
         items = sorted(items, key=_copy_order)
         # identical figures in several copies: one reading, the preferred copy first
         unique: dict[tuple, Claim] = {}
@@ -298,7 +305,7 @@ def inferred_revisions(readings: list[Claim], records: list[Claim], links: dict[
     gone: dict[str, str] = {}
     by_figure: dict[tuple, list[Claim]] = {}
     for c in readings:
-        by_figure.setdefault((c.claimant, c.measure, c.side, c.first_day, c.last_day), []).append(c)
+        by_figure.setdefault((c.claimant, c.measure, c.side, c.first_day, c.last_day, c.area, c.identified), []).append(c)
     for same in by_figure.values():
         for old in same:
             for new in same:

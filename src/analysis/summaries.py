@@ -2,7 +2,8 @@
 only call: counts per claimant, outlets, scope decisions, one day's claims, revisions,
 lineage of a figure, implied casualty rates, and the reconciled tables as text.
 
-Every function returns a DataFrame; `show` prints one as plain text (stable in nbval).
+Every function returns a DataFrame; `show` displays one as an HTML table in a notebook
+(plain text on a console), both stable in nbval.
 Caveat on rates: a strength figure no source states (check `untraced`) gives a rate no
 better than that figure.
 """
@@ -15,19 +16,44 @@ from analysis.load import Dataset
 from analysis.reconcile import figure_text
 
 
+class Table:
+    """A table for a notebook: HTML where the front end renders it (JupyterLab, the HTML
+    pages), plain text elsewhere. Both renderings are deterministic, so nbval can compare
+    them; long cells are cut at `width` characters in the text form only."""
+
+    def __init__(self, frame: pd.DataFrame, width: int = 110):
+        self.frame, self.width = frame, width
+
+    def __repr__(self) -> str:
+        if self.frame.empty:
+            return "(none)"
+        return self.frame.to_string(index=False, max_colwidth=self.width)
+
+    def _repr_html_(self) -> str:
+        if self.frame.empty:
+            return "<p><em>(none)</em></p>"
+        return self.frame.to_html(index=False, border=0, classes="claims-table", na_rep="", escape=True)
+
+
 def show(frame: pd.DataFrame, width: int = 110) -> None:
-    """Print a table as plain text, long cells cut at `width` characters."""
-    if frame.empty:
-        print("(none)")
+    """Display a table: rendered HTML in a notebook, plain text on a console."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:  # pragma: no cover - IPython is a dependency of the notebooks
+        print(Table(frame, width))
         return
-    print(frame.to_string(index=False, max_colwidth=width))
+    if get_ipython() is None:
+        print(Table(frame, width))
+    else:
+        display(Table(frame, width))
 
 
 def overview(ds: Dataset) -> pd.DataFrame:
     c, b = ds.claims, ds.battle
     facts = [
-        ("battle", b.name), ("place", b.place), ("period", f"{b.period_start} to {b.period_end} ({len(b.days)} days)"),
-        ("claims in the ledger", len(c)), ("claims in the battle's scope", int(c["in_scope"].sum())),
+        ("event", b.name), ("place", b.place), ("period", f"{b.period_start} to {b.period_end} ({len(b.days)} days)"),
+        ("claims in the ledger", len(c)), ("claims in the event's scope", int(c["in_scope"].sum())),
         ("claimants", c["claimant"].nunique()), ("documents read", len(ds.sources)),
         ("outlets", ds.sources["publisher"].nunique()), ("dated events claimed", len(ds.events)),
     ]
@@ -64,6 +90,8 @@ def scope_decisions(ds: Dataset) -> pd.DataFrame:
 
 def day_claims(ds: Dataset, day: int, measure: str = "killed") -> pd.DataFrame:
     """Every in-scope claim about one battle day (0 = first), with outlet and revision."""
+    if day >= len(ds.battle.days):
+        return pd.DataFrame(columns=["claim_id", "claimant", "side", "figure", "outlet", "language", "revised_by"])
     date = pd.Timestamp(ds.battle.days[day])
     c = ds.claims
     c = c[c["in_scope"] & (c["measure"] == measure) & (c["period_start"] == date) & (c["period_end"] == date)]
@@ -78,15 +106,22 @@ def day_claims(ds: Dataset, day: int, measure: str = "killed") -> pd.DataFrame:
     return out.sort_values(["claimant", "side", "claim_id"])
 
 
-def revisions(ds: Dataset) -> pd.DataFrame:
-    """Claims a claimant later revised, old figure beside the new."""
-    c = ds.claims.set_index("claim_id")
-    new = ds.claims[ds.claims["supersedes"].notna()]
-    return pd.DataFrame({
-        "claimant": new["claimant"].astype(str), "side": new["side"].astype(str), "measure": new["measure"].astype(str),
-        "earlier": [f"{c.loc[o, 'qualifier']} {c.loc[o, 'value']} ({o})" for o in new["supersedes"]],
-        "revised": [f"{q} {v} ({i})" for q, v, i in zip(new["qualifier"], new["value"], new["claim_id"])],
-    })
+def revisions(result) -> pd.DataFrame:
+    """Figures a claimant revised: the earlier figure beside the later one, and whether the
+    ledger links them or the revision is inferred (same claimant, side and days, later report)."""
+    claims = {c.claim_id: c for c in result.evidence.claims}
+    rows = []
+    for v in result.evidence.revisions:
+        rows.append({"earlier": v.old, "revised by": v.new, "claimant": claims[v.new].claimant if v.new in claims else "",
+                     "how": "inferred: a later report" if v.inferred else "linked in the ledger"})
+    return pd.DataFrame(rows, columns=["earlier", "revised by", "claimant", "how"])
+
+
+def copy_disagreements(result) -> pd.DataFrame:
+    """Copies of one report that give different readings of a figure, and which was read."""
+    rows = [{"report": d.report, "measure": d.measure, "what": d.subject, "kind": d.kind, "read": ";".join(d.kept),
+             "not read": ";".join(d.dropped), "figures": d.figures} for d in result.evidence.disagreements]
+    return pd.DataFrame(rows, columns=["report", "measure", "what", "kind", "read", "not read", "figures"])
 
 
 def findings(found: pd.DataFrame, check: str, verdict: str | None = None) -> pd.DataFrame:
@@ -162,5 +197,5 @@ def implied_rates(ds: Dataset, result) -> pd.DataFrame:
             hedge = {"at least": "≤", "more than": "<", "about": "~", "up to": "≥"}.get(str(base.qualifier), "")
             rows.append({"side": base.side, "measure": measure, "reconciled": figure_text(t["low"], t["best"], t["high"]),
                          "out of": f"{base.qualifier} {base.value} ({base.measure}, {base.claimant}, {base.claim_id})",
-                         "rate (best)": f"{hedge}{100 * t['best'] / base.value:.1f}%"})
+                         "rate (best)": f"{hedge}{100 * t['best'] / base.value:.2g}%"})
     return pd.DataFrame(rows)

@@ -9,7 +9,9 @@ data package itself, so the schema has one home. The cross-row rules are:
 - an in-scope claim lies in an in-scope area and inside the battle's period, with both
   dates given;
 - a superseded claim exists, is another claim, and has the same claimant, side and measure;
-- a source's publication date is empty exactly when its basis is `unknown`;
+- a source's publication date is empty exactly when its basis is `unknown`, is not after
+  the day the source was read, which is not in the future;
+- `supersedes` links form no loop; no text holds a control character;
 - the claimant hierarchy of `battle.json` names known claimants, and its accepted
   exceptions name existing claims.
 
@@ -27,6 +29,7 @@ from analysis.battle import Battle, parse_battle
 from analysis.read import Problem, RawTable, read_table
 
 PACKAGE = "datapackage.json"
+REQUIRED_RESOURCES = ("battle", "casualties", "events", "sources", "claimants")
 
 
 def _check_cell(value: str, spec: dict) -> str | None:
@@ -35,6 +38,9 @@ def _check_cell(value: str, spec: dict) -> str | None:
     cons = spec.get("constraints", {})
     if value != value.strip():
         return f"{value!r} has leading or trailing spaces"
+    bad = next((ch for ch in value if ord(ch) < 32 or ord(ch) == 127), None)
+    if bad is not None:
+        return f"holds the control character U+{ord(bad):04X}: remove it"
     if kind == "integer":
         if re.fullmatch(r"-\d+", value):
             return f"{value!r} is negative: counts are zero or more"
@@ -44,6 +50,8 @@ def _check_cell(value: str, spec: dict) -> str | None:
             return f"{value!r} is not a number"
         if "minimum" in cons and int(value) < cons["minimum"]:
             return f"{value} is below the minimum {cons['minimum']}"
+        if "maximum" in cons and int(value) > cons["maximum"]:
+            return f"{value} is above the maximum {cons['maximum']}: a typing error?"
     elif kind == "date":
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             return f"{value!r} is not a date in YYYY-MM-DD form"
@@ -148,12 +156,35 @@ def check_claims(table: RawTable, battle: Battle) -> list[Problem]:
     return problems
 
 
-def check_sources(table: RawTable) -> list[Problem]:
-    """A publication date is blank exactly when its basis is 'unknown'."""
+def check_sources(table: RawTable, today: dt.date | None = None) -> list[Problem]:
+    """A publication date is blank exactly when its basis is 'unknown'; nothing was
+    published after it was read, nor read in the future."""
+    today = today or dt.date.today()
     problems = []
     for row, line in zip(table.rows, table.lines):
         if (row["published"] == "") != (row["published_basis"] == "unknown"):
             problems.append(Problem(table.name, line, "published_basis", "must be 'unknown' exactly when published is blank"))
+        published, accessed = _date(row["published"]), _date(row["accessed"])
+        if accessed and accessed > today:
+            problems.append(Problem(table.name, line, "accessed", f"{accessed} is in the future"))
+        if published and accessed and published > accessed:
+            problems.append(Problem(table.name, line, "published", f"{published} is after the day it was read ({accessed})"))
+    return problems
+
+
+def check_revision_cycles(table: RawTable) -> list[Problem]:
+    """A chain of `supersedes` links never comes back to where it started."""
+    target = {r["claim_id"]: r["supersedes"] for r in table.rows if r["supersedes"]}
+    line_of = dict(zip((r["claim_id"] for r in table.rows), table.lines))
+    problems = []
+    for start in sorted(target):
+        seen, node = [start], target[start]
+        while node in target and node not in seen:
+            seen.append(node)
+            node = target[node]
+        if node == start:
+            problems.append(Problem(table.name, line_of[start], "supersedes",
+                                    "revisions form a loop: " + " -> ".join([*seen, start])))
     return problems
 
 
@@ -168,6 +199,10 @@ def validate(data_dir: Path) -> list[Problem]:
         return [Problem(pkg_label, None, None, "file not found")]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         return [Problem(pkg_label, None, None, f"not a readable data package: {exc}")]
+    missing = [name for name in REQUIRED_RESOURCES if name not in resources]
+    if missing:
+        return [Problem(pkg_label, None, "resources", f"lacks the resource(s) {', '.join(missing)}: "
+                        "a data folder has battle, casualties, events, sources and claimants")]
 
     problems: list[Problem] = []
     battle = None
@@ -199,9 +234,13 @@ def validate(data_dir: Path) -> list[Problem]:
         problems += check_foreign_keys(name, tables, resources[name]["schema"])
     if "sources" in tables:
         problems += check_sources(tables["sources"])
+    if "casualties" in tables:
+        problems += check_revision_cycles(tables["casualties"])
     if battle is not None and "casualties" in tables:
         problems += check_claims(tables["casualties"], battle)
-    if battle is not None:
+    # exceptions name claims and events: checked only once both tables could be read, so
+    # that a fault in a table is not echoed as false problems in battle.json
+    if battle is not None and {"casualties", "events"} <= set(tables):
         known_ids = {r[k] for name, k in (("casualties", "claim_id"), ("events", "event_id")) if name in tables for r in tables[name].rows}
         for i, exc in enumerate(battle.accepted_exceptions):
             for claim in exc["claims"]:

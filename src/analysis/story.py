@@ -1,0 +1,202 @@
+"""Computed sentences for the notebooks and the site: what each section found, stated
+from the data of whatever event is loaded. Nothing here names an event, a claimant or a
+number: every particular comes from the ledger or a reconciliation.
+
+Each function returns one sentence (a `str`); `say` prints it. A section with nothing to
+show gets a sentence saying so rather than an empty table.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.load import Dataset
+
+
+def say(sentence: str) -> None:
+    print(sentence)
+
+
+def _day(date) -> str:
+    d = pd.Timestamp(date)
+    return f"{d.day} {d.strftime('%B %Y')}"
+
+
+def _list(items: list[str]) -> str:
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def overview(ds: Dataset) -> str:
+    c = ds.claims
+    b = ds.battle
+    days = len(b.days)
+    span = _day(b.period_start) if days == 1 else f"{_day(b.period_start)} to {_day(b.period_end)}"
+    return (f"{b.name} ({span}, {_count(days, 'day')}): the ledger holds {_count(len(c), 'claim')} by "
+            f"{_count(c['claimant'].nunique(), 'claimant')}, read in {_count(len(ds.sources), 'document')} from "
+            f"{_count(ds.sources['publisher'].nunique(), 'outlet')}; {int(c['in_scope'].sum())} of them are in the "
+            f"event's scope.")
+
+
+def outlets(ds: Dataset) -> str:
+    c = ds.claims
+    per = c.groupby("claimant", observed=True)["source_id"].nunique().sort_values(ascending=False, kind="stable")
+    top = per.index[0]
+    wires = ds.sources["wire_agency"].dropna()
+    return (f"{top} is the most widely carried claimant ({_count(int(per.iloc[0]), 'document')}); "
+            f"{_count(int(wires.size), 'document')} carried a wire story ({_list(sorted(set(wires)))}), so counting "
+            f"outlets would count one report many times." if wires.size else
+            f"{top} is the most widely carried claimant ({_count(int(per.iloc[0]), 'document')}); no document "
+            f"carried a wire story.")
+
+
+def claims_by(ds: Dataset) -> str:
+    c = ds.claims[ds.claims["in_scope"]]
+    if c.empty:
+        return "No claim is in the event's scope yet."
+    who = c["claimant"].astype(str).value_counts()
+    side = c["side"].astype(str).value_counts()
+    return (f"{who.index[0]} made the most claims in scope ({who.iloc[0]} of {len(c)}); the side or group claimed "
+            f"most often is {side.index[0]} ({side.iloc[0]}).")
+
+
+def measures(ds: Dataset) -> str:
+    c = ds.claims
+    counted = c[c["measure"].astype(str).isin(ds.battle.reconciled_measures)]
+    return (f"{_count(c['measure'].nunique(), 'measure')} are counted in the ledger; "
+            f"{_list(list(ds.battle.reconciled_measures))} are reconciled, with {_count(len(counted), 'claim')}; the "
+            f"others are kept for the record.")
+
+
+def scope(ds: Dataset) -> str:
+    out = ds.claims[~ds.claims["in_scope"]]
+    if out.empty:
+        return "Every claim in the ledger is in the event's scope."
+    areas = out["area"].astype(str).value_counts()
+    return (f"{_count(len(out), 'claim')} stay out of the totals; by coded place: "
+            f"{_list([f'{n} {a}' for a, n in areas.items()])}.")
+
+
+def _split(ds: Dataset, result, date, measure: str = "killed") -> tuple[int | None, list[str]]:
+    d = result.daily[(result.daily["date"] == pd.Timestamp(date)) & (result.daily["measure"] == measure)]
+    by = d.set_index("side")["best"]
+    total = ds.battle.total_group
+    parts = [f"{s} {int(by[s])}" for s in ds.battle.sides if s in by and by[s] > 0]
+    return (int(by[total]) if total in by else None), parts
+
+
+def day_toll(ds: Dataset, result, day: int, measure: str = "killed") -> str:
+    """The reconciled toll of one day (0 = first) and its split by side."""
+    days = ds.battle.days
+    if day >= len(days):
+        return f"The event lasted {_count(len(days), 'day')}: there is no day {day + 1}."
+    date = days[day]
+    c = ds.claims
+    claimed = c[c["in_scope"] & (c["measure"] == measure) & (c["period_start"] == pd.Timestamp(date))
+                & (c["period_end"] == pd.Timestamp(date))]
+    total, parts = _split(ds, result, date, measure)
+    who = _count(claimed["claimant"].nunique(), "claimant")
+    figure = f"{total} {measure}" if total is not None else "no total"
+    split = f" ({_list(parts)})" if parts else ""
+    return (f"On {_day(date)}, {who} gave {_count(len(claimed), 'figure')} for that day alone; under the "
+            f"{result.rule.name} rule the day's reconciled best is {figure}{split}.")
+
+
+def revisions(result) -> str:
+    revs = result.evidence.revisions
+    if not revs:
+        return "No claimant revised a figure in this ledger."
+    inferred = sum(v.inferred for v in revs)
+    return (f"{_count(len(revs), 'figure')} were replaced by the same claimant's later figure: "
+            f"{len(revs) - inferred} linked in the ledger and {inferred} inferred from a later report for the same "
+            f"side and days.")
+
+
+def totals(ds: Dataset, result, measure: str = "killed") -> str:
+    t = result.totals[result.totals["measure"] == measure].set_index("side")
+    parts = []
+    accepted = {i for c in result.accepted for i in c.ids}
+    source_language = ds.sources.set_index("source_id")["language"].astype(str)
+    language = {i: source_language[src] for i, src in zip(ds.claims["claim_id"], ds.claims["source_id"]) if i in accepted}
+    for side in ds.battle.sides:
+        row = t.loc[side]
+        note = ""
+        if row["derived"]:
+            ids = [i for i in row["claims"].split(";") if i in language]
+            note = (" (derived: no accepted claim states it; it follows from "
+                    + _list([f"{i} ({language[i]})" for i in ids]) + ")")
+        parts.append(f"{side} {int(row['best'])}{note}")
+    group = ds.battle.total_group
+    tail = ""
+    if group is not None:
+        g = t.loc[group]
+        tail = (f"; of the {int(g['best'])} in all, {int(g['placed'])} are placed on a day and {int(g['unplaced'])} "
+                f"on no day")
+        split = int(g["best"]) - sum(int(t.loc[s, "best"]) for s in ds.battle.sides)
+        if split > 0:
+            tail += f", and {split} on no side"
+    return f"Under the {result.rule.name} rule the best totals ({measure}) are {_list(parts)}{tail}."
+
+
+def derived(found: pd.DataFrame) -> str:
+    f = found[found["check"] == "derived_figures"]
+    if f.empty:
+        return "Every reconciled total is a figure some accepted claim states."
+    items = [f"{row.subject}: {row.figures}" for row in f.itertuples()]
+    return f"{_count(len(f), 'total')} follow only from figures about other sides. " + " ".join(
+        item[0].upper() + item[1:] + "." for item in items)
+
+
+def copies(result) -> str:
+    d = result.evidence.disagreements
+    if not d:
+        return "The copies of every report agree."
+    swaps = [x for x in d if x.kind == "swap"]
+    text = (f"{_count(len(d), 'disagreement')} between copies of one report "
+            f"({_count(len({x.report for x in d}), 'report')}); the copy in the preferred language is read.")
+    if swaps:
+        text += " " + " ".join(f"In report {x.report}, {x.figures}." for x in swaps)
+    return text
+
+
+def finding_count(found: pd.DataFrame, check: str, one: str, many: str, none: str) -> str:
+    """One sentence for a check's failing findings: `one` or `many` (with {n}), or `none`."""
+    f = found[(found["check"] == check) & found["verdict"].isin(_failing())]
+    if f.empty:
+        return none
+    accepted = int(f["accepted"].ne("").sum())
+    tail = f"; {accepted} of them accepted as exceptions, with the reason, in battle.json" if accepted else ""
+    return (one if len(f) == 1 else many).format(n=len(f)) + tail + "."
+
+
+def _failing() -> set[str]:
+    from analysis.checks import FAILING
+
+    return FAILING
+
+
+def conflicts(result) -> str:
+    c = result.conflicts
+    if c.empty:
+        return f"Under the {result.rule.name} rule the accepted claims can all hold together: no conflict."
+    return (f"Under the {result.rule.name} rule {_count(len(c), 'minimal set')} of accepted claims could not all "
+            f"hold; in each the claim that gives way is named with the reason.")
+
+
+def rules_spread(ds: Dataset, results: dict, measure: str = "killed") -> str:
+    """How far the rules' totals for the whole event lie apart."""
+    group = ds.battle.total_group
+    if group is None:
+        return "The event has no group covering every side, so no single total to compare across rules."
+    best = {name: int(r.totals.set_index(["measure", "side"]).loc[(measure, group), "best"]) for name, r in results.items()}
+    low, high = min(best.values()), max(best.values())
+    if low == high:
+        return f"Every rule gives the same best total, {low} {measure}."
+    at = lambda v: _list(sorted(n for n, b in best.items() if b == v))  # noqa: E731
+    return f"The rules' best totals run from {low} ({at(low)}) to {high} ({at(high)}) {measure}."
