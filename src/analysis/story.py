@@ -200,3 +200,32 @@ def rules_spread(ds: Dataset, results: dict, measure: str = "killed") -> str:
         return f"Every rule gives the same best total, {low} {measure}."
     at = lambda v: _list(sorted(n for n, b in best.items() if b == v))  # noqa: E731
     return f"The rules' best totals run from {low} ({at(low)}) to {high} ({at(high)}) {measure}."
+
+
+def event_dates(found: pd.DataFrame) -> str:
+    f = found[found["check"] == "event_dates"]
+    if f.empty:
+        return "Every dated event is given the same day by every claim."
+    return "Events dated differently: " + "; ".join(f"{row.subject} ({row.figures})" for row in f.itertuples()) + "."
+
+
+def untraced(found: pd.DataFrame) -> str:
+    f = found[(found["check"] == "untraced") & (found["verdict"] == "untraced")]
+    if f.empty:
+        return "Every relayed figure traces to a claimant."
+    items = [f"{row.subject.split(': ', 1)[-1]} {row.figures.split(';')[0]} ({row.claims})" for row in f.itertuples()]
+    return ("No claim read for this dataset gives these relayed figures: " + "; ".join(items) + ".")
+
+
+def findings(ds: Dataset, results: dict, found: pd.DataFrame) -> list[str]:
+    """The sentences the README states about an event, each computed here (a test checks
+    that the README still says exactly these)."""
+    from analysis.rules import DEFAULT_RULE
+
+    result = results[DEFAULT_RULE]
+    out = [overview(ds), day_toll(ds, result, 0)]
+    if len(ds.battle.days) > 1:
+        out.append(day_toll(ds, result, 1))
+    out += [totals(ds, result), copies(result), revisions(result), rules_spread(ds, results), event_dates(found),
+            untraced(found)]
+    return out

@@ -1,0 +1,74 @@
+"""The story the notebooks and the README tell matches what the library computes from the
+data: the committed outputs are read back and compared with sentences computed now, and
+the flagship's key figures are checked against the reconciliation itself."""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis import story
+from analysis.checks import run_checks
+from analysis.load import load_dataset
+from analysis.reconcile import reconcile_all
+from conftest import DATA, ROOT
+
+EVENTS = {"flagship": (DATA, ROOT / "notebooks"),
+          "al-qubeir": (ROOT / "events" / "al-qubeir" / "data", ROOT / "events" / "al-qubeir" / "output" / "notebooks")}
+
+
+@pytest.fixture(scope="module", params=sorted(EVENTS))
+def event(request):
+    data, notebooks = EVENTS[request.param]
+    ds = load_dataset(data)
+    results = reconcile_all(ds)
+    return ds, results, run_checks(ds, results["hierarchy"]), notebooks
+
+
+def printed(notebook: Path) -> str:
+    """Everything a notebook printed (its stream outputs), as one text."""
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    return "".join(o.get("text", "") if isinstance(o.get("text"), str) else "".join(o.get("text", []))
+                   for cell in nb["cells"] for o in cell.get("outputs", []) if o.get("output_type") == "stream")
+
+
+def test_readme_findings_are_what_the_data_says(event):
+    ds, results, found, _ = event
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for sentence in story.findings(ds, results, found):
+        assert sentence in readme, f"README no longer says: {sentence}"
+
+
+def test_notebooks_print_the_sentences_the_library_computes(event):
+    ds, results, found, notebooks = event
+    result = results["hierarchy"]
+    assert story.day_toll(ds, result, 0) in printed(notebooks / "02-compare-first-days.ipynb")
+    text = printed(notebooks / "03-trace-totals.ipynb")
+    for sentence in (story.totals(ds, result), story.derived(found), story.copies(result)):
+        assert sentence in text
+
+
+def test_no_event_output_names_the_other_event():
+    flagship = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "notebooks").glob("*.ipynb"))
+    other = "".join(p.read_text(encoding="utf-8") for p in EVENTS["al-qubeir"][1].glob("*.ipynb"))
+    assert other and "Haffah" not in other and "Haffa" not in other
+    assert "Qubeir" not in flagship and "Qubair" not in flagship
+
+
+def test_the_flagship_story_holds():
+    ds = load_dataset(DATA)
+    results = reconcile_all(ds)
+    r = results["hierarchy"]
+    day1 = r.daily[(r.daily["measure"] == "killed") & (r.daily["date"] == pd.Timestamp(ds.battle.period_start))]
+    best = day1.set_index("side")["best"]
+    assert best["all"] == best["government forces"] + best["rebels"] + best["civilians"] == 33
+    assert (best["government forces"], best["rebels"], best["civilians"]) == (22, 9, 2)
+    t = r.totals[r.totals["measure"] == "killed"].set_index("side")
+    assert (t.loc["government forces", "best"], t.loc["civilians", "best"], t.loc["rebels", "best"]) == (68, 29, 23)
+    assert bool(t.loc["rebels", "derived"]) and not bool(t.loc["government forces", "derived"])
+    assert t.loc["all", "unplaced"] == 80
+    copies = {(d.kind, d.kept, d.dropped) for d in r.evidence.disagreements}
+    assert ("swap", ("H083",), ("H087",)) in copies and ("disagree", ("H083",), ("H088",)) in copies
+    recapture = run_checks(ds, r).query("check == 'event_dates' and subject == 'recapture'")["figures"].iloc[0]
+    assert "2012-06-12" in recapture and "2012-06-13" in recapture
