@@ -60,40 +60,106 @@ def add_claims(data_dir: Path, *claims: dict) -> None:
 
 def claim(claim_id, claimant, start, end, side, value, qualifier="exact", figure_type=None, **extra):
     """A ledger row with sensible defaults for tests."""
-    return {"claim_id": claim_id, "source_id": extra.pop("source_id", "s1"), "claimant": claimant,
-            "figure_type": figure_type or ("daily" if start == end else "cumulative"),
-            "period_start": start, "period_end": end, "side": side, "measure": extra.pop("measure", "killed"),
-            "value": value, "qualifier": qualifier, "place_as_named": "Town", "area": "battle area",
-            "in_scope": "true", "scope_reason": "in the battle", "note": "test claim", **extra}
+    return {
+        "claim_id": claim_id,
+        "source_id": extra.pop("source_id", "s1"),
+        "claimant": claimant,
+        "figure_type": figure_type or ("daily" if start == end else "cumulative"),
+        "period_start": start,
+        "period_end": end,
+        "side": side,
+        "measure": extra.pop("measure", "killed"),
+        "value": value,
+        "qualifier": qualifier,
+        "place_as_named": "Town",
+        "area": "battle area",
+        "in_scope": "true",
+        "scope_reason": "in the battle",
+        "note": "test claim",
+        **extra,
+    }
 
 
 def source_row(source_id, published="2020-03-04", language="en", wire="", publisher="Test Post"):
     """A source register row with sensible defaults for tests."""
     header = rows_of(DATA / "sources.csv")[0]
-    values = {"source_id": source_id, "kind": "news article", "publisher": publisher, "wire_agency": wire,
-              "url": f"https://example.org/{source_id}", "language": language, "published": published,
-              "published_basis": "stated" if published else "unknown", "accessed": "2020-04-01"}
+    values = {
+        "source_id": source_id,
+        "kind": "news article",
+        "publisher": publisher,
+        "wire_agency": wire,
+        "url": f"https://example.org/{source_id}",
+        "language": language,
+        "published": published,
+        "published_basis": "stated" if published else "unknown",
+        "accessed": "2020-04-01",
+    }
     return [values.get(column, "") for column in header]
 
 
-def make_event(folder: Path, claims, *, sources=None, claimants=("Monitor", "Army"), relays=(), period=("2020-03-01", "2020-03-03"),
-               sides=("army", "militia"), groups=None, subgroups=None, hierarchy=None, events=None) -> Path:
+def make_event(
+    folder: Path,
+    claims,
+    *,
+    sources=None,
+    claimants=("Monitor", "Army"),
+    relays=(),
+    period=("2020-03-01", "2020-03-03"),
+    sides=("army", "militia"),
+    groups=None,
+    subgroups=None,
+    hierarchy=None,
+    events=None,
+) -> Path:
     """A made-up event written as data files only: the battle, its claimants, sources and claims."""
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copy(DATA / "datapackage.json", folder / "datapackage.json")
     battle = json.loads((DATA / "battle.json").read_text())
-    battle.update(battle_id="test-event", name="Test event", place="Test Ridge", period_start=period[0], period_end=period[1],
-                  sides=list(sides), side_groups=groups if groups is not None else {"all": list(sides)},
-                  claimant_hierarchy=list(hierarchy if hierarchy is not None else claimants), accepted_exceptions=[],
-                  other_actors=["unspecified"])
+    battle.update(
+        battle_id="test-event",
+        name="Test event",
+        place="Test Ridge",
+        period_start=period[0],
+        period_end=period[1],
+        sides=list(sides),
+        side_groups=groups if groups is not None else {"all": list(sides)},
+        claimant_hierarchy=list(hierarchy if hierarchy is not None else claimants),
+        accepted_exceptions=[],
+        other_actors=["unspecified"],
+    )
     if subgroups:
         battle["subgroups"] = subgroups
     (folder / "battle.json").write_text(json.dumps(battle))
-    write_rows(folder / "claimants.csv", [["claimant", "claimant_type", "relays_others", "description"],
-                                          *[[c, "monitor", "true" if c in relays else "false", f"{c} (test)"] for c in claimants]])
+    write_rows(
+        folder / "claimants.csv",
+        [
+            ["claimant", "claimant_type", "relays_others", "description"],
+            *[[c, "monitor", "true" if c in relays else "false", f"{c} (test)"] for c in claimants],
+        ],
+    )
     write_rows(folder / "sources.csv", [rows_of(DATA / "sources.csv")[0], *(sources or [source_row("s1")])])
-    write_rows(folder / "events.csv", [rows_of(DATA / "events.csv")[0], *(events if events is not None else
-               [["E1", (sources or [source_row("s1")])[0][0], "", claimants[0], "", "recapture", period[1], "Test event"]])])
+    write_rows(
+        folder / "events.csv",
+        [
+            rows_of(DATA / "events.csv")[0],
+            *(
+                events
+                if events is not None
+                else [
+                    [
+                        "E1",
+                        (sources or [source_row("s1")])[0][0],
+                        "",
+                        claimants[0],
+                        "",
+                        "recapture",
+                        period[1],
+                        "Test event",
+                    ]
+                ]
+            ),
+        ],
+    )
     write_rows(folder / CLAIMS, [rows_of(DATA / CLAIMS)[0]])
     add_claims(folder, *claims)
     return folder
@@ -102,8 +168,12 @@ def make_event(folder: Path, claims, *, sources=None, claimants=("Monitor", "Arm
 @pytest.fixture
 def second_battle(tmp_path) -> Path:
     """A made-up three-day battle with two claimants, written as new data files only."""
-    return make_event(tmp_path / "other-battle", [
-        claim("M1", "Monitor", "2020-03-01", "2020-03-01", "army", 5),
-        claim("M2", "Monitor", "2020-03-01", "2020-03-03", "all", 20),
-        claim("M3", "Monitor", "2020-03-01", "2020-03-03", "militia", 8),
-        claim("A1", "Army", "2020-03-01", "2020-03-01", "army", 1)])
+    return make_event(
+        tmp_path / "other-battle",
+        [
+            claim("M1", "Monitor", "2020-03-01", "2020-03-01", "army", 5),
+            claim("M2", "Monitor", "2020-03-01", "2020-03-03", "all", 20),
+            claim("M3", "Monitor", "2020-03-01", "2020-03-03", "militia", 8),
+            claim("A1", "Army", "2020-03-01", "2020-03-01", "army", 1),
+        ],
+    )

@@ -4,10 +4,10 @@ edited copy where it should not pass; accepted exceptions are honoured."""
 import json
 
 import pytest
+from conftest import DATA, add_claims, claim, set_claim
 
 from analysis import checks
 from analysis.load import load_dataset
-from conftest import DATA, add_claims, claim, set_claim
 
 
 @pytest.fixture(scope="module")
@@ -78,8 +78,20 @@ def test_untraced_strengths_and_traced_sums(found):
 
 
 def test_untraced_stops_firing_once_a_source_is_found(data_copy):
-    add_claims(data_copy, claim("H902", "FSA", "2012-06-05", "2012-06-13", "government forces", 780,
-                                figure_type="point-in-time", measure="strength", source_id="wapo-2012-06-13"))
+    add_claims(
+        data_copy,
+        claim(
+            "H902",
+            "FSA",
+            "2012-06-05",
+            "2012-06-13",
+            "government forces",
+            780,
+            figure_type="point-in-time",
+            measure="strength",
+            source_id="wapo-2012-06-13",
+        ),
+    )
     found = checks.run_checks(load_dataset(data_copy))
     assert "H002" not in set(found.loc[found["check"] == "untraced", "claims"])
 

@@ -4,11 +4,11 @@ what each rule's definition promises."""
 
 import pandas as pd
 import pytest
+from conftest import claim, make_event, source_row
 
 from analysis.evidence import face_value, interval
 from analysis.load import load_dataset
 from analysis.reconcile import reconcile
-from conftest import claim, make_event, source_row
 
 DAY = "2020-03-01"
 
@@ -23,9 +23,16 @@ def day(result, side, date=DAY, measure="killed"):
     return d[(d["side"] == side) & (d["measure"] == measure) & (d["date"] == pd.Timestamp(date))].iloc[0]
 
 
-@pytest.mark.parametrize("qualifier, expected", [
-    ("exact", (20, 20)), ("at least", (20, None)), ("more than", (21, None)), ("up to", (0, 20)), ("about", (18, 22)),
-])
+@pytest.mark.parametrize(
+    "qualifier, expected",
+    [
+        ("exact", (20, 20)),
+        ("at least", (20, None)),
+        ("more than", (21, None)),
+        ("up to", (0, 20)),
+        ("about", (18, 22)),
+    ],
+)
 def test_each_qualifier_allows_its_range(qualifier, expected):
     assert interval(20, qualifier, 0.1) == expected
 
@@ -43,9 +50,16 @@ def test_face_value_is_the_stated_number():
 def test_copies_at_different_specificity_give_the_specific_reading_once(tmp_path):
     # one wire, two outlets: "3 killed" and "3 militia killed" are one figure about the militia
     sources = [source_row("a", published="2020-03-05"), source_row("b", published="2020-03-05", publisher="Other Post")]
-    ds = load_dataset(make_event(tmp_path / "e", [
-        claim("R1", "Monitor", DAY, DAY, "all", 3, source_id="a", report_id="wire-1"),
-        claim("R2", "Monitor", DAY, DAY, "militia", 3, source_id="b", report_id="wire-1")], sources=sources))
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            [
+                claim("R1", "Monitor", DAY, DAY, "all", 3, source_id="a", report_id="wire-1"),
+                claim("R2", "Monitor", DAY, DAY, "militia", 3, source_id="b", report_id="wire-1"),
+            ],
+            sources=sources,
+        )
+    )
     r = reconcile(ds)
     assert [c.claim_id for c in r.accepted] == ["R2"]
     assert "more specific reading" in r.set_aside.set_index("claim_id").loc["R1", "reason"]
@@ -55,10 +69,17 @@ def test_copies_at_different_specificity_give_the_specific_reading_once(tmp_path
 
 def test_copies_that_disagree_are_reported_and_the_preferred_language_is_read(tmp_path):
     sources = [source_row("en", published="2020-03-05"), source_row("fr", published="2020-03-05", language="fr")]
-    ds = load_dataset(make_event(tmp_path / "e", [
-        claim("C1", "Monitor", DAY, "2020-03-03", "army", 29, source_id="fr", report_id="toll"),
-        claim("C2", "Monitor", DAY, "2020-03-03", "militia", 29, source_id="en", report_id="toll"),
-        claim("C3", "Monitor", DAY, "2020-03-03", "army", 23, source_id="en", report_id="toll")], sources=sources))
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            [
+                claim("C1", "Monitor", DAY, "2020-03-03", "army", 29, source_id="fr", report_id="toll"),
+                claim("C2", "Monitor", DAY, "2020-03-03", "militia", 29, source_id="en", report_id="toll"),
+                claim("C3", "Monitor", DAY, "2020-03-03", "army", 23, source_id="en", report_id="toll"),
+            ],
+            sources=sources,
+        )
+    )
     r = reconcile(ds)
     kinds = {d.kind: d for d in r.evidence.disagreements}
     assert kinds["swap"].kept == ("C2",) and kinds["swap"].dropped == ("C1",)
@@ -68,10 +89,20 @@ def test_copies_that_disagree_are_reported_and_the_preferred_language_is_read(tm
 
 def test_same_day_running_counts_from_different_wires_do_not_conflict(tmp_path):
     # a morning "6" and a later "at least 11", both published on the day they count
-    sources = [source_row("afp", published=DAY, wire="AFP"), source_row("efe", published=DAY, wire="EFE", language="es")]
-    ds = load_dataset(make_event(tmp_path / "e", [
-        claim("M6", "Monitor", DAY, DAY, "militia", 6, source_id="afp"),
-        claim("M11", "Monitor", DAY, DAY, "militia", 11, "at least", source_id="efe")], sources=sources))
+    sources = [
+        source_row("afp", published=DAY, wire="AFP"),
+        source_row("efe", published=DAY, wire="EFE", language="es"),
+    ]
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            [
+                claim("M6", "Monitor", DAY, DAY, "militia", 6, source_id="afp"),
+                claim("M11", "Monitor", DAY, DAY, "militia", 11, "at least", source_id="efe"),
+            ],
+            sources=sources,
+        )
+    )
     r = reconcile(ds)
     assert r.conflicts.empty
     assert (day(r, "militia")["low"], day(r, "militia")["best"]) == (11, 11)
@@ -80,16 +111,28 @@ def test_same_day_running_counts_from_different_wires_do_not_conflict(tmp_path):
 
 def test_a_final_status_in_the_ledger_makes_a_same_day_figure_a_cap(tmp_path):
     sources = [source_row("afp", published=DAY)]
-    ds = load_dataset(make_event(tmp_path / "e", [
-        claim("M6", "Monitor", DAY, DAY, "militia", 6, source_id="afp", count_status="final")], sources=sources))
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            [claim("M6", "Monitor", DAY, DAY, "militia", 6, source_id="afp", count_status="final")],
+            sources=sources,
+        )
+    )
     assert day(reconcile(ds), "militia")["high"] == 6
 
 
 def test_a_later_report_supersedes_an_earlier_one_without_a_link(tmp_path):
     sources = [source_row("old", published="2020-03-04"), source_row("new", published="2020-03-06", language="es")]
-    ds = load_dataset(make_event(tmp_path / "e", [
-        claim("O", "Monitor", DAY, "2020-03-03", "army", 10, source_id="old"),
-        claim("N", "Monitor", DAY, "2020-03-03", "army", 14, source_id="new")], sources=sources))
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            [
+                claim("O", "Monitor", DAY, "2020-03-03", "army", 10, source_id="old"),
+                claim("N", "Monitor", DAY, "2020-03-03", "army", 14, source_id="new"),
+            ],
+            sources=sources,
+        )
+    )
     r = reconcile(ds)
     assert [c.claim_id for c in r.accepted] == ["N"]
     assert [(v.old, v.new, v.inferred) for v in r.evidence.revisions] == [("O", "N", True)]
@@ -98,9 +141,16 @@ def test_a_later_report_supersedes_an_earlier_one_without_a_link(tmp_path):
 
 def test_an_explicit_link_wins_over_publication_order(tmp_path):
     sources = [source_row("a", published="2020-03-06"), source_row("b", published="2020-03-04")]
-    ds = load_dataset(make_event(tmp_path / "e", [
-        claim("A", "Monitor", DAY, "2020-03-03", "army", 10, source_id="a"),
-        claim("B", "Monitor", DAY, "2020-03-03", "army", 14, source_id="b", supersedes="A")], sources=sources))
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            [
+                claim("A", "Monitor", DAY, "2020-03-03", "army", 10, source_id="a"),
+                claim("B", "Monitor", DAY, "2020-03-03", "army", 14, source_id="b", supersedes="A"),
+            ],
+            sources=sources,
+        )
+    )
     r = reconcile(ds)
     assert [c.claim_id for c in r.accepted] == ["B"]
     assert [(v.old, v.new, v.inferred) for v in r.evidence.revisions] == [("A", "B", False)]
@@ -109,9 +159,16 @@ def test_an_explicit_link_wins_over_publication_order(tmp_path):
 def test_language_never_settles_a_conflict_between_different_reports(tmp_path):
     # two claimants, the higher-ranked one in a less-preferred language: rank decides
     sources = [source_row("ar", published="2020-03-05", language="ar"), source_row("en", published="2020-03-05")]
-    ds = load_dataset(make_event(tmp_path / "e", [
-        claim("H", "Monitor", DAY, DAY, "all", 5, source_id="ar"),
-        claim("L", "Army", DAY, DAY, "army", 9, source_id="en")], sources=sources))
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            [
+                claim("H", "Monitor", DAY, DAY, "all", 5, source_id="ar"),
+                claim("L", "Army", DAY, DAY, "army", 9, source_id="en"),
+            ],
+            sources=sources,
+        )
+    )
     r = reconcile(ds)
     assert r.conflicts["dropped"].tolist() == ["L"]
     assert "ranks lower in the claimant hierarchy" in r.conflicts["reason"].iloc[0]
@@ -119,9 +176,16 @@ def test_language_never_settles_a_conflict_between_different_reports(tmp_path):
 
 def test_best_places_nothing_the_claims_do_not_place(tmp_path):
     sources = [source_row("s1", published="2020-03-09")]
-    ds = load_dataset(make_event(tmp_path / "e", [
-        claim("D1", "Monitor", DAY, DAY, "army", 22, "at least"),
-        claim("T", "Monitor", DAY, "2020-03-03", "army", 40)], sources=sources))
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            [
+                claim("D1", "Monitor", DAY, DAY, "army", 22, "at least"),
+                claim("T", "Monitor", DAY, "2020-03-03", "army", 40),
+            ],
+            sources=sources,
+        )
+    )
     r = reconcile(ds)
     assert [day(r, "army", d)["best"] for d in ("2020-03-01", "2020-03-02", "2020-03-03")] == [22, 0, 0]
     army = total(r, "army")
@@ -132,14 +196,23 @@ def test_best_places_nothing_the_claims_do_not_place(tmp_path):
 def massacre(tmp_path):
     """One day; civilians with children and women inside; UN, monitor and government."""
     sources = [source_row("s1", published="2020-03-03")]
-    return load_dataset(make_event(tmp_path / "m", [
-        claim("U1", "UN", DAY, DAY, "all", 80, "at least"),
-        claim("M1", "Monitor", DAY, DAY, "civilians", 78),
-        claim("M2", "Monitor", DAY, DAY, "children", 20),
-        claim("M3", "Monitor", DAY, DAY, "women", 20),
-        claim("G1", "Government", DAY, DAY, "government forces", 9)],
-        sources=sources, claimants=("UN", "Monitor", "Government"), period=(DAY, DAY),
-        sides=("civilians", "government forces", "rebels"), subgroups={"civilians": ["children", "women"]}))
+    return load_dataset(
+        make_event(
+            tmp_path / "m",
+            [
+                claim("U1", "UN", DAY, DAY, "all", 80, "at least"),
+                claim("M1", "Monitor", DAY, DAY, "civilians", 78),
+                claim("M2", "Monitor", DAY, DAY, "children", 20),
+                claim("M3", "Monitor", DAY, DAY, "women", 20),
+                claim("G1", "Government", DAY, DAY, "government forces", 9),
+            ],
+            sources=sources,
+            claimants=("UN", "Monitor", "Government"),
+            period=(DAY, DAY),
+            sides=("civilians", "government forces", "rebels"),
+            subgroups={"civilians": ["children", "women"]},
+        )
+    )
 
 
 def test_nested_groups_constrain_sub_groups_and_the_remainder(massacre):
@@ -159,15 +232,25 @@ def test_a_massacre_ledger_invents_no_deaths(massacre):
 
 def test_a_side_no_claim_names_keeps_only_what_the_claims_force(tmp_path):
     sources = [source_row("s1", published="2020-03-03")]
-    ds = load_dataset(make_event(tmp_path / "e", [
-        claim("A", "Monitor", DAY, DAY, "all", 100), claim("B", "Monitor", DAY, DAY, "army", 90)],
-        sources=sources, period=(DAY, DAY)))
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            [claim("A", "Monitor", DAY, DAY, "all", 100), claim("B", "Monitor", DAY, DAY, "army", 90)],
+            sources=sources,
+            period=(DAY, DAY),
+        )
+    )
     r = reconcile(ds)
     assert total(r, "militia")["best"] == 10  # forced by 100 - 90: a derived figure, flagged
     assert bool(total(r, "militia")["derived"])
-    ds = load_dataset(make_event(tmp_path / "f", [
-        claim("A", "Monitor", DAY, DAY, "all", 100, "about"), claim("B", "Monitor", DAY, DAY, "army", 80)],
-        sources=sources, period=(DAY, DAY)))
+    ds = load_dataset(
+        make_event(
+            tmp_path / "f",
+            [claim("A", "Monitor", DAY, DAY, "all", 100, "about"), claim("B", "Monitor", DAY, DAY, "army", 80)],
+            sources=sources,
+            period=(DAY, DAY),
+        )
+    )
     r = reconcile(ds)
     militia = total(r, "militia")
     assert militia["best"] == militia["low"] == 10  # what the band forces, not the face value's 20
@@ -176,10 +259,17 @@ def test_a_side_no_claim_names_keeps_only_what_the_claims_force(tmp_path):
 
 def test_hierarchy_keeps_a_lower_claim_where_the_higher_one_says_nothing_of_that_side(tmp_path):
     sources = [source_row("s1", published="2020-03-09")]
-    ds = load_dataset(make_event(tmp_path / "e", [
-        claim("M", "Monitor", DAY, "2020-03-03", "all", 30),
-        claim("A", "Army", DAY, "2020-03-03", "army", 12),
-        claim("A2", "Army", DAY, "2020-03-03", "all", 25)], sources=sources))
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            [
+                claim("M", "Monitor", DAY, "2020-03-03", "all", 30),
+                claim("A", "Army", DAY, "2020-03-03", "army", 12),
+                claim("A2", "Army", DAY, "2020-03-03", "all", 25),
+            ],
+            sources=sources,
+        )
+    )
     r = reconcile(ds)
     assert {c.claim_id for c in r.accepted} == {"M", "A"}
     assert "states a figure for the same side and days (M)" in r.set_aside.set_index("claim_id").loc["A2", "reason"]
@@ -187,8 +277,9 @@ def test_hierarchy_keeps_a_lower_claim_where_the_higher_one_says_nothing_of_that
 
 def test_an_unranked_claimant_is_reported_not_ranked_last(tmp_path):
     sources = [source_row("s1", published="2020-03-09")]
-    ds = load_dataset(make_event(tmp_path / "e", [claim("A", "Army", DAY, DAY, "army", 3)],
-                                 sources=sources, hierarchy=["Monitor"]))
+    ds = load_dataset(
+        make_event(tmp_path / "e", [claim("A", "Army", DAY, DAY, "army", 3)], sources=sources, hierarchy=["Monitor"])
+    )
     r = reconcile(ds)
     assert r.evidence.unranked == ("Army",)
     assert "not in battle.json's claimant_hierarchy" in r.set_aside.set_index("claim_id").loc["A", "reason"]
@@ -196,11 +287,18 @@ def test_an_unranked_claimant_is_reported_not_ranked_last(tmp_path):
 
 def _conflicting(tmp_path):
     sources = [source_row("s1", published="2020-03-09")]
-    return load_dataset(make_event(tmp_path / "e", [
-        claim("BIG", "Monitor", DAY, "2020-03-03", "all", 120),
-        claim("SMALL", "Army", DAY, "2020-03-03", "all", 52, "at least"),
-        claim("P1", "Army", DAY, "2020-03-03", "army", 100),
-        claim("P2", "Monitor", DAY, "2020-03-03", "militia", 30)], sources=sources))
+    return load_dataset(
+        make_event(
+            tmp_path / "e",
+            [
+                claim("BIG", "Monitor", DAY, "2020-03-03", "all", 120),
+                claim("SMALL", "Army", DAY, "2020-03-03", "all", 52, "at least"),
+                claim("P1", "Army", DAY, "2020-03-03", "army", 100),
+                claim("P2", "Monitor", DAY, "2020-03-03", "militia", 30),
+            ],
+            sources=sources,
+        )
+    )
 
 
 def test_conservative_drops_the_claim_whose_removal_gives_the_lowest_total(tmp_path):
@@ -214,9 +312,16 @@ def test_conservative_drops_the_claim_whose_removal_gives_the_lowest_total(tmp_p
 
 def test_envelope_is_the_band_of_stated_figures_and_keeps_the_cap(tmp_path):
     sources = [source_row("s1", published="2020-03-09")]
-    ds = load_dataset(make_event(tmp_path / "e", [
-        claim("BIG", "Monitor", DAY, "2020-03-03", "all", 120),
-        claim("SMALL", "Army", DAY, "2020-03-03", "all", 52, "at least")], sources=sources))
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            [
+                claim("BIG", "Monitor", DAY, "2020-03-03", "all", 120),
+                claim("SMALL", "Army", DAY, "2020-03-03", "all", 52, "at least"),
+            ],
+            sources=sources,
+        )
+    )
     r = reconcile(ds, "envelope")
     t = total(r, "all")
     assert (t["low"], t["high"]) == (52, 120)
@@ -231,9 +336,16 @@ def test_every_conflict_says_why_the_loser_gave_way(tmp_path):
 
 def test_corroboration_counts_reports_not_copies(tmp_path):
     sources = [source_row("a", published="2020-03-05"), source_row("b", published="2020-03-05", publisher="Other")]
-    ds = load_dataset(make_event(tmp_path / "e", [
-        claim("X1", "Monitor", DAY, DAY, "army", 4, source_id="a", report_id="w"),
-        claim("X2", "Monitor", DAY, DAY, "army", 4, source_id="b", report_id="w")], sources=sources))
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            [
+                claim("X1", "Monitor", DAY, DAY, "army", 4, source_id="a", report_id="w"),
+                claim("X2", "Monitor", DAY, DAY, "army", 4, source_id="b", report_id="w"),
+            ],
+            sources=sources,
+        )
+    )
     row = day(reconcile(ds), "army")
     assert row["reports"] == 1 and bool(row["single_source"])
     assert set(row["claims"].split(";")) == {"X1", "X2"}

@@ -8,9 +8,9 @@ import tomllib
 
 import pandas as pd
 import pytest
+from conftest import DATA, ROOT
 
 from analysis.load import InvalidData, load_dataset
-from conftest import DATA, ROOT
 
 
 def _names(specs):
@@ -26,8 +26,12 @@ def test_environment_yml_matches_pyproject():
 
 
 def test_frictionless_accepts_the_data_package():
-    run = subprocess.run([sys.executable, "-m", "frictionless", "validate", "--json", "datapackage.json"],
-                         capture_output=True, text=True, cwd=DATA)
+    run = subprocess.run(
+        [sys.executable, "-m", "frictionless", "validate", "--json", "datapackage.json"],
+        capture_output=True,
+        text=True,
+        cwd=DATA,
+    )
     assert run.returncode == 0, run.stdout[-2000:]
 
 
@@ -60,18 +64,41 @@ def test_every_source_is_cited_and_every_url_recorded():
 
 def test_deferred_iri_parser_still_checks_iris():
     """analysis.fastimport removes the parser's import cost without dropping the check."""
-    code = ("import sys, analysis.fastimport, nbformat\n"
-            "assert 'syntax_parser' not in vars(sys.modules['rfc3987_syntax']), 'parser built at import'\n"
-            "from jsonschema import FormatChecker\n"
-            "fc = FormatChecker()\n"
-            "assert fc.conforms('http://example.org/a', 'iri') and not fc.conforms('no iri', 'iri')\n"
-            "print('ok')")
+    code = (
+        "import sys, analysis.fastimport, nbformat\n"
+        "assert 'syntax_parser' not in vars(sys.modules['rfc3987_syntax']), 'parser built at import'\n"
+        "from jsonschema import FormatChecker\n"
+        "fc = FormatChecker()\n"
+        "assert fc.conforms('http://example.org/a', 'iri') and not fc.conforms('no iri', 'iri')\n"
+        "print('ok')"
+    )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.stdout.strip() == "ok", run.stderr
 
 
-FLOW = ["paths", "outputs", "fastimport", "read", "battle", "validate", "load", "synthetic", "evidence", "derive", "model",
-        "rules", "reconcile", "checks", "summaries", "story", "publish", "plots", "build", "html", "cli"]
+FLOW = [
+    "paths",
+    "outputs",
+    "fastimport",
+    "read",
+    "battle",
+    "validate",
+    "load",
+    "synthetic",
+    "evidence",
+    "derive",
+    "model",
+    "rules",
+    "reconcile",
+    "checks",
+    "summaries",
+    "story",
+    "publish",
+    "plots",
+    "build",
+    "html",
+    "cli",
+]
 
 
 def test_modules_import_only_earlier_steps():

@@ -3,11 +3,11 @@ seed's figures come out of the data, every figure names its claims, rules differ
 
 import pandas as pd
 import pytest
+from conftest import DATA, add_claims, claim, set_claim
 
 from analysis.load import load_dataset
 from analysis.reconcile import reconcile, reconcile_all, sensitivity
 from analysis.rules import RULES
-from conftest import DATA, add_claims, claim, set_claim
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +30,10 @@ def cell(frame, **where):
 
 def test_day_one_is_33_split_22_9_2(default, ds):
     day = str(ds.battle.period_start)
-    got = {s: cell(default.daily, date=day, measure="killed", side=s)["best"]
-           for s in ["all", "government forces", "rebels", "civilians"]}
+    got = {
+        s: cell(default.daily, date=day, measure="killed", side=s)["best"]
+        for s in ["all", "government forces", "rebels", "civilians"]
+    }
     assert got == {"all": 33, "government forces": 22, "rebels": 9, "civilians": 2}
     assert cell(default.daily, date=day, measure="killed", side="government forces")["claims"].startswith("H040")
 
@@ -109,8 +111,19 @@ def test_hierarchy_sets_aside_lower_ranked_claimants(default):
 
 
 def test_a_new_claim_changes_the_result_without_code(data_copy):
-    add_claims(data_copy, claim("H901", "SOHR", "2012-06-13", "2012-06-13", "government forces", 5,
-                                source_id="pakistantoday-2012-06-13", claimant_detail="test"))
+    add_claims(
+        data_copy,
+        claim(
+            "H901",
+            "SOHR",
+            "2012-06-13",
+            "2012-06-13",
+            "government forces",
+            5,
+            source_id="pakistantoday-2012-06-13",
+            claimant_detail="test",
+        ),
+    )
     r = reconcile(load_dataset(data_copy))
     gov = cell(r.totals, measure="killed", side="government forces")
     # published the day it counts: a running count, a lower bound (no cap on the total)

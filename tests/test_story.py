@@ -7,15 +7,17 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import DATA, ROOT
 
 from analysis import story
 from analysis.checks import run_checks
 from analysis.load import load_dataset
 from analysis.reconcile import reconcile_all
-from conftest import DATA, ROOT
 
-EVENTS = {"flagship": (DATA, ROOT / "notebooks"),
-          "al-qubeir": (ROOT / "events" / "al-qubeir" / "data", ROOT / "events" / "al-qubeir" / "output" / "notebooks")}
+EVENTS = {
+    "flagship": (DATA, ROOT / "notebooks"),
+    "al-qubeir": (ROOT / "events" / "al-qubeir" / "data", ROOT / "events" / "al-qubeir" / "output" / "notebooks"),
+}
 
 
 @pytest.fixture(scope="module", params=sorted(EVENTS))
@@ -29,8 +31,12 @@ def event(request):
 def printed(notebook: Path) -> str:
     """Everything a notebook printed (its stream outputs), as one text."""
     nb = json.loads(notebook.read_text(encoding="utf-8"))
-    return "".join(o.get("text", "") if isinstance(o.get("text"), str) else "".join(o.get("text", []))
-                   for cell in nb["cells"] for o in cell.get("outputs", []) if o.get("output_type") == "stream")
+    return "".join(
+        o.get("text", "") if isinstance(o.get("text"), str) else "".join(o.get("text", []))
+        for cell in nb["cells"]
+        for o in cell.get("outputs", [])
+        if o.get("output_type") == "stream"
+    )
 
 
 def test_readme_findings_are_what_the_data_says(event):

@@ -9,10 +9,11 @@ import subprocess
 import sys
 
 import pytest
+from conftest import CLAIMS, DATA, ROOT, line_of, rows_of, set_cell, write_rows
 
 from analysis.cli import main
 from analysis.validate import validate
-from conftest import CLAIMS, DATA, ROOT, line_of, rows_of, set_cell, write_rows
+
 
 def test_real_data_is_valid():
     assert validate(DATA) == []
@@ -104,6 +105,7 @@ def _hierarchy(d):
 def cell(claim_id, column, value):
     def corrupt(d):
         set_cell(d, line_of(claim_id), column, value)
+
     return corrupt
 
 
@@ -123,7 +125,13 @@ CASES = {
     "missing file": (_missing_file, "sources.csv", None, None, "not found"),
     # values
     "bad date": (cell("H082", "period_end", "12/06/2012"), CLAIMS, H082, "period_end", "YYYY-MM-DD"),
-    "impossible date": (cell("H082", "period_end", "2012-06-31"), CLAIMS, H082, "period_end", "not a real calendar date"),
+    "impossible date": (
+        cell("H082", "period_end", "2012-06-31"),
+        CLAIMS,
+        H082,
+        "period_end",
+        "not a real calendar date",
+    ),
     "non-numeric value": (cell("H082", "value", "many"), CLAIMS, H082, "value", "not a number"),
     "negative value": (cell("H082", "value", "-120"), CLAIMS, H082, "value", "negative"),
     "fractional value": (cell("H082", "value", "12.5"), CLAIMS, H082, "value", "whole number"),
@@ -142,7 +150,13 @@ CASES = {
     "supersedes itself": (cell("H082", "supersedes", "H082"), CLAIMS, H082, "supersedes", "itself"),
     "end before start": (cell("H082", "period_start", "2012-06-13"), CLAIMS, H082, "period_end", "before period_start"),
     "daily figure spanning days": (cell("H082", "figure_type", "daily"), CLAIMS, H082, "period_end", "one day"),
-    "in scope outside the period": (cell("H082", "period_end", "2012-06-20"), CLAIMS, H082, "in_scope", "outside the battle's period"),
+    "in scope outside the period": (
+        cell("H082", "period_end", "2012-06-20"),
+        CLAIMS,
+        H082,
+        "in_scope",
+        "outside the battle's period",
+    ),
     "in scope outside the area": (cell("H082", "area", "country"), CLAIMS, H082, "in_scope", "outside the battle"),
     "in scope with no end date": (cell("H082", "period_end", ""), CLAIMS, H082, "in_scope", "not fully given"),
     "publication date and basis disagree": (_published_basis, "sources.csv", 2, "published_basis", "unknown"),
@@ -156,7 +170,9 @@ def test_rejects_bad_input(kind, data_copy):
     corrupt, file, line, column, words = CASES[kind]
     corrupt(data_copy)
     problems = validate(data_copy)
-    hits = [p for p in problems if p.file.endswith(file) and p.line == line and p.column == column and words in p.message]
+    hits = [
+        p for p in problems if p.file.endswith(file) and p.line == line and p.column == column and words in p.message
+    ]
     assert hits, f"expected {file}:{line}:{column} '{words}', got:\n" + "\n".join(map(str, problems))
 
 
@@ -172,7 +188,9 @@ def test_command_line_exits_1_naming_the_place_for_every_kind(kind, data_copy, c
 
 def test_cli_reports_file_line_column_and_exits_1(data_copy):
     cell("H082", "value", "-1")(data_copy)
-    run = subprocess.run([sys.executable, "-m", "analysis", "validate", str(data_copy)], capture_output=True, text=True, cwd=ROOT)
+    run = subprocess.run(
+        [sys.executable, "-m", "analysis", "validate", str(data_copy)], capture_output=True, text=True, cwd=ROOT
+    )
     assert run.returncode == 1
     assert f"casualties.csv, line {H082}, column value: '-1' is negative" in run.stderr
     assert "Traceback" not in run.stderr

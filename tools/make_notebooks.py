@@ -8,9 +8,11 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
-INPUTS = ("**Inputs.** The event's validated data folder (`data/` for the flagship event; the build points "
-          "`analysis.paths.data_dir()` at another event's folder): `casualties.csv`, `sources.csv`, `claimants.csv`, "
-          "`events.csv`, `battle.json`.")
+INPUTS = (
+    "**Inputs.** The event's validated data folder (`data/` for the flagship event; the build points "
+    "`analysis.paths.data_dir()` at another event's folder): `casualties.csv`, `sources.csv`, `claimants.csv`, "
+    "`events.csv`, `battle.json`."
+)
 SETUP = """from analysis import story
 from analysis import summaries as s
 from analysis.checks import run_checks
@@ -40,142 +42,215 @@ def head(number, title, purpose, outputs="**Outputs.** None written; the tables 
 
 NOTEBOOKS = {
     "01-list-claims": [
-        head("01", "List the claims", "Who claimed what, when, and through which outlets: how many claims each claimant "
-             "made, for which sides and measures, and which claims stay out of the event's totals and why."),
+        head(
+            "01",
+            "List the claims",
+            "Who claimed what, when, and through which outlets: how many claims each claimant "
+            "made, for which sides and measures, and which claims stay out of the event's totals and why.",
+        ),
         code(SETUP),
         md("## The event"),
         code("s.show(s.overview(ds))"),
-        md("## Claimants and the outlets that carried them\n\nThe claimant is who made a claim; the outlet only "
-           "carried it. One wire story reaches many outlets, in several languages, so counting outlets would count "
-           "one claim many times."),
+        md(
+            "## Claimants and the outlets that carried them\n\nThe claimant is who made a claim; the outlet only "
+            "carried it. One wire story reaches many outlets, in several languages, so counting outlets would count "
+            "one claim many times."
+        ),
         code("s.show(s.outlets(ds))\nstory.say(story.outlets(ds))"),
         md("## Claims in the event's scope, by claimant and side"),
-        code("s.show(s.claims_by(ds, \"claimant\", \"side\", in_scope_only=True))\nstory.say(story.claims_by(ds))"),
+        code('s.show(s.claims_by(ds, "claimant", "side", in_scope_only=True))\nstory.say(story.claims_by(ds))'),
         md("## What the claims count, in and out of scope"),
-        code("s.show(s.claims_by(ds, \"measure\", \"in_scope\"))\nstory.say(story.measures(ds))"),
-        md("## Out of the event's scope, and why\n\nFigures for a wider area, for a period that runs past the event, "
-           "or with no date stay in the ledger, so that every claim read is on record, but never enter the totals."),
+        code('s.show(s.claims_by(ds, "measure", "in_scope"))\nstory.say(story.measures(ds))'),
+        md(
+            "## Out of the event's scope, and why\n\nFigures for a wider area, for a period that runs past the event, "
+            "or with no date stay in the ledger, so that every claim read is on record, but never enter the totals."
+        ),
         code("s.show(s.scope_decisions(ds))\nstory.say(story.scope(ds))"),
         md("## Conclusions"),
-        code("for sentence in (story.overview(ds), story.outlets(ds), story.claims_by(ds), story.scope(ds)):\n"
-             "    story.say(sentence)"),
+        code(
+            "for sentence in (story.overview(ds), story.outlets(ds), story.claims_by(ds), story.scope(ds)):\n"
+            "    story.say(sentence)"
+        ),
     ],
     "02-compare-first-days": [
-        head("02", "Compare the first days", "Every claim about the first and second day, the revisions claimants made "
-             "to their own figures, whether parts add up to wholes, and what the reconciliation makes of the first days."),
+        head(
+            "02",
+            "Compare the first days",
+            "Every claim about the first and second day, the revisions claimants made "
+            "to their own figures, whether parts add up to wholes, and what the reconciliation makes of the first "
+            "days.",
+        ),
         code(SETUP),
         md("## Every claim about the first day"),
         code("s.show(s.day_claims(ds, 0))\nstory.say(story.day_toll(ds, result, 0))"),
-        md("## Revisions: a claimant replacing its own earlier figure\n\nA revision is linked in the ledger, or "
-           "inferred when the same claimant's later report gives the same measure, side and days."),
+        md(
+            "## Revisions: a claimant replacing its own earlier figure\n\nA revision is linked in the ledger, or "
+            "inferred when the same claimant's later report gives the same measure, side and days."
+        ),
         code("s.show(s.revisions(result))\nstory.say(story.revisions(result))"),
         md("## Do the sides add up to the total? One document at a time"),
-        code("s.show(s.findings(found, \"parts_vs_whole\"))\n"
-             "story.say(story.finding_count(found, \"parts_vs_whole\", \"{n} document gives sides that do not add up to "
-             "its total\", \"{n} documents give sides that do not add up to their totals\", \"In every document the sides "
-             "fit the total.\"))"),
+        code(
+            's.show(s.findings(found, "parts_vs_whole"))\n'
+            'story.say(story.finding_count(found, "parts_vs_whole", "{n} document gives sides that do not add up to '
+            'its total", "{n} documents give sides that do not add up to their totals", "In every document the sides '
+            'fit the total."))'
+        ),
         md("## Every claim about the second day"),
         code("s.show(s.day_claims(ds, 1))\nstory.say(story.day_toll(ds, result, 1))"),
-        md("## The first days reconciled (default rule)\n\nEach cell is *best [low–high]*; `open` means no accepted "
-           "claim caps it. The last row holds the deaths the accepted claims require but place on no day."),
+        md(
+            "## The first days reconciled (default rule)\n\nEach cell is *best [low–high]*; `open` means no accepted "
+            "claim caps it. The last row holds the deaths the accepted claims require but place on no day."
+        ),
         code("s.show(s.daily_table(result).head(2))"),
         md("## The claims behind the first day's reconciled total"),
         code("s.show(s.lineage(ds, s.claims_behind(result, ds.battle.total_group, day=0)))"),
         md("## Conclusions"),
-        code("for sentence in (story.day_toll(ds, result, 0), story.day_toll(ds, result, 1), story.revisions(result)):\n"
-             "    story.say(sentence)"),
+        code(
+            "for sentence in (story.day_toll(ds, result, 0), story.day_toll(ds, result, 1), story.revisions(result)):\n"
+            "    story.say(sentence)"
+        ),
     ],
     "03-trace-totals": [
-        head("03", "Trace the totals", "Where the totals researchers cite come from: each claimant's latest total, the "
-             "reconciled totals with the claims behind them, totals no source states, copies of one report that "
-             "disagree, figures paired from different dates, figures no claimant can be traced for, events dated "
-             "differently, and the casualty rates the figures would imply."),
+        head(
+            "03",
+            "Trace the totals",
+            "Where the totals researchers cite come from: each claimant's latest total, the "
+            "reconciled totals with the claims behind them, totals no source states, copies of one report that "
+            "disagree, figures paired from different dates, figures no claimant can be traced for, events dated "
+            "differently, and the casualty rates the figures would imply.",
+        ),
         code(SETUP),
         md("## The latest total each claimant reported, copy by copy"),
-        code("from analysis.derive import claimant_totals\n\ns.show(claimant_totals(ds.claims, ds.battle, ds.sources))"),
-        md("## The reconciled totals and the claims they rest on\n\n`placed` is what the daily figures put on a day, "
-           "`unplaced` what the totals require on no day; `derived` marks a total that follows from figures about "
-           "other sides and that no accepted claim states; `reports` counts the independent reports behind it."),
+        code(
+            "from analysis.derive import claimant_totals\n\ns.show(claimant_totals(ds.claims, ds.battle, ds.sources))"
+        ),
+        md(
+            "## The reconciled totals and the claims they rest on\n\n`placed` is what the daily figures put on a day, "
+            "`unplaced` what the totals require on no day; `derived` marks a total that follows from figures about "
+            "other sides and that no accepted claim states; `reports` counts the independent reports behind it."
+        ),
         code("s.show(s.totals_table(result))\nstory.say(story.totals(ds, result))"),
         md("## Figures no source states"),
-        code("s.show(s.findings(found, \"derived_figures\"))\nstory.say(story.derived(found))"),
-        md("## Copies of one report that disagree\n\nCopies of one report should carry the same figures. Where they "
-           "differ the difference is listed and one copy is read; where one number stands for different sides in "
-           "different copies it is a swap."),
+        code('s.show(s.findings(found, "derived_figures"))\nstory.say(story.derived(found))'),
+        md(
+            "## Copies of one report that disagree\n\nCopies of one report should carry the same figures. Where they "
+            "differ the difference is listed and one copy is read; where one number stands for different sides in "
+            "different copies it is a swap."
+        ),
         code("s.show(s.copy_disagreements(result))\nstory.say(story.copies(result))"),
         md("## Figures presented together but dated differently at their origin"),
-        code("s.show(s.findings(found, \"paired_dates\"))\n"
-             "story.say(story.finding_count(found, \"paired_dates\", \"{n} set of figures shown together traces to "
-             "claims that end on different days\", \"{n} sets of figures shown together trace to claims that end on "
-             "different days\", \"No figures shown together trace to different end days.\"))"),
+        code(
+            's.show(s.findings(found, "paired_dates"))\n'
+            'story.say(story.finding_count(found, "paired_dates", "{n} set of figures shown together traces to '
+            'claims that end on different days", "{n} sets of figures shown together trace to claims that end on '
+            'different days", "No figures shown together trace to different end days."))'
+        ),
         md("## Figures with no traceable claimant"),
-        code("s.show(s.findings(found, \"untraced\"))\n"
-             "story.say(story.finding_count(found, \"untraced\", \"{n} relayed figure traces to no claim read for this "
-             "dataset\", \"{n} relayed figures trace to no claim read for this dataset\", \"Every relayed figure traces "
-             "to a claimant.\"))"),
+        code(
+            's.show(s.findings(found, "untraced"))\n'
+            'story.say(story.finding_count(found, "untraced", "{n} relayed figure traces to no claim read for this '
+            'dataset", "{n} relayed figures trace to no claim read for this dataset", "Every relayed figure traces '
+            'to a claimant."))'
+        ),
         md("## One event, different dates"),
-        code("s.show(s.findings(found, \"event_dates\"))\n"
-             "story.say(story.finding_count(found, \"event_dates\", \"{n} event is dated differently by different "
-             "claims\", \"{n} events are dated differently by different claims\", \"Every event is dated the same way "
-             "by every claim.\"))"),
-        md("## Casualty rates the figures would imply\n\nReconciled deaths and wounded as a share of the force or "
-           "population a claim gives. A rate is no better than its denominator: see above whether that figure traces "
-           "to any claimant."),
+        code(
+            's.show(s.findings(found, "event_dates"))\n'
+            'story.say(story.finding_count(found, "event_dates", "{n} event is dated differently by different '
+            'claims", "{n} events are dated differently by different claims", "Every event is dated the same way '
+            'by every claim."))'
+        ),
+        md(
+            "## Casualty rates the figures would imply\n\nReconciled deaths and wounded as a share of the force or "
+            "population a claim gives. A rate is no better than its denominator: see above whether that figure traces "
+            "to any claimant."
+        ),
         code("s.show(s.implied_rates(ds, result))"),
         md("## Conclusions"),
-        code("for sentence in (story.totals(ds, result), story.derived(found), story.copies(result)):\n"
-             "    story.say(sentence)"),
+        code(
+            "for sentence in (story.totals(ds, result), story.derived(found), story.copies(result)):\n"
+            "    story.say(sentence)"
+        ),
     ],
     "04-reconcile-claims": [
-        head("04", "Reconcile the claims", "Low, best and high figures per day and side, and totals, under the default "
-             "rule; the conflicts found and how they were settled; the totals under every rule side by side; and the "
-             "verdicts of every consistency check.\n\n**Method.** Accepted claims become linear constraints on the "
-             "unknown deaths of each day and side. Low and high are the least and greatest values all accepted claims "
-             "allow (`open`: nothing caps it). Best is what the claims say at face value; deaths they require but "
-             "place on no day are shown as such, never spread."),
+        head(
+            "04",
+            "Reconcile the claims",
+            "Low, best and high figures per day and side, and totals, under the default "
+            "rule; the conflicts found and how they were settled; the totals under every rule side by side; and the "
+            "verdicts of every consistency check.\n\n**Method.** Accepted claims become linear constraints on the "
+            "unknown deaths of each day and side. Low and high are the least and greatest values all accepted claims "
+            "allow (`open`: nothing caps it). Best is what the claims say at face value; deaths they require but "
+            "place on no day are shown as such, never spread.",
+        ),
         code(SETUP + "\ns.show(s.rules_table())"),
         md("## Killed per day: best [low–high]"),
-        code("s.show(s.daily_table(result, \"killed\"))"),
+        code('s.show(s.daily_table(result, "killed"))'),
         md("## Wounded per day: best [low–high]"),
-        code("s.show(s.daily_table(result, \"wounded\"))"),
+        code('s.show(s.daily_table(result, "wounded"))'),
         md("## Totals"),
         code("s.show(s.totals_table(result))\nstory.say(story.totals(ds, result))"),
-        md("## Conflicts and claims set aside\n\nA conflict is a minimal set of accepted claims that cannot all hold "
-           "(drop any one and the rest can); the claim the rule ranks lowest gives way, and the reason is given."),
+        md(
+            "## Conflicts and claims set aside\n\nA conflict is a minimal set of accepted claims that cannot all hold "
+            "(drop any one and the rest can); the claim the rule ranks lowest gives way, and the reason is given."
+        ),
         code("s.show(result.conflicts)\nstory.say(story.conflicts(result))"),
         code("s.show(result.set_aside)"),
         md("## Totals under every rule: best [low–high]"),
-        code("from analysis.reconcile import sensitivity\n\ns.show(sensitivity(results))\n"
-             "story.say(story.rules_spread(ds, results))"),
-        md("## Every consistency check\n\nFailing verdicts are disagreements the data holds; accepted ones are listed, "
-           "with their reason, in `battle.json`."),
+        code(
+            "from analysis.reconcile import sensitivity\n\ns.show(sensitivity(results))\n"
+            "story.say(story.rules_spread(ds, results))"
+        ),
+        md(
+            "## Every consistency check\n\nFailing verdicts are disagreements the data holds; accepted ones are "
+            "listed, "
+            "with their reason, in `battle.json`."
+        ),
         code("from analysis.checks import summary\n\ns.show(summary(found))"),
         md("## Daily figures against cumulative ones: deaths placed on no day"),
-        code("s.show(s.findings(found, \"daily_vs_cumulative\"))"),
+        code('s.show(s.findings(found, "daily_vs_cumulative"))'),
         md("## Conclusions"),
-        code("for sentence in (story.totals(ds, result), story.conflicts(result), story.rules_spread(ds, results)):\n"
-             "    story.say(sentence)"),
+        code(
+            "for sentence in (story.totals(ds, result), story.conflicts(result), story.rules_spread(ds, results)):\n"
+            "    story.say(sentence)"
+        ),
     ],
     "05-draw-figures": [
-        head("05", "Draw the figures", "Draw every figure of the suite with the functions in `src/analysis/plots.py`, "
-             "save each as SVG, PNG and PDF, and show them.",
-             "**Outputs.** One file per figure and format in the figures folder the build points "
-             "`analysis.paths.figures_dir()` at (`figures/` for the flagship event)."),
-        code("from IPython.display import Image, display\n\nfrom analysis import plots\nfrom analysis.load import "
-             "load_dataset\nfrom analysis.paths import data_dir, figures_dir\nfrom analysis.reconcile import reconcile\n\n"
-             "ds = load_dataset(data_dir())\nresult = reconcile(ds)\nsaved = plots.save_all(plots.all_figures(ds, result), "
-             "figures_dir())\nprint(f\"{len(saved)} files written, {len(plots.FIGURES)} figures\")"),
-        md("## Every figure\n\nEach figure's name is printed above it; the README's figure table says what each shows."),
-        code("for name in plots.FIGURES:\n    print(name)\n    display(Image(filename=str(figures_dir() / f\"{name}.png\")))"),
+        head(
+            "05",
+            "Draw the figures",
+            "Draw every figure of the suite with the functions in `src/analysis/plots.py`, "
+            "save each as SVG, PNG and PDF, and show them.",
+            "**Outputs.** One file per figure and format in the figures folder the build points "
+            "`analysis.paths.figures_dir()` at (`figures/` for the flagship event).",
+        ),
+        code(
+            "from IPython.display import Image, display\n\nfrom analysis import plots\nfrom analysis.load import "
+            "load_dataset\nfrom analysis.paths import data_dir, figures_dir\n"
+            "from analysis.reconcile import reconcile\n\n"
+            "ds = load_dataset(data_dir())\nresult = reconcile(ds)\n"
+            "saved = plots.save_all(plots.all_figures(ds, result), "
+            'figures_dir())\nprint(f"{len(saved)} files written, {len(plots.FIGURES)} figures")'
+        ),
+        md(
+            "## Every figure\n\nEach figure's name is printed above it; the README's figure table says what each shows."
+        ),
+        code(
+            "for name in plots.FIGURES:\n    print(name)\n"
+            '    display(Image(filename=str(figures_dir() / f"{name}.png")))'
+        ),
     ],
 }
 
 
 def main() -> None:
     for stem, cells in NOTEBOOKS.items():
-        nb = new_notebook(cells=cells, metadata={
-            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-            "language_info": {"name": "python"}})
+        nb = new_notebook(
+            cells=cells,
+            metadata={
+                "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+                "language_info": {"name": "python"},
+            },
+        )
         for i, cell in enumerate(nb.cells):
             cell["id"] = f"{stem[:2]}-{i:02d}"
         nbformat.write(nb, ROOT / "notebooks" / f"{stem}.ipynb")

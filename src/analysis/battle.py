@@ -9,7 +9,8 @@ Groups form a tree. The counted `sides` are disjoint. A side may declare `subgro
 is an implicit remainder named `other <side>` (other civilians). The unknowns of the
 reconciliation are the *leaves*: each side without sub-groups, and each sub-group and
 remainder of a side that has them. `side_groups` join sides (or other groups) into larger
-groups ("all"). A claim about any of these names covers the leaves under it. `parse_battle` returns the problems it finds rather than raising, so that
+groups ("all"). A claim about any of these names covers the leaves under it.
+`parse_battle` returns the problems it finds rather than raising, so that
 the validator can report them beside the table problems.
 """
 
@@ -20,7 +21,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REQUIRED_KEYS = {
+REQUIRED_KEYS: dict[str, type | tuple[type, ...]] = {
     "battle_id": str,
     "name": str,
     "place": str,
@@ -211,7 +212,11 @@ def parse_battle(raw: dict) -> tuple[Battle | None, list[tuple[str, str]]]:
     if not isinstance(raw["battle_id"], str) or not raw["battle_id"].strip():
         problems.append(("battle_id", "must be a non-empty name"))
     for area, spec in raw["areas"].items():
-        if not isinstance(spec, dict) or not isinstance(spec.get("in_scope"), bool) or not isinstance(spec.get("whole"), bool):
+        if (
+            not isinstance(spec, dict)
+            or not isinstance(spec.get("in_scope"), bool)
+            or not isinstance(spec.get("whole"), bool)
+        ):
             problems.append((f"areas.{area}", "needs boolean 'in_scope' and 'whole'"))
     if not 0 <= raw["about_band"] < 1:
         problems.append(("about_band", "must be a fraction from 0 to below 1"))
@@ -220,8 +225,14 @@ def parse_battle(raw: dict) -> tuple[Battle | None, list[tuple[str, str]]]:
         problems.append(("accepted_exceptions", "must be a list"))
         exceptions = []
     for i, exc in enumerate(exceptions):
-        if not (isinstance(exc, dict) and isinstance(exc.get("check"), str) and isinstance(exc.get("reason"), str)
-                and exc["reason"].strip() and isinstance(exc.get("claims"), list) and exc["claims"]):
+        if not (
+            isinstance(exc, dict)
+            and isinstance(exc.get("check"), str)
+            and isinstance(exc.get("reason"), str)
+            and exc["reason"].strip()
+            and isinstance(exc.get("claims"), list)
+            and exc["claims"]
+        ):
             problems.append((f"accepted_exceptions[{i}]", "needs 'check', a non-empty 'claims' list and a 'reason'"))
     if problems:
         return None, problems

@@ -88,7 +88,7 @@ def parts_vs_whole(ds) -> list[Finding]:
                 continue
             whole = by_side[group].iloc[0]
             parts = [by_side[m].iloc[0] for m in members if m in by_side]
-            total = (0, 0)
+            total: tuple[int, int | None] = (0, 0)
             for p in parts:
                 total = _add(total, _iv(p))
             complete = len(parts) == len(members)
@@ -98,9 +98,16 @@ def parts_vs_whole(ds) -> list[Finding]:
             figures = f"{group} {_show(*_iv(whole))} vs " + " + ".join(f"{p.side} {_show(*_iv(p))}" for p in parts)
             if not complete:
                 figures += " (" + ", ".join(m for m in members if m not in by_side) + " not given)"
-            out.append(Finding("parts_vs_whole", f"{key[1]}, {key[2]}, {_span(key[3], key[4])}, {key[0]}",
-                               verdict, figures, join_ids([whole.claim_id, *[p.claim_id for p in parts]]),
-                               "qualifiers as stated"))
+            out.append(
+                Finding(
+                    "parts_vs_whole",
+                    f"{key[1]}, {key[2]}, {_span(key[3], key[4])}, {key[0]}",
+                    verdict,
+                    figures,
+                    join_ids([whole.claim_id, *[p.claim_id for p in parts]]),
+                    "qualifiers as stated",
+                )
+            )
     return out
 
 
@@ -110,8 +117,13 @@ def daily_vs_cumulative(ds) -> list[Finding]:
     days = claimant_days(ds.claims, battle)
     out = []
     for row in cum.sort_values(["claimant", "measure", "period_end", "claim_id"]).itertuples():
-        mine = days[(days["claimant"] == row.claimant) & (days["measure"] == row.measure) & (days["side"] == row.side)
-                    & (days["date"] >= row.period_start) & (days["date"] <= row.period_end)]
+        mine = days[
+            (days["claimant"] == row.claimant)
+            & (days["measure"] == row.measure)
+            & (days["side"] == row.side)
+            & (days["date"] >= row.period_start)
+            & (days["date"] <= row.period_end)
+        ]
         if mine.empty:
             continue
         low = int(mine["low"].sum())
@@ -126,27 +138,46 @@ def daily_vs_cumulative(ds) -> list[Finding]:
             verdict = "remainder"
         rest_low = max(cum_low - low, 0)
         rest = _show(rest_low, None if cum_high is None else cum_high - low)
-        figures = (f"{row.side} {_show(cum_low, cum_high)} in {_span(row.period_start, row.period_end)}; "
-                   f"daily figures on {stated} of {n_days} days sum to ≥{low}; placed on no day: {rest}")
-        out.append(Finding("daily_vs_cumulative", f"{row.claimant}, {row.measure}, {row.side}, to {_span(row.period_end, row.period_end)}",
-                           verdict, figures, join_ids([row.claim_id, *[i for ids in mine["claim_ids"] for i in ids]]),
-                           "daily figures at face value (at least N counts N)"))
+        figures = (
+            f"{row.side} {_show(cum_low, cum_high)} in {_span(row.period_start, row.period_end)}; "
+            f"daily figures on {stated} of {n_days} days sum to ≥{low}; placed on no day: {rest}"
+        )
+        out.append(
+            Finding(
+                "daily_vs_cumulative",
+                f"{row.claimant}, {row.measure}, {row.side}, to {_span(row.period_end, row.period_end)}",
+                verdict,
+                figures,
+                join_ids([row.claim_id, *[i for ids in mine["claim_ids"] for i in ids]]),
+                "daily figures at face value (at least N counts N)",
+            )
+        )
     return out
 
 
 def cumulative_decreasing(ds) -> list[Finding]:
     cum = current_cumulative(ds.claims, ds.battle)
     out = []
-    for (claimant, measure, side, start), rows in cum.groupby(["claimant", "measure", "side", "period_start"], observed=True, sort=True):
+    for (claimant, measure, side, _start), rows in cum.groupby(
+        ["claimant", "measure", "side", "period_start"], observed=True, sort=True
+    ):
         rows = rows.sort_values(["period_end", "claim_id"])
         ends = list(rows.itertuples())
         for i, early in enumerate(ends):
-            for late in ends[i + 1:]:
+            for late in ends[i + 1 :]:
                 late_high = _iv(late)[1]
                 if late.period_end > early.period_end and late_high is not None and late_high < early.low:
-                    out.append(Finding("cumulative_decreasing", f"{claimant}, {measure}, {side}", "decrease",
-                                       f"{_show(*_iv(early))} to {early.period_end.date()} then {_show(*_iv(late))} to {late.period_end.date()}",
-                                       join_ids([early.claim_id, late.claim_id]), "none: a running total cannot fall"))
+                    out.append(
+                        Finding(
+                            "cumulative_decreasing",
+                            f"{claimant}, {measure}, {side}",
+                            "decrease",
+                            f"{_show(*_iv(early))} to {early.period_end.date()} "
+                            f"then {_show(*_iv(late))} to {late.period_end.date()}",
+                            join_ids([early.claim_id, late.claim_id]),
+                            "none: a running total cannot fall",
+                        )
+                    )
     return out
 
 
@@ -154,10 +185,24 @@ def derived_figures(ds, r: Reconciliation) -> list[Finding]:
     c = ds.claims
     out = []
     for row in r.totals[r.totals["derived"]].itertuples():
-        same = c[(c["side"] == row.side) & (c["measure"] == row.measure) & (c["value"] == int(row.best)) & c["in_scope"]]
-        stated = "; stated only by " + ", ".join(f"{x.claimant} ({x.claim_id})" for x in same.itertuples()) if len(same) else "; stated by no claim"
-        out.append(Finding("derived_figures", f"{row.measure}, {row.side}, battle total ({r.rule.name} rule)", "derived",
-                           f"{row.best} follows from figures about other sides{stated}", row.claims, "exact"))
+        same = c[
+            (c["side"] == row.side) & (c["measure"] == row.measure) & (c["value"] == int(row.best)) & c["in_scope"]
+        ]
+        stated = (
+            "; stated only by " + ", ".join(f"{x.claimant} ({x.claim_id})" for x in same.itertuples())
+            if len(same)
+            else "; stated by no claim"
+        )
+        out.append(
+            Finding(
+                "derived_figures",
+                f"{row.measure}, {row.side}, battle total ({r.rule.name} rule)",
+                "derived",
+                f"{row.best} follows from figures about other sides{stated}",
+                row.claims,
+                "exact",
+            )
+        )
     return out
 
 
@@ -168,15 +213,38 @@ def copies_disagree(ds) -> list[Finding]:
     for report, rows in c.groupby("report_id", sort=True):
         for (measure, side, _), same in rows.groupby(["measure", "side", "area"], observed=True, sort=True):
             if same["value"].nunique() > 1 or same["period_end"].nunique() > 1:
-                figures = "; ".join(f"{x.value} for {_span(x.period_start, x.period_end)} in {src.loc[x.source_id, 'publisher']} ({src.loc[x.source_id, 'language']})"
-                                    for x in same.sort_values("claim_id").itertuples())
-                out.append(Finding("copies_disagree", f"{report}: {measure}, {side}", "disagree", figures, join_ids(same["claim_id"]), "exact"))
+                figures = "; ".join(
+                    f"{x.value} for {_span(x.period_start, x.period_end)} in {src.loc[x.source_id, 'publisher']} "
+                    f"({src.loc[x.source_id, 'language']})"
+                    for x in same.sort_values("claim_id").itertuples()
+                )
+                out.append(
+                    Finding(
+                        "copies_disagree",
+                        f"{report}: {measure}, {side}",
+                        "disagree",
+                        figures,
+                        join_ids(same["claim_id"]),
+                        "exact",
+                    )
+                )
         for value, same in rows.groupby("value", sort=True):
             sides = same.drop_duplicates(["measure", "side"])
             if sides["measure"].nunique() == 1 and len(sides) > 1 and same["source_id"].nunique() > 1:
-                figures = f"{value} is " + "; ".join(f"{x.side} in {src.loc[x.source_id, 'publisher']} ({src.loc[x.source_id, 'language']})"
-                                                     for x in same.sort_values("claim_id").itertuples())
-                out.append(Finding("copies_disagree", f"{report}: {sides['measure'].iloc[0]}, the number {value}", "swap", figures, join_ids(same["claim_id"]), "exact"))
+                figures = f"{value} is " + "; ".join(
+                    f"{x.side} in {src.loc[x.source_id, 'publisher']} ({src.loc[x.source_id, 'language']})"
+                    for x in same.sort_values("claim_id").itertuples()
+                )
+                out.append(
+                    Finding(
+                        "copies_disagree",
+                        f"{report}: {sides['measure'].iloc[0]}, the number {value}",
+                        "swap",
+                        figures,
+                        join_ids(same["claim_id"]),
+                        "exact",
+                    )
+                )
     return out
 
 
@@ -189,8 +257,13 @@ def _origins(ds, claim) -> pd.DataFrame:
     """Claims of primary claimants that give the same number for the same side and measure."""
     relays = _relays(ds)
     c = ds.claims
-    return c[(c["measure"] == claim.measure) & (c["side"] == claim.side) & (c["value"] == claim.value)
-             & ~c["claimant"].isin(relays) & c["period_end"].notna()]
+    return c[
+        (c["measure"] == claim.measure)
+        & (c["side"] == claim.side)
+        & (c["value"] == claim.value)
+        & ~c["claimant"].isin(relays)
+        & c["period_end"].notna()
+    ]
 
 
 def _sum_origins(ds, claim, days: pd.DataFrame) -> pd.DataFrame:
@@ -199,13 +272,20 @@ def _sum_origins(ds, claim, days: pd.DataFrame) -> pd.DataFrame:
     if claim.figure_type != "daily":
         return days.iloc[0:0]
     relays = _relays(ds)
-    return days[(days["measure"] == claim.measure) & (days["side"] == claim.side) & (days["date"] == claim.period_start)
-                & (days["low"] == claim.value) & ~days["claimant"].isin(relays)]
+    return days[
+        (days["measure"] == claim.measure)
+        & (days["side"] == claim.side)
+        & (days["date"] == claim.period_start)
+        & (days["low"] == claim.value)
+        & ~days["claimant"].isin(relays)
+    ]
 
 
 def paired_dates(ds) -> list[Finding]:
     relays = _relays(ds)
-    c = ds.claims[ds.claims["in_scope"] & ds.claims["claimant"].isin(relays) & (ds.claims["figure_type"] == "cumulative")]
+    c = ds.claims[
+        ds.claims["in_scope"] & ds.claims["claimant"].isin(relays) & (ds.claims["figure_type"] == "cumulative")
+    ]
     out = []
     for (source, start, end), rows in c.groupby(["source_id", "period_start", "period_end"], sort=True):
         traced = []
@@ -216,9 +296,20 @@ def paired_dates(ds) -> list[Finding]:
                 traced.append((claim, first))
         ends = {o.period_end for _, o in traced}
         if len(ends) > 1:
-            figures = "; ".join(f"{cl.measure} {cl.side} {cl.value} traces to {o.claimant} to {o.period_end.date()} ({o.claim_id})" for cl, o in traced)
-            out.append(Finding("paired_dates", f"{source}, presented as {_span(start, end)}", "mixed dates", figures,
-                               join_ids([cl.claim_id for cl, _ in traced] + [o.claim_id for _, o in traced]), "same end day"))
+            figures = "; ".join(
+                f"{cl.measure} {cl.side} {cl.value} traces to {o.claimant} to {o.period_end.date()} ({o.claim_id})"
+                for cl, o in traced
+            )
+            out.append(
+                Finding(
+                    "paired_dates",
+                    f"{source}, presented as {_span(start, end)}",
+                    "mixed dates",
+                    figures,
+                    join_ids([cl.claim_id for cl, _ in traced] + [o.claim_id for _, o in traced]),
+                    "same end day",
+                )
+            )
     return out
 
 
@@ -227,7 +318,9 @@ def event_dates(ds) -> list[Finding]:
     for event, rows in ds.events.groupby("event", observed=True, sort=True):
         if rows["date"].nunique() > 1:
             by_day = rows.groupby("date", sort=True)
-            figures = "; ".join(f"{day.date()}: " + ", ".join(sorted(set(g["claimant"].astype(str)))) for day, g in by_day)
+            figures = "; ".join(
+                f"{day.date()}: " + ", ".join(sorted(set(g["claimant"].astype(str)))) for day, g in by_day
+            )
             out.append(Finding("event_dates", str(event), "conflict", figures, join_ids(rows["event_id"]), "same day"))
     return out
 
@@ -244,24 +337,41 @@ def untraced(ds, r: Reconciliation) -> list[Finding]:
             continue
         sums = _sum_origins(ds, claim, days)
         if len(sums):
-            verdict, how = "sum of parts", f"; it is the sum of {', '.join(sorted(set(sums['claimant'])))}'s figures for the sides"
+            verdict, how = (
+                "sum of parts",
+                f"; it is the sum of {', '.join(sorted(set(sums['claimant'])))}'s figures for the sides",
+            )
             ids = [claim.claim_id, *[i for ids in sums["claim_ids"] for i in ids]]
         elif (claim.measure, claim.side, claim.value) in derived:
             verdict, how, ids = "derived", "; it follows from figures about other sides", [claim.claim_id]
         else:
             verdict, how, ids = "untraced", "", [claim.claim_id]
-        out.append(Finding("untraced", f"{claim.claimant}: {claim.measure}, {claim.side}", verdict,
-                           f"{claim.qualifier} {claim.value}; no primary claimant gives this number{how}",
-                           join_ids(ids), "same number, side and measure"))
+        out.append(
+            Finding(
+                "untraced",
+                f"{claim.claimant}: {claim.measure}, {claim.side}",
+                verdict,
+                f"{claim.qualifier} {claim.value}; no primary claimant gives this number{how}",
+                join_ids(ids),
+                "same number, side and measure",
+            )
+        )
     return out
 
 
 def unranked_claimants(ds, r: Reconciliation) -> list[Finding]:
     """Claimants with counted figures that battle.json's hierarchy does not rank."""
-    return [Finding("unranked_claimants", name, "unranked",
-                    "not in battle.json's claimant_hierarchy: the hierarchy rule sets its figures aside",
-                    join_ids(c.claim_id for c in r.evidence.claims if c.claimant == name), "every counted claimant ranked")
-            for name in r.evidence.unranked]
+    return [
+        Finding(
+            "unranked_claimants",
+            name,
+            "unranked",
+            "not in battle.json's claimant_hierarchy: the hierarchy rule sets its figures aside",
+            join_ids(c.claim_id for c in r.evidence.claims if c.claimant == name),
+            "every counted claimant ranked",
+        )
+        for name in r.evidence.unranked
+    ]
 
 
 LEDGER_CHECKS = [parts_vs_whole, daily_vs_cumulative, cumulative_decreasing, copies_disagree, paired_dates, event_dates]
@@ -285,5 +395,4 @@ def run_checks(ds, reconciliation: Reconciliation | None = None) -> pd.DataFrame
 def summary(findings: pd.DataFrame) -> pd.DataFrame:
     """Counts of findings per check and verdict, failing ones split by acceptance."""
     f = findings.assign(failing=findings["verdict"].isin(FAILING), accepted=findings["accepted"].ne(""))
-    return (f.groupby(["check", "verdict", "failing", "accepted"], sort=True).size()
-            .rename("findings").reset_index())
+    return f.groupby(["check", "verdict", "failing", "accepted"], sort=True).size().rename("findings").reset_index()

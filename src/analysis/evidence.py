@@ -187,26 +187,44 @@ def claim_records(ds) -> list[Claim]:
         first, last = int((row.period_start - start).days), int((row.period_end - start).days)
         stated = "" if pd.isna(stated) else str(stated)
         one_day = first == last
-        running = stated == "running" or (stated != "final" and one_day and published_day is not None
-                                           and published_day <= last)
+        running = stated == "running" or (
+            stated != "final" and one_day and published_day is not None and published_day <= last
+        )
         low, high = interval(int(row.value), qualifier, battle.about_band, battle.whole_area(str(row.area)))
         flag = getattr(row, "identified", False)
         identified = bool(not pd.isna(flag) and flag)
         language = str(src.at[row.source_id, "language"])
         wire = src.at[row.source_id, "wire_agency"]
-        out.append(Claim(
-            claim_id=row.claim_id, claimant=claimant,
-            report=report_key(row.report_id, row.source_id, claimant), source_id=row.source_id,
-            wire="" if pd.isna(wire) else str(wire), side=side, measure=str(row.measure),
-            value=int(row.value), qualifier=qualifier, low=low, high=None if running or identified else high,
-            face=face_value(int(row.value), qualifier), first_day=first, last_day=last,
-            members=battle.members(side) or (), published_day=published_day, language=language,
-            language_rank=languages.get(language, len(languages)), rank=hierarchy.get(claimant, len(hierarchy)),
-            ranked=claimant in hierarchy, exactness=EXACTNESS[qualifier],
-            relays=bool(claimants.at[claimant, "relays_others"]),
-            encyclopedia=str(claimants.at[claimant, "claimant_type"]) == "encyclopedia", running=running,
-            area=str(row.area), identified=identified,
-        ))
+        out.append(
+            Claim(
+                claim_id=row.claim_id,
+                claimant=claimant,
+                report=report_key(row.report_id, row.source_id, claimant),
+                source_id=row.source_id,
+                wire="" if pd.isna(wire) else str(wire),
+                side=side,
+                measure=str(row.measure),
+                value=int(row.value),
+                qualifier=qualifier,
+                low=low,
+                high=None if running or identified else high,
+                face=face_value(int(row.value), qualifier),
+                first_day=first,
+                last_day=last,
+                members=battle.members(side) or (),
+                published_day=published_day,
+                language=language,
+                language_rank=languages.get(language, len(languages)),
+                rank=hierarchy.get(claimant, len(hierarchy)),
+                ranked=claimant in hierarchy,
+                exactness=EXACTNESS[qualifier],
+                relays=bool(claimants.at[claimant, "relays_others"]),
+                encyclopedia=str(claimants.at[claimant, "claimant_type"]) == "encyclopedia",
+                running=running,
+                area=str(row.area),
+                identified=identified,
+            )
+        )
     return out
 
 
@@ -242,31 +260,62 @@ def merge_copies(records: list[Claim]) -> tuple[list[Claim], list[SetAside], lis
         pairs_of = {src: {(c.side, c.value) for c in items if c.source_id == src} for src in sides_of}
         # a number given for a group in one copy and for a part of it in another: the part
         for general in list(kept):
-            finer = [c for c in kept if c.value == general.value and _nested(c.members, general.members)
-                     and c.source_id != general.source_id and c.side not in sides_of[general.source_id]]
+            finer = [
+                c
+                for c in kept
+                if c.value == general.value
+                and _nested(c.members, general.members)
+                and c.source_id != general.source_id
+                and c.side not in sides_of[general.source_id]
+            ]
             if finer:
                 kept.remove(general)
-                aside += [SetAside(i, f"copy of report {report} that gives for {general.side} the number another copy "
-                                      f"gives for {finer[0].side} ({finer[0].claim_id}): the more specific reading is used")
-                          for i in general.ids]
+                aside += [
+                    SetAside(
+                        i,
+                        f"copy of report {report} that gives for {general.side} the number another copy "
+                        f"gives for {finer[0].side} ({finer[0].claim_id}): the more specific reading is used",
+                    )
+                    for i in general.ids
+                ]
         # another number for the same side, or one number under sides that do not nest
         for c in sorted(kept, key=_copy_order):
             if c not in kept:
                 continue
-            rivals = [o for o in kept if o is not c and o.source_id != c.source_id and (
-                (o.side == c.side and (o.value, o.qualifier) != (c.value, c.qualifier))
-                or (o.value == c.value and o.side != c.side and not _nested(o.members, c.members)
-                    and not _nested(c.members, o.members) and (o.side, o.value) not in pairs_of[c.source_id]
-                    and (c.side, c.value) not in pairs_of[o.source_id]))]
+            rivals = [
+                o
+                for o in kept
+                if o is not c
+                and o.source_id != c.source_id
+                and (
+                    (o.side == c.side and (o.value, o.qualifier) != (c.value, c.qualifier))
+                    or (
+                        o.value == c.value
+                        and o.side != c.side
+                        and not _nested(o.members, c.members)
+                        and not _nested(c.members, o.members)
+                        and (o.side, o.value) not in pairs_of[c.source_id]
+                        and (c.side, c.value) not in pairs_of[o.source_id]
+                    )
+                )
+            ]
             for o in rivals:
                 kept.remove(o)
                 kind = "disagree" if o.side == c.side else "swap"
                 subject = o.side if kind == "disagree" else f"the number {o.value}"
-                figures = (f"{c.qualifier} {c.value} {c.side} in {c.source_id} ({c.language}) against "
-                           f"{o.qualifier} {o.value} {o.side} in {o.source_id} ({o.language})")
+                figures = (
+                    f"{c.qualifier} {c.value} {c.side} in {c.source_id} ({c.language}) against "
+                    f"{o.qualifier} {o.value} {o.side} in {o.source_id} ({o.language})"
+                )
                 disagreements.append(CopyDisagreement(report, measure, subject, kind, c.ids, o.ids, figures))
-                aside += [SetAside(i, f"copies of report {report} disagree ({kind}): the copy in {c.source_id} "
-                                      f"({c.language}, {c.claim_id}) is read") for i in o.ids]
+                aside += [
+                    SetAside(
+                        i,
+                        f"copies of report {report} disagree ({kind}): the copy in {c.source_id} "
+                        f"({c.language}, {c.claim_id}) is read",
+                    )
+                    for i in o.ids
+                ]
         readings += kept
     return readings, aside, disagreements
 
@@ -285,13 +334,17 @@ def _report_order(records: list[Claim], links: dict[str, str]) -> dict[tuple[str
 def explicit_revisions(records: list[Claim], links: dict[str, str]) -> tuple[list[Claim], list[SetAside]]:
     """Drop the figures an explicit `supersedes` link names as revised."""
     new_of = {old: new for new, old in links.items()}
-    aside = [SetAside(c.claim_id, f"superseded by a later claim of the same claimant ({new_of[c.claim_id]})")
-             for c in records if c.claim_id in new_of]
+    aside = [
+        SetAside(c.claim_id, f"superseded by a later claim of the same claimant ({new_of[c.claim_id]})")
+        for c in records
+        if c.claim_id in new_of
+    ]
     return [c for c in records if c.claim_id not in new_of], aside
 
 
-def inferred_revisions(readings: list[Claim], records: list[Claim], links: dict[str, str]
-                       ) -> tuple[list[Claim], list[SetAside], list[Revision]]:
+def inferred_revisions(
+    readings: list[Claim], records: list[Claim], links: dict[str, str]
+) -> tuple[list[Claim], list[SetAside], list[Revision]]:
     """Drop a reading when a later report of the same claimant gives the same measure,
     side and days. `records` (every counted row) date the reports and carry the links."""
     order = _report_order(records, links)
@@ -305,18 +358,28 @@ def inferred_revisions(readings: list[Claim], records: list[Claim], links: dict[
     gone: dict[str, str] = {}
     by_figure: dict[tuple, list[Claim]] = {}
     for c in readings:
-        by_figure.setdefault((c.claimant, c.measure, c.side, c.first_day, c.last_day, c.area, c.identified), []).append(c)
+        by_figure.setdefault((c.claimant, c.measure, c.side, c.first_day, c.last_day, c.area, c.identified), []).append(
+            c
+        )
     for same in by_figure.values():
         for old in same:
             for new in same:
                 d_old, d_new = day[old.report], day[new.report]
                 later = order.get((old.report, new.report)) == -1 or (
-                    d_old is not None and d_new is not None and d_new > d_old)
+                    d_old is not None and d_new is not None and d_new > d_old
+                )
                 if old.report != new.report and later and old.claim_id not in gone:
                     gone[old.claim_id] = new.claim_id
-    aside = [SetAside(i, f"superseded by a later report of the same claimant for the same side and days "
-                         f"({gone[c.claim_id]}; inferred, no explicit link)")
-             for c in readings if c.claim_id in gone for i in c.ids]
+    aside = [
+        SetAside(
+            i,
+            f"superseded by a later report of the same claimant for the same side and days "
+            f"({gone[c.claim_id]}; inferred, no explicit link)",
+        )
+        for c in readings
+        if c.claim_id in gone
+        for i in c.ids
+    ]
     revisions = [Revision(old, new, True) for old, new in sorted(gone.items())]
     return [c for c in readings if c.claim_id not in gone], aside, revisions
 
@@ -331,5 +394,10 @@ def gather(ds) -> Evidence:
     revisions = [Revision(old, new, False) for new, old in sorted(links.items())] + inferred
     aside += merged_aside + revised
     unranked = tuple(sorted({c.claimant for c in records if not c.ranked}))
-    return Evidence(sorted(live, key=lambda c: c.claim_id), sorted(set(aside), key=lambda a: a.claim_id),
-                    disagreements, revisions, unranked)
+    return Evidence(
+        sorted(live, key=lambda c: c.claim_id),
+        sorted(set(aside), key=lambda a: a.claim_id),
+        disagreements,
+        revisions,
+        unranked,
+    )

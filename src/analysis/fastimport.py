@@ -31,9 +31,9 @@ def defer_rfc3987() -> bool:
         if sys.modules.get(NAME) is stub:
             del sys.modules[NAME]
         real = importlib.import_module(NAME)
-        return real.is_valid_syntax(term, value)
+        return bool(real.is_valid_syntax(term, value))
 
-    stub.is_valid_syntax = is_valid_syntax
+    stub.is_valid_syntax = is_valid_syntax  # type: ignore[attr-defined]
     sys.modules[NAME] = stub
     return True
 

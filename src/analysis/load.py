@@ -81,12 +81,16 @@ def load_dataset(data_dir: Path | str = DATA) -> Dataset:
     package = json.loads((data_dir / PACKAGE).read_text(encoding="utf-8"))
     resources = {r["name"]: r for r in package["resources"]}
     battle = read_battle(data_dir / resources["battle"]["path"])
-    claimant_names = pd.read_csv(data_dir / resources["claimants"]["path"], dtype=str, keep_default_na=False,
-                                 encoding="utf-8")["claimant"].tolist()
+    claimant_names = pd.read_csv(
+        data_dir / resources["claimants"]["path"], dtype=str, keep_default_na=False, encoding="utf-8"
+    )["claimant"].tolist()
     cats = categories(battle, claimant_names)
     frames = {
-        name: typed_frame(pd.read_csv(data_dir / resources[name]["path"], dtype=str, keep_default_na=False, encoding="utf-8"),
-                          resources[name]["schema"], cats)
+        name: typed_frame(
+            pd.read_csv(data_dir / resources[name]["path"], dtype=str, keep_default_na=False, encoding="utf-8"),
+            resources[name]["schema"],
+            cats,
+        )
         for name in ("casualties", "events", "sources", "claimants")
     }
     return Dataset(battle, frames["casualties"], frames["events"], frames["sources"], frames["claimants"])

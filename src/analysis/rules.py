@@ -49,7 +49,12 @@ class Rule:
 
 def primary(claims: list[Claim]) -> tuple[list[Claim], list[SetAside]]:
     """Readings of claimants who speak for themselves; relays are traced, not counted."""
-    aside = [SetAside(i, "its claimant relays others' figures: traced, not counted") for c in claims if c.relays for i in c.ids]
+    aside = [
+        SetAside(i, "its claimant relays others' figures: traced, not counted")
+        for c in claims
+        if c.relays
+        for i in c.ids
+    ]
     return [c for c in claims if not c.relays], aside
 
 
@@ -59,16 +64,25 @@ def _same_figure(a: Claim, b: Claim) -> bool:
 
 def select_hierarchy(claims: list[Claim]) -> tuple[list[Claim], list[SetAside]]:
     kept, aside = primary(claims)
-    aside += [SetAside(i, f"claimant {c.claimant!r} is not in battle.json's claimant_hierarchy: it cannot be ranked")
-              for c in kept if not c.ranked for i in c.ids]
+    aside += [
+        SetAside(i, f"claimant {c.claimant!r} is not in battle.json's claimant_hierarchy: it cannot be ranked")
+        for c in kept
+        if not c.ranked
+        for i in c.ids
+    ]
     accepted: list[Claim] = []
     for c in sorted((c for c in kept if c.ranked), key=lambda c: (c.rank, c.claim_id)):
         cover = next((h for h in accepted if h.rank < c.rank and _same_figure(h, c)), None)
         if cover is None:
             accepted.append(c)
         else:
-            aside += [SetAside(i, f"{cover.claimant} ranks higher and states a figure for the same side and days "
-                                  f"({cover.claim_id})") for i in c.ids]
+            aside += [
+                SetAside(
+                    i,
+                    f"{cover.claimant} ranks higher and states a figure for the same side and days ({cover.claim_id})",
+                )
+                for i in c.ids
+            ]
     return accepted, aside
 
 
@@ -89,32 +103,70 @@ def by_date(c: Claim) -> tuple:
     return (-_day(c), c.rank, c.exactness, c.claim_id)
 
 
-HIERARCHY_REASONS = ("ranks lower in the claimant hierarchy", "is an older report", "is less exact", "has the later claim ID")
-DATE_REASONS = ("is an older report", "ranks lower in the claimant hierarchy", "is less exact", "has the later claim ID")
+HIERARCHY_REASONS = (
+    "ranks lower in the claimant hierarchy",
+    "is an older report",
+    "is less exact",
+    "has the later claim ID",
+)
+DATE_REASONS = (
+    "is an older report",
+    "ranks lower in the claimant hierarchy",
+    "is less exact",
+    "has the later claim ID",
+)
 
 RULES = {
     r.name: r
     for r in [
-        Rule("hierarchy", "Claimant hierarchy of battle.json",
-             "Claimants are ranked as in battle.json. A lower-ranked reading is set aside only where a higher-ranked "
-             "accepted reading states a figure for the same measure, side and days; relays are traced, not counted. "
-             "In a conflict the lower rank gives way, then the older report, then the less exact figure.",
-             select_hierarchy, by_hierarchy, HIERARCHY_REASONS),
-        Rule("latest", "Each claimant's latest report",
-             "All primary claimants' current readings. In a conflict the older report gives way, then the lower rank.",
-             primary, by_date, DATE_REASONS),
-        Rule("conservative", "Most conservative figure (ACLED)",
-             "All primary claimants; best is the low, the fewest deaths the accepted readings allow. In a conflict the "
-             "reading whose removal gives the lowest battle total gives way.",
-             primary, by_hierarchy, HIERARCHY_REASONS, best="low", by_removal=True),
-        Rule("envelope", "Min-max envelope of all claimants (IBC)",
-             "All primary claimants; the readings for one set of days and sides become one band from the lowest to "
-             "the highest figure stated, at face value. Conflicts are settled as under hierarchy.",
-             primary, by_hierarchy, HIERARCHY_REASONS, envelope=True),
-        Rule("wikipedia", "Wikipedia's own figures, as cited today",
-             "Only the encyclopedia's own figures, for comparison with what is cited today; in a conflict the older "
-             "revision gives way.",
-             select_wikipedia, by_date, DATE_REASONS),
+        Rule(
+            "hierarchy",
+            "Claimant hierarchy of battle.json",
+            "Claimants are ranked as in battle.json. A lower-ranked reading is set aside only where a higher-ranked "
+            "accepted reading states a figure for the same measure, side and days; relays are traced, not counted. "
+            "In a conflict the lower rank gives way, then the older report, then the less exact figure.",
+            select_hierarchy,
+            by_hierarchy,
+            HIERARCHY_REASONS,
+        ),
+        Rule(
+            "latest",
+            "Each claimant's latest report",
+            "All primary claimants' current readings. In a conflict the older report gives way, then the lower rank.",
+            primary,
+            by_date,
+            DATE_REASONS,
+        ),
+        Rule(
+            "conservative",
+            "Most conservative figure (ACLED)",
+            "All primary claimants; best is the low, the fewest deaths the accepted readings allow. In a conflict the "
+            "reading whose removal gives the lowest battle total gives way.",
+            primary,
+            by_hierarchy,
+            HIERARCHY_REASONS,
+            best="low",
+            by_removal=True,
+        ),
+        Rule(
+            "envelope",
+            "Min-max envelope of all claimants (IBC)",
+            "All primary claimants; the readings for one set of days and sides become one band from the lowest to "
+            "the highest figure stated, at face value. Conflicts are settled as under hierarchy.",
+            primary,
+            by_hierarchy,
+            HIERARCHY_REASONS,
+            envelope=True,
+        ),
+        Rule(
+            "wikipedia",
+            "Wikipedia's own figures, as cited today",
+            "Only the encyclopedia's own figures, for comparison with what is cited today; in a conflict the older "
+            "revision gives way.",
+            select_wikipedia,
+            by_date,
+            DATE_REASONS,
+        ),
     ]
 }
 DEFAULT_RULE = "hierarchy"

@@ -38,10 +38,12 @@ def overview(ds: Dataset) -> str:
     b = ds.battle
     days = len(b.days)
     span = _day(b.period_start) if days == 1 else f"{_day(b.period_start)} to {_day(b.period_end)}"
-    return (f"{b.name} ({span}, {_count(days, 'day')}): the ledger holds {_count(len(c), 'claim')} by "
-            f"{_count(c['claimant'].nunique(), 'claimant')}, read in {_count(len(ds.sources), 'document')} from "
-            f"{_count(ds.sources['publisher'].nunique(), 'outlet')}; {int(c['in_scope'].sum())} of them are in the "
-            f"event's scope.")
+    return (
+        f"{b.name} ({span}, {_count(days, 'day')}): the ledger holds {_count(len(c), 'claim')} by "
+        f"{_count(c['claimant'].nunique(), 'claimant')}, read in {_count(len(ds.sources), 'document')} from "
+        f"{_count(ds.sources['publisher'].nunique(), 'outlet')}; {int(c['in_scope'].sum())} of them are in the "
+        f"event's scope."
+    )
 
 
 def outlets(ds: Dataset) -> str:
@@ -49,11 +51,14 @@ def outlets(ds: Dataset) -> str:
     per = c.groupby("claimant", observed=True)["source_id"].nunique().sort_values(ascending=False, kind="stable")
     top = per.index[0]
     wires = ds.sources["wire_agency"].dropna()
-    return (f"{top} is the most widely carried claimant ({_count(int(per.iloc[0]), 'document')}); "
-            f"{_count(int(wires.size), 'document')} carried a wire story ({_list(sorted(set(wires)))}), so counting "
-            f"outlets would count one report many times." if wires.size else
-            f"{top} is the most widely carried claimant ({_count(int(per.iloc[0]), 'document')}); no document "
-            f"carried a wire story.")
+    return (
+        f"{top} is the most widely carried claimant ({_count(int(per.iloc[0]), 'document')}); "
+        f"{_count(int(wires.size), 'document')} carried a wire story ({_list(sorted(set(wires)))}), so counting "
+        f"outlets would count one report many times."
+        if wires.size
+        else f"{top} is the most widely carried claimant ({_count(int(per.iloc[0]), 'document')}); no document "
+        f"carried a wire story."
+    )
 
 
 def claims_by(ds: Dataset) -> str:
@@ -62,16 +67,20 @@ def claims_by(ds: Dataset) -> str:
         return "No claim is in the event's scope yet."
     who = c["claimant"].astype(str).value_counts()
     side = c["side"].astype(str).value_counts()
-    return (f"{who.index[0]} made the most claims in scope ({who.iloc[0]} of {len(c)}); the side or group claimed "
-            f"most often is {side.index[0]} ({side.iloc[0]}).")
+    return (
+        f"{who.index[0]} made the most claims in scope ({who.iloc[0]} of {len(c)}); the side or group claimed "
+        f"most often is {side.index[0]} ({side.iloc[0]})."
+    )
 
 
 def measures(ds: Dataset) -> str:
     c = ds.claims
     counted = c[c["measure"].astype(str).isin(ds.battle.reconciled_measures)]
-    return (f"{_count(c['measure'].nunique(), 'measure')} are counted in the ledger; "
-            f"{_list(list(ds.battle.reconciled_measures))} are reconciled, with {_count(len(counted), 'claim')}; the "
-            f"others are kept for the record.")
+    return (
+        f"{_count(c['measure'].nunique(), 'measure')} are counted in the ledger; "
+        f"{_list(list(ds.battle.reconciled_measures))} are reconciled, with {_count(len(counted), 'claim')}; the "
+        f"others are kept for the record."
+    )
 
 
 def scope(ds: Dataset) -> str:
@@ -79,8 +88,10 @@ def scope(ds: Dataset) -> str:
     if out.empty:
         return "Every claim in the ledger is in the event's scope."
     areas = out["area"].astype(str).value_counts()
-    return (f"{_count(len(out), 'claim')} stay out of the totals; by coded place: "
-            f"{_list([f'{n} {a}' for a, n in areas.items()])}.")
+    return (
+        f"{_count(len(out), 'claim')} stay out of the totals; by coded place: "
+        f"{_list([f'{n} {a}' for a, n in areas.items()])}."
+    )
 
 
 def _split(ds: Dataset, result, date, measure: str = "killed") -> tuple[int | None, list[str]]:
@@ -98,14 +109,20 @@ def day_toll(ds: Dataset, result, day: int, measure: str = "killed") -> str:
         return f"The event lasted {_count(len(days), 'day')}: there is no day {day + 1}."
     date = days[day]
     c = ds.claims
-    claimed = c[c["in_scope"] & (c["measure"] == measure) & (c["period_start"] == pd.Timestamp(date))
-                & (c["period_end"] == pd.Timestamp(date))]
+    claimed = c[
+        c["in_scope"]
+        & (c["measure"] == measure)
+        & (c["period_start"] == pd.Timestamp(date))
+        & (c["period_end"] == pd.Timestamp(date))
+    ]
     total, parts = _split(ds, result, date, measure)
     who = _count(claimed["claimant"].nunique(), "claimant")
     figure = f"{total} {measure}" if total is not None else "no total"
     split = f" ({_list(parts)})" if parts else ""
-    return (f"On {_day(date)}, {who} gave {_count(len(claimed), 'figure')} for that day alone; under the "
-            f"{result.rule.name} rule the day's reconciled best is {figure}{split}.")
+    return (
+        f"On {_day(date)}, {who} gave {_count(len(claimed), 'figure')} for that day alone; under the "
+        f"{result.rule.name} rule the day's reconciled best is {figure}{split}."
+    )
 
 
 def revisions(result) -> str:
@@ -113,9 +130,11 @@ def revisions(result) -> str:
     if not revs:
         return "No claimant revised a figure in this ledger."
     inferred = sum(v.inferred for v in revs)
-    return (f"{_count(len(revs), 'figure')} were replaced by the same claimant's later figure: "
-            f"{len(revs) - inferred} linked in the ledger and {inferred} inferred from a later report for the same "
-            f"side and days.")
+    return (
+        f"{_count(len(revs), 'figure')} were replaced by the same claimant's later figure: "
+        f"{len(revs) - inferred} linked in the ledger and {inferred} inferred from a later report for the same "
+        f"side and days."
+    )
 
 
 def totals(ds: Dataset, result, measure: str = "killed") -> str:
@@ -123,21 +142,28 @@ def totals(ds: Dataset, result, measure: str = "killed") -> str:
     parts = []
     accepted = {i for c in result.accepted for i in c.ids}
     source_language = ds.sources.set_index("source_id")["language"].astype(str)
-    language = {i: source_language[src] for i, src in zip(ds.claims["claim_id"], ds.claims["source_id"]) if i in accepted}
+    language = {
+        i: source_language[src] for i, src in zip(ds.claims["claim_id"], ds.claims["source_id"]) if i in accepted
+    }
     for side in ds.battle.sides:
         row = t.loc[side]
         note = ""
         if row["derived"]:
             ids = [i for i in row["claims"].split(";") if i in language]
-            note = (" (derived: no accepted claim states it; it follows from "
-                    + _list([f"{i} ({language[i]})" for i in ids]) + ")")
+            note = (
+                " (derived: no accepted claim states it; it follows from "
+                + _list([f"{i} ({language[i]})" for i in ids])
+                + ")"
+            )
         parts.append(f"{side} {int(row['best'])}{note}")
     group = ds.battle.total_group
     tail = ""
     if group is not None:
         g = t.loc[group]
-        tail = (f"; of the {int(g['best'])} in all, {int(g['placed'])} are placed on a day and {int(g['unplaced'])} "
-                f"on no day")
+        tail = (
+            f"; of the {int(g['best'])} in all, {int(g['placed'])} are placed on a day and {int(g['unplaced'])} "
+            f"on no day"
+        )
         split = int(g["best"]) - sum(int(t.loc[s, "best"]) for s in ds.battle.sides)
         if split > 0:
             tail += f", and {split} on no side"
@@ -150,7 +176,8 @@ def derived(found: pd.DataFrame) -> str:
         return "Every reconciled total is a figure some accepted claim states."
     items = [f"{row.subject}: {row.figures}" for row in f.itertuples()]
     return f"{_count(len(f), 'total')} follow only from figures about other sides. " + " ".join(
-        item[0].upper() + item[1:] + "." for item in items)
+        item[0].upper() + item[1:] + "." for item in items
+    )
 
 
 def copies(result) -> str:
@@ -158,8 +185,10 @@ def copies(result) -> str:
     if not d:
         return "The copies of every report agree."
     swaps = [x for x in d if x.kind == "swap"]
-    text = (f"{_count(len(d), 'disagreement')} between copies of one report "
-            f"({_count(len({x.report for x in d}), 'report')}); the copy in the preferred language is read.")
+    text = (
+        f"{_count(len(d), 'disagreement')} between copies of one report "
+        f"({_count(len({x.report for x in d}), 'report')}); the copy in the preferred language is read."
+    )
     if swaps:
         text += " " + " ".join(f"In report {x.report}, {x.figures}." for x in swaps)
     return text
@@ -185,8 +214,10 @@ def conflicts(result) -> str:
     c = result.conflicts
     if c.empty:
         return f"Under the {result.rule.name} rule the accepted claims can all hold together: no conflict."
-    return (f"Under the {result.rule.name} rule {_count(len(c), 'minimal set')} of accepted claims could not all "
-            f"hold; in each the claim that gives way is named with the reason.")
+    return (
+        f"Under the {result.rule.name} rule {_count(len(c), 'minimal set')} of accepted claims could not all "
+        f"hold; in each the claim that gives way is named with the reason."
+    )
 
 
 def rules_spread(ds: Dataset, results: dict, measure: str = "killed") -> str:
@@ -194,7 +225,9 @@ def rules_spread(ds: Dataset, results: dict, measure: str = "killed") -> str:
     group = ds.battle.total_group
     if group is None:
         return "The event has no group covering every side, so no single total to compare across rules."
-    best = {name: int(r.totals.set_index(["measure", "side"]).loc[(measure, group), "best"]) for name, r in results.items()}
+    best = {
+        name: int(r.totals.set_index(["measure", "side"]).loc[(measure, group), "best"]) for name, r in results.items()
+    }
     low, high = min(best.values()), max(best.values())
     if low == high:
         return f"Every rule gives the same best total, {low} {measure}."
@@ -214,7 +247,7 @@ def untraced(found: pd.DataFrame) -> str:
     if f.empty:
         return "Every relayed figure traces to a claimant."
     items = [f"{row.subject.split(': ', 1)[-1]} {row.figures.split(';')[0]} ({row.claims})" for row in f.itertuples()]
-    return ("No claim read for this dataset gives these relayed figures: " + "; ".join(items) + ".")
+    return "No claim read for this dataset gives these relayed figures: " + "; ".join(items) + "."
 
 
 def findings(ds: Dataset, results: dict, found: pd.DataFrame) -> list[str]:
@@ -226,6 +259,12 @@ def findings(ds: Dataset, results: dict, found: pd.DataFrame) -> list[str]:
     out = [overview(ds), day_toll(ds, result, 0)]
     if len(ds.battle.days) > 1:
         out.append(day_toll(ds, result, 1))
-    out += [totals(ds, result), copies(result), revisions(result), rules_spread(ds, results), event_dates(found),
-            untraced(found)]
+    out += [
+        totals(ds, result),
+        copies(result),
+        revisions(result),
+        rules_spread(ds, results),
+        event_dates(found),
+        untraced(found),
+    ]
     return out

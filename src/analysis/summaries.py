@@ -52,10 +52,15 @@ def show(frame: pd.DataFrame, width: int = 110) -> None:
 def overview(ds: Dataset) -> pd.DataFrame:
     c, b = ds.claims, ds.battle
     facts = [
-        ("event", b.name), ("place", b.place), ("period", f"{b.period_start} to {b.period_end} ({len(b.days)} days)"),
-        ("claims in the ledger", len(c)), ("claims in the event's scope", int(c["in_scope"].sum())),
-        ("claimants", c["claimant"].nunique()), ("documents read", len(ds.sources)),
-        ("outlets", ds.sources["publisher"].nunique()), ("dated events claimed", len(ds.events)),
+        ("event", b.name),
+        ("place", b.place),
+        ("period", f"{b.period_start} to {b.period_end} ({len(b.days)} days)"),
+        ("claims in the ledger", len(c)),
+        ("claims in the event's scope", int(c["in_scope"].sum())),
+        ("claimants", c["claimant"].nunique()),
+        ("documents read", len(ds.sources)),
+        ("outlets", ds.sources["publisher"].nunique()),
+        ("dated events claimed", len(ds.events)),
     ]
     return pd.DataFrame(facts, columns=["what", "value"]).astype({"value": str})
 
@@ -70,15 +75,23 @@ def claims_by(ds: Dataset, rows: str, columns: str, in_scope_only: bool = False)
 def outlets(ds: Dataset) -> pd.DataFrame:
     """Per claimant: how many claims, in how many documents, carried by which outlets and wires."""
     src = ds.sources.set_index("source_id")
-    c = ds.claims.assign(publisher=ds.claims["source_id"].map(src["publisher"]),
-                         wire=ds.claims["source_id"].map(src["wire_agency"]),
-                         language=ds.claims["source_id"].map(src["language"]))
+    c = ds.claims.assign(
+        publisher=ds.claims["source_id"].map(src["publisher"]),
+        wire=ds.claims["source_id"].map(src["wire_agency"]),
+        language=ds.claims["source_id"].map(src["language"]),
+    )
     rows = []
     for who, g in c.groupby("claimant", observed=True, sort=True):
-        rows.append({"claimant": who, "claims": len(g), "documents": g["source_id"].nunique(),
-                     "wires": ", ".join(sorted(set(g["wire"].dropna()))) or "-",
-                     "languages": ", ".join(sorted(set(g["language"]))),
-                     "outlets": "; ".join(sorted(set(g["publisher"])))})
+        rows.append(
+            {
+                "claimant": who,
+                "claims": len(g),
+                "documents": g["source_id"].nunique(),
+                "wires": ", ".join(sorted(set(g["wire"].dropna()))) or "-",
+                "languages": ", ".join(sorted(set(g["language"]))),
+                "outlets": "; ".join(sorted(set(g["publisher"]))),
+            }
+        )
     return pd.DataFrame(rows).sort_values(["claims", "claimant"], ascending=[False, True])
 
 
@@ -97,12 +110,17 @@ def day_claims(ds: Dataset, day: int, measure: str = "killed") -> pd.DataFrame:
     c = c[c["in_scope"] & (c["measure"] == measure) & (c["period_start"] == date) & (c["period_end"] == date)]
     src = ds.sources.set_index("source_id")
     replaced_by = {old: new for new, old in ds.claims[["claim_id", "supersedes"]].dropna().itertuples(index=False)}
-    out = pd.DataFrame({
-        "claim_id": c["claim_id"], "claimant": c["claimant"].astype(str), "side": c["side"].astype(str),
-        "figure": c["qualifier"].astype(str) + " " + c["value"].astype(str),
-        "outlet": c["source_id"].map(src["publisher"]), "language": c["source_id"].map(src["language"]),
-        "revised_by": c["claim_id"].map(replaced_by).fillna(""),
-    })
+    out = pd.DataFrame(
+        {
+            "claim_id": c["claim_id"],
+            "claimant": c["claimant"].astype(str),
+            "side": c["side"].astype(str),
+            "figure": c["qualifier"].astype(str) + " " + c["value"].astype(str),
+            "outlet": c["source_id"].map(src["publisher"]),
+            "language": c["source_id"].map(src["language"]),
+            "revised_by": c["claim_id"].map(replaced_by).fillna(""),
+        }
+    )
     return out.sort_values(["claimant", "side", "claim_id"])
 
 
@@ -112,15 +130,31 @@ def revisions(result) -> pd.DataFrame:
     claims = {c.claim_id: c for c in result.evidence.claims}
     rows = []
     for v in result.evidence.revisions:
-        rows.append({"earlier": v.old, "revised by": v.new, "claimant": claims[v.new].claimant if v.new in claims else "",
-                     "how": "inferred: a later report" if v.inferred else "linked in the ledger"})
+        rows.append(
+            {
+                "earlier": v.old,
+                "revised by": v.new,
+                "claimant": claims[v.new].claimant if v.new in claims else "",
+                "how": "inferred: a later report" if v.inferred else "linked in the ledger",
+            }
+        )
     return pd.DataFrame(rows, columns=["earlier", "revised by", "claimant", "how"])
 
 
 def copy_disagreements(result) -> pd.DataFrame:
     """Copies of one report that give different readings of a figure, and which was read."""
-    rows = [{"report": d.report, "measure": d.measure, "what": d.subject, "kind": d.kind, "read": ";".join(d.kept),
-             "not read": ";".join(d.dropped), "figures": d.figures} for d in result.evidence.disagreements]
+    rows = [
+        {
+            "report": d.report,
+            "measure": d.measure,
+            "what": d.subject,
+            "kind": d.kind,
+            "read": ";".join(d.kept),
+            "not read": ";".join(d.dropped),
+            "figures": d.figures,
+        }
+        for d in result.evidence.disagreements
+    ]
     return pd.DataFrame(rows, columns=["report", "measure", "what", "kind", "read", "not read", "figures"])
 
 
@@ -136,17 +170,26 @@ def lineage(ds: Dataset, claim_ids: str) -> pd.DataFrame:
     ids = [i for i in claim_ids.split(";") if i]
     c = ds.claims[ds.claims["claim_id"].isin(ids)]
     src = ds.sources.set_index("source_id")
-    return pd.DataFrame({
-        "claim_id": c["claim_id"], "claimant": c["claimant"].astype(str), "side": c["side"].astype(str),
-        "figure": c["qualifier"].astype(str) + " " + c["value"].astype(str),
-        "period": c["period_start"].dt.strftime("%d %b") + "–" + c["period_end"].dt.strftime("%d %b"),
-        "outlet": c["source_id"].map(src["publisher"]), "published": c["source_id"].map(src["published"]).dt.strftime("%Y-%m-%d").fillna("n.d."),
-    })
+    return pd.DataFrame(
+        {
+            "claim_id": c["claim_id"],
+            "claimant": c["claimant"].astype(str),
+            "side": c["side"].astype(str),
+            "figure": c["qualifier"].astype(str) + " " + c["value"].astype(str),
+            "period": c["period_start"].dt.strftime("%d %b") + "–" + c["period_end"].dt.strftime("%d %b"),
+            "outlet": c["source_id"].map(src["publisher"]),
+            "published": c["source_id"].map(src["published"]).dt.strftime("%Y-%m-%d").fillna("n.d."),
+        }
+    )
 
 
 def claims_behind(result, side: str, day: int | None = None, measure: str = "killed") -> str:
     """The claim IDs a reconciled figure rests on: one day's (0 = first) or the battle total's."""
-    frame = result.totals if day is None else result.daily[result.daily["date"] == result.daily["date"].min() + pd.Timedelta(days=day)]
+    frame = (
+        result.totals
+        if day is None
+        else result.daily[result.daily["date"] == result.daily["date"].min() + pd.Timedelta(days=day)]
+    )
     row = frame[(frame["side"] == side) & (frame["measure"] == measure)]
     return ";".join(row["claims"])
 
@@ -195,7 +238,13 @@ def implied_rates(ds: Dataset, result) -> pd.DataFrame:
             if t["best"] == 0:
                 continue
             hedge = {"at least": "≤", "more than": "<", "about": "~", "up to": "≥"}.get(str(base.qualifier), "")
-            rows.append({"side": base.side, "measure": measure, "reconciled": figure_text(t["low"], t["best"], t["high"]),
-                         "out of": f"{base.qualifier} {base.value} ({base.measure}, {base.claimant}, {base.claim_id})",
-                         "rate (best)": f"{hedge}{100 * t['best'] / base.value:.2g}%"})
+            rows.append(
+                {
+                    "side": base.side,
+                    "measure": measure,
+                    "reconciled": figure_text(t["low"], t["best"], t["high"]),
+                    "out of": f"{base.qualifier} {base.value} ({base.measure}, {base.claimant}, {base.claim_id})",
+                    "rate (best)": f"{hedge}{100 * t['best'] / base.value:.2g}%",
+                }
+            )
     return pd.DataFrame(rows)

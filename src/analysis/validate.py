@@ -88,7 +88,9 @@ def check_fields(table: RawTable, schema: dict) -> list[Problem]:
                 problems.append(Problem(table.name, line, name, message))
             if cons.get("unique"):
                 if value in seen:
-                    problems.append(Problem(table.name, line, name, f"duplicate {value!r}: already on line {seen[value]}"))
+                    problems.append(
+                        Problem(table.name, line, name, f"duplicate {value!r}: already on line {seen[value]}")
+                    )
                 else:
                     seen[value] = line
     return problems
@@ -108,7 +110,9 @@ def check_foreign_keys(name: str, tables: dict[str, RawTable], schema: dict) -> 
         for row, line in zip(table.rows, table.lines):
             value = row[column]
             if value and value not in known:
-                problems.append(Problem(table.name, line, column, f"{value!r} is not a {target_column} of {target}.csv"))
+                problems.append(
+                    Problem(table.name, line, column, f"{value!r} is not a {target_column} of {target}.csv")
+                )
     return problems
 
 
@@ -143,7 +147,12 @@ def check_claims(table: RawTable, battle: Battle) -> list[Problem]:
             if start is None or end is None:
                 bad(line, "in_scope", "marked in scope but its period is not fully given")
             elif start < battle.period_start or end > battle.period_end:
-                bad(line, "in_scope", f"marked in scope but {start}..{end} falls outside the battle's period {battle.period_start}..{battle.period_end}")
+                bad(
+                    line,
+                    "in_scope",
+                    f"marked in scope but {start}..{end} falls outside the event's period "
+                    f"{battle.period_start}..{battle.period_end}",
+                )
         target = row["supersedes"]
         if target:
             old = by_id.get(target)
@@ -152,7 +161,11 @@ def check_claims(table: RawTable, battle: Battle) -> list[Problem]:
             elif old is not None:
                 for column in ("claimant", "side", "measure"):
                     if old[column] != row[column]:
-                        bad(line, "supersedes", f"supersedes {target}, whose {column} is {old[column]!r}, not {row[column]!r}")
+                        bad(
+                            line,
+                            "supersedes",
+                            f"supersedes {target}, whose {column} is {old[column]!r}, not {row[column]!r}",
+                        )
     return problems
 
 
@@ -163,12 +176,16 @@ def check_sources(table: RawTable, today: dt.date | None = None) -> list[Problem
     problems = []
     for row, line in zip(table.rows, table.lines):
         if (row["published"] == "") != (row["published_basis"] == "unknown"):
-            problems.append(Problem(table.name, line, "published_basis", "must be 'unknown' exactly when published is blank"))
+            problems.append(
+                Problem(table.name, line, "published_basis", "must be 'unknown' exactly when published is blank")
+            )
         published, accessed = _date(row["published"]), _date(row["accessed"])
         if accessed and accessed > today:
             problems.append(Problem(table.name, line, "accessed", f"{accessed} is in the future"))
         if published and accessed and published > accessed:
-            problems.append(Problem(table.name, line, "published", f"{published} is after the day it was read ({accessed})"))
+            problems.append(
+                Problem(table.name, line, "published", f"{published} is after the day it was read ({accessed})")
+            )
     return problems
 
 
@@ -183,8 +200,11 @@ def check_revision_cycles(table: RawTable) -> list[Problem]:
             seen.append(node)
             node = target[node]
         if node == start:
-            problems.append(Problem(table.name, line_of[start], "supersedes",
-                                    "revisions form a loop: " + " -> ".join([*seen, start])))
+            problems.append(
+                Problem(
+                    table.name, line_of[start], "supersedes", "revisions form a loop: " + " -> ".join([*seen, start])
+                )
+            )
     return problems
 
 
@@ -201,12 +221,19 @@ def validate(data_dir: Path) -> list[Problem]:
         return [Problem(pkg_label, None, None, f"not a readable data package: {exc}")]
     missing = [name for name in REQUIRED_RESOURCES if name not in resources]
     if missing:
-        return [Problem(pkg_label, None, "resources", f"lacks the resource(s) {', '.join(missing)}: "
-                        "a data folder has battle, casualties, events, sources and claimants")]
+        return [
+            Problem(
+                pkg_label,
+                None,
+                "resources",
+                f"lacks the resource(s) {', '.join(missing)}: "
+                "a data folder has battle, casualties, events, sources and claimants",
+            )
+        ]
 
     problems: list[Problem] = []
     battle = None
-    for name, res in resources.items():
+    for res in resources.values():
         if res.get("format") == "json":
             path = data_dir / res["path"]
             try:
@@ -217,8 +244,8 @@ def validate(data_dir: Path) -> list[Problem]:
             except (OSError, ValueError) as exc:
                 problems.append(Problem(str(path), None, None, f"not valid JSON: {exc}"))
                 continue
-            battle, found = parse_battle(raw)
-            problems += [Problem(str(path), None, key, msg) for key, msg in found]
+            battle, battle_problems = parse_battle(raw)
+            problems += [Problem(str(path), None, key, msg) for key, msg in battle_problems]
 
     tables: dict[str, RawTable] = {}
     for name, res in resources.items():
@@ -241,14 +268,33 @@ def validate(data_dir: Path) -> list[Problem]:
     # exceptions name claims and events: checked only once both tables could be read, so
     # that a fault in a table is not echoed as false problems in battle.json
     if battle is not None and {"casualties", "events"} <= set(tables):
-        known_ids = {r[k] for name, k in (("casualties", "claim_id"), ("events", "event_id")) if name in tables for r in tables[name].rows}
-        for i, exc in enumerate(battle.accepted_exceptions):
-            for claim in exc["claims"]:
+        known_ids = {
+            r[k]
+            for name, k in (("casualties", "claim_id"), ("events", "event_id"))
+            if name in tables
+            for r in tables[name].rows
+        }
+        for i, exception in enumerate(battle.accepted_exceptions):
+            for claim in exception["claims"]:
                 if claim not in known_ids:
-                    problems.append(Problem(str(data_dir / "battle.json"), None, f"accepted_exceptions[{i}]", f"{claim!r} is not a claim_id or event_id"))
+                    problems.append(
+                        Problem(
+                            str(data_dir / "battle.json"),
+                            None,
+                            f"accepted_exceptions[{i}]",
+                            f"{claim!r} is not a claim_id or event_id",
+                        )
+                    )
     if battle is not None and "claimants" in tables:
         known = {r["claimant"] for r in tables["claimants"].rows}
         for name in battle.claimant_hierarchy:
             if name not in known:
-                problems.append(Problem(str(data_dir / "battle.json"), None, "claimant_hierarchy", f"{name!r} is not a claimant of claimants.csv"))
+                problems.append(
+                    Problem(
+                        str(data_dir / "battle.json"),
+                        None,
+                        "claimant_hierarchy",
+                        f"{name!r} is not a claimant of claimants.csv",
+                    )
+                )
     return sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.column or "", p.message))
