@@ -155,7 +155,7 @@ CASES = {
         CLAIMS,
         H082,
         "in_scope",
-        "outside the battle's period",
+        "outside the event's period",
     ),
     "in scope outside the area": (cell("H082", "area", "country"), CLAIMS, H082, "in_scope", "outside the battle"),
     "in scope with no end date": (cell("H082", "period_end", ""), CLAIMS, H082, "in_scope", "not fully given"),
