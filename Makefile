@@ -1,5 +1,8 @@
 # Two commands on a fresh machine with Python 3.11+ and pip: `make build`, then `make test`.
 # The first run creates .venv and installs the project into it.
+# `make test` never writes into notebooks/, figures/ or derived/: nbval runs the notebooks
+# with ANALYSIS_FIGURES unset, so figures go to a scratch folder under the temporary folder
+# (analysis.paths.figures_dir), and the build tests build into temporary folders.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -32,7 +35,8 @@ build: $(STAMP)  ## validate, execute the notebooks, write figures/ and derived/
 	$(BIN)/python -m analysis build
 
 test: $(STAMP)  ## run the library tests and nbval over every notebook
-	$(BIN)/python -m pytest tests notebooks --nbval --nbval-sanitize-with $(SANITIZE) -p no:cacheprovider
+	$(BIN)/python -m pytest tests notebooks --nbval --nbval-sanitize-with $(SANITIZE) --nbval-cell-timeout=300 \
+		-p no:cacheprovider
 
 html: $(STAMP)  ## render every notebook to static HTML in build/html/
 	$(BIN)/python -m analysis html

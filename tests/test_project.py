@@ -97,6 +97,7 @@ FLOW = [
     "plots",
     "build",
     "html",
+    "scaffold",
     "cli",
 ]
 

@@ -78,3 +78,11 @@ def test_the_flagship_story_holds():
     assert ("swap", ("H083",), ("H087",)) in copies and ("disagree", ("H083",), ("H088",)) in copies
     recapture = run_checks(ds, r).query("check == 'event_dates' and subject == 'recapture'")["figures"].iloc[0]
     assert "2012-06-12" in recapture and "2012-06-13" in recapture
+
+
+def test_readme_states_each_rule_as_the_code_defines_it():
+    from analysis.rules import RULES
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for rule in RULES.values():
+        assert f"| `{rule.name}`" in readme and rule.definition in readme, rule.name

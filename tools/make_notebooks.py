@@ -28,6 +28,16 @@ found = run_checks(ds, result)
 story.say(story.overview(ds))"""
 
 
+FIGURE_CAPTIONS = {
+    "daily-deaths": "Killed per day by side and in all, best with its low–high range; deaths on no day apart",
+    "cumulative-deaths": "Running totals, reconciled and as each claimant reported them; derived totals marked",
+    "claims-timeline": "Who reported which figure for which days, copies of one report as one mark, revisions linked",
+    "claimant-matrix": "The latest total each claimant reported, copy by copy, never mixing copies",
+    "provenance": "Where the encyclopedia's figures come from: claims, outlets, wires and claimants, or nothing",
+    "rule-comparison": "Totals under every rule, side by side",
+}
+
+
 def md(text):
     return new_markdown_cell(text)
 
@@ -67,10 +77,7 @@ NOTEBOOKS = {
         ),
         code("s.show(s.scope_decisions(ds))\nstory.say(story.scope(ds))"),
         md("## Conclusions"),
-        code(
-            "for sentence in (story.overview(ds), story.outlets(ds), story.claims_by(ds), story.scope(ds)):\n"
-            "    story.say(sentence)"
-        ),
+        code("story.say(story.overview(ds), story.outlets(ds), story.claims_by(ds), story.scope(ds))"),
     ],
     "02-compare-first-days": [
         head(
@@ -105,10 +112,7 @@ NOTEBOOKS = {
         md("## The claims behind the first day's reconciled total"),
         code("s.show(s.lineage(ds, s.claims_behind(result, ds.battle.total_group, day=0)))"),
         md("## Conclusions"),
-        code(
-            "for sentence in (story.day_toll(ds, result, 0), story.day_toll(ds, result, 1), story.revisions(result)):\n"
-            "    story.say(sentence)"
-        ),
+        code("story.say(story.day_toll(ds, result, 0), story.day_toll(ds, result, 1), story.revisions(result))"),
     ],
     "03-trace-totals": [
         head(
@@ -166,10 +170,7 @@ NOTEBOOKS = {
         ),
         code("s.show(s.implied_rates(ds, result))"),
         md("## Conclusions"),
-        code(
-            "for sentence in (story.totals(ds, result), story.derived(found), story.copies(result)):\n"
-            "    story.say(sentence)"
-        ),
+        code("story.say(story.totals(ds, result), story.derived(found), story.copies(result))"),
     ],
     "04-reconcile-claims": [
         head(
@@ -209,10 +210,7 @@ NOTEBOOKS = {
         md("## Daily figures against cumulative ones: deaths placed on no day"),
         code('s.show(s.findings(found, "daily_vs_cumulative"))'),
         md("## Conclusions"),
-        code(
-            "for sentence in (story.totals(ds, result), story.conflicts(result), story.rules_spread(ds, results)):\n"
-            "    story.say(sentence)"
-        ),
+        code("story.say(story.totals(ds, result), story.conflicts(result), story.rules_spread(ds, results))"),
     ],
     "05-draw-figures": [
         head(
@@ -224,20 +222,18 @@ NOTEBOOKS = {
             "`analysis.paths.figures_dir()` at (`figures/` for the flagship event).",
         ),
         code(
-            "from IPython.display import Image, display\n\nfrom analysis import plots\nfrom analysis.load import "
+            "from analysis import plots\nfrom analysis import summaries as s\nfrom analysis.load import "
             "load_dataset\nfrom analysis.paths import data_dir, figures_dir\n"
             "from analysis.reconcile import reconcile\n\n"
             "ds = load_dataset(data_dir())\nresult = reconcile(ds)\n"
             "saved = plots.save_all(plots.all_figures(ds, result), "
             'figures_dir())\nprint(f"{len(saved)} files written, {len(plots.FIGURES)} figures")'
         ),
-        md(
-            "## Every figure\n\nEach figure's name is printed above it; the README's figure table says what each shows."
-        ),
-        code(
-            "for name in plots.FIGURES:\n    print(name)\n"
-            '    display(Image(filename=str(figures_dir() / f"{name}.png")))'
-        ),
+        *[
+            cell
+            for name, caption in FIGURE_CAPTIONS.items()
+            for cell in (md(f"## {caption}\n\n`figures/{name}.svg`, `.png`, `.pdf`"), code(f's.show_figure("{name}")'))
+        ],
     ],
 }
 

@@ -1,18 +1,51 @@
-"""The command line: `python -m analysis {validate,reconcile,build,html}`.
+"""The command line: `python -m analysis {validate,reconcile,build,html,new}`.
 
 Heavy modules (pandas, highspy, matplotlib, notebook machinery) are imported inside the
 command that needs them, so that `validate` starts quickly.
-Exit codes: 0 success, 1 bad input or a failed step (with a message, no traceback),
-2 wrong usage.
+
+Exit codes: 0 success; 1 bad input or a failed step (a one-line message per problem,
+naming the file or folder, no traceback); 2 wrong usage, or an output folder refused
+because it is not the tool's to replace (see `analysis.outputs`); 130 interrupted
+(Ctrl-C); 141 the reader of the output went away (`... | head -1`), quietly.
+Text that the terminal's encoding cannot show (a non-ASCII name under LC_ALL=C) is
+printed with backslash escapes rather than failing.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from pathlib import Path
 
-from analysis.paths import DATA, DERIVED, FIGURES, NOTEBOOKS, ROOT
+from analysis import outputs
+from analysis.paths import DATA, DERIVED, ROOT
+
+# The console script of pyproject.toml, or the module.
+PROG = "casualty-claims" if Path(sys.argv[0]).name == "casualty-claims" else "python -m analysis"
+
+
+def say(message: str) -> None:
+    """One line on stderr, flushed at once."""
+    print(f"{PROG}: {message}", file=sys.stderr, flush=True)
+
+
+def version() -> str:
+    """The installed distribution's version, or the package's own if not installed."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("casualty-claims")
+    except PackageNotFoundError:
+        from analysis import __version__
+
+        return __version__
+
+
+def _same(a: Path, b: Path) -> bool:
+    return os.path.realpath(a) == os.path.realpath(b)
 
 
 def cmd_validate(args) -> int:
@@ -29,15 +62,25 @@ def cmd_validate(args) -> int:
 
 
 def cmd_reconcile(args) -> int:
-    from analysis.load import InvalidData, load_dataset
-    from analysis.outputs import staged_dir
-    from analysis.publish import open_high, write_tables
-    from analysis.reconcile import reconcile
     from analysis.rules import RULES
 
     if args.rule not in RULES:
         print(f"unknown rule {args.rule!r}; rules: {', '.join(RULES)}", file=sys.stderr)
         return 2
+    out = args.out
+    if out is None:
+        if not _same(args.data_dir, DATA):
+            say(f"give --out for the tables of {args.data_dir}: {DERIVED} holds the tables of {DATA}")
+            return 2
+        out = DERIVED
+    out = outputs.absolute(out)
+    protect = outputs.protected(args.data_dir)
+    outputs.check_target(out, protect)
+
+    from analysis.load import InvalidData, load_dataset
+    from analysis.publish import open_high, write_tables
+    from analysis.reconcile import reconcile
+
     try:
         ds = load_dataset(args.data_dir)
     except InvalidData as err:
@@ -45,56 +88,163 @@ def cmd_reconcile(args) -> int:
             print(problem, file=sys.stderr)
         return 1
     result = reconcile(ds, args.rule)
-    with staged_dir(args.out) as stage:
+    with outputs.output_dir(out, protect=protect, log=say) as stage:
         written = write_tables(ds, stage)
     print(f"{ds.battle.name}: battle totals, rule '{args.rule}' ({result.rule.title})")
     print(open_high(result.totals).drop(columns="rule").to_string(index=False))
     if len(result.conflicts):
         print("\nConflicts (claims that cannot all hold; the one dropped):")
         print(result.conflicts.to_string(index=False))
-    print(f"\n{len(written)} files written to {args.out}")
+    print(f"\n{len(written)} files written to {out}")
     return 0
 
 
 def cmd_build(args) -> int:
-    from analysis.build import Layout, main
+    from analysis.build import Layout, check_layout, main
 
-    return main(Layout(args.data_dir, args.notebooks, args.figures, args.derived), args.jobs)
+    if args.out is None:
+        if not _same(args.data_dir, DATA):
+            say(
+                f"give --out for a build of {args.data_dir}: notebooks/, figures/ and derived/ "
+                f"of the project hold the outputs of {DATA}"
+            )
+            return 2
+        layout = Layout(data=args.data_dir)
+    else:
+        layout = Layout.into(outputs.absolute(args.out), data=args.data_dir)
+    check_layout(layout)
+    return main(layout, args.jobs)
 
 
 def cmd_html(args) -> int:
+    protect = outputs.protected()
+    if args.out is None:
+        notebooks, target, owned = ROOT / "notebooks", ROOT / "build" / "html", False
+    else:
+        out = outputs.absolute(args.out)
+        notebooks, target, owned = out / "notebooks", out / "html", True
+        outputs.check_target(out, protect, root=True)
+    outputs.check_target(target, protect)
     from analysis.html import render
 
-    pages = render(args.notebooks, args.out)
-    print(f"{len(pages)} pages written to {args.out}; open {args.out / 'index.html'}")
+    pages = render(notebooks, target, protect=protect, owned_root=owned, log=say)
+    print(f"{len(pages)} pages written to {target}; open {target / 'index.html'}")
     return 0
 
 
+def cmd_new(args) -> int:
+    from analysis.scaffold import new_event
+
+    folder = outputs.absolute(args.folder)
+    written = new_event(folder)
+    print(f"{len(written)} files written to {folder}: fill in battle.json and the tables (see README.md there),")
+    print(f"then `{PROG} validate {folder}`")
+    return 0
+
+
+class Formatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Help that shows every option's default; an option whose default is None says in
+    its own words what it defaults to."""
+
+    def _get_help_string(self, action):
+        if action.default is None:
+            return action.help
+        return super()._get_help_string(action)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("validate", help="check a data folder; exit 1 listing each problem")
-    p.add_argument("data_dir", nargs="?", type=Path, default=DATA)
-    p.set_defaults(func=cmd_validate)
-    p = sub.add_parser("reconcile", help="print the battle totals under a rule; write every derived table")
-    p.add_argument("--rule", default="hierarchy", help="hierarchy (default), latest, conservative, envelope or wikipedia")
-    p.add_argument("--data-dir", type=Path, default=DATA)
-    p.add_argument("--out", type=Path, default=DERIVED, help="folder for the tables (replaced whole)")
-    p.set_defaults(func=cmd_reconcile)
-    p = sub.add_parser("build", help="validate, write tables, execute the notebooks, write figures; all or nothing")
-    p.add_argument("--data-dir", type=Path, default=DATA)
-    p.add_argument("--notebooks", type=Path, default=NOTEBOOKS)
-    p.add_argument("--figures", type=Path, default=FIGURES)
-    p.add_argument("--derived", type=Path, default=DERIVED)
-    p.add_argument("--jobs", type=int, default=2, help="notebooks executed at a time (default 2)")
-    p.set_defaults(func=cmd_build)
-    p = sub.add_parser("html", help="render every notebook to static HTML with an index page")
-    p.add_argument("--notebooks", type=Path, default=NOTEBOOKS)
-    p.add_argument("--out", type=Path, default=ROOT / "build" / "html")
-    p.set_defaults(func=cmd_html)
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Casualty claims of one event: validate a data folder, reconcile the claims, build the "
+        "notebooks, figures and tables, render them to HTML, or start a new event's data folder.",
+        formatter_class=Formatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name, help_text, func):
+        p = sub.add_parser(name, help=help_text, description=help_text, formatter_class=Formatter)
+        p.set_defaults(func=func)
+        return p
+
+    data_help = "the data folder (battle.json, CSV tables, datapackage.json)"
+    p = command("validate", "check a data folder; exit 1 listing each problem", cmd_validate)
+    p.add_argument("data_dir", nargs="?", type=Path, default=DATA, help=data_help)
+
+    p = command("reconcile", "print the battle totals under a rule; write every derived table", cmd_reconcile)
+    p.add_argument("--rule", default="hierarchy", help="hierarchy, latest, conservative, envelope or wikipedia")
+    p.add_argument("--data-dir", type=Path, default=DATA, help=data_help)
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="folder for the tables, replaced whole; new, empty or written by this tool "
+        f"(default: {DERIVED}, for the project's data only)",
+    )
+
+    p = command("build", "validate, write tables, execute the notebooks, write figures; all or nothing", cmd_build)
+    p.add_argument("--data-dir", type=Path, default=DATA, help=data_help)
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="folder for OUT/notebooks, OUT/figures and OUT/derived; new, empty or written by this tool "
+        f"(default: the project's notebooks/, figures/, derived/ in {ROOT}, for the project's data only)",
+    )
+    p.add_argument("--jobs", type=int, default=2, help="notebooks executed at a time")
+
+    p = command("html", "render the notebooks to static HTML with an index page", cmd_html)
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="an output folder of `build --out`: renders OUT/notebooks into OUT/html "
+        f"(default: the project's notebooks into {ROOT / 'build' / 'html'})",
+    )
+
+    p = command("new", "write an empty data folder for a new event (header-only tables, battle.json)", cmd_new)
+    p.add_argument("folder", type=Path, help="a new or empty folder (required: no default)")
     return parser
 
 
+def _tolerant_streams() -> None:
+    """Print what the terminal cannot encode as backslash escapes instead of failing."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+        if not encoding.startswith("utf") and hasattr(stream, "reconfigure"):
+            with contextlib.suppress(ValueError, OSError):  # a stream that cannot change
+                stream.reconfigure(errors="backslashreplace")
+
+
+def _quiet_stdout() -> None:
+    """After a broken pipe: point stdout at /dev/null so that the final flush is silent."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # pragma: no cover - no real stdout
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    return args.func(args)
+    _tolerant_streams()
+    try:
+        args = build_parser().parse_args(argv)
+        status = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
+        return status
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 141
+    except KeyboardInterrupt:
+        say("interrupted; outputs left as they were")
+        return 130
+    except outputs.UnsafeOutput as err:
+        say(str(err))
+        return 2
+    except outputs.OutputError as err:
+        say(str(err))
+        return 1
+    except OSError as err:
+        say(f"{err.filename}: {err.strerror}" if err.filename else str(err))
+        return 1

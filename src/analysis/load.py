@@ -56,7 +56,7 @@ def typed_frame(frame: pd.DataFrame, schema: dict, categories: dict[str, list[st
             flags = column.map({"true": True, "false": False, "": None})
             frame[name] = flags.astype("boolean") if column.eq("").any() else flags.astype(bool)
         elif name in categories or "enum" in spec.get("constraints", {}):
-            cats = categories.get(name) or spec["constraints"]["enum"]
+            cats = categories[name] if name in categories else spec["constraints"]["enum"]
             frame[name] = pd.Categorical(column.replace("", None), categories=cats)
         else:
             frame[name] = column.replace("", None).astype("string")

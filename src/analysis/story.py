@@ -13,8 +13,10 @@ import pandas as pd
 from analysis.load import Dataset
 
 
-def say(sentence: str) -> None:
-    print(sentence)
+def say(*sentences: str) -> None:
+    """Print each sentence on its own line."""
+    for sentence in sentences:
+        print(sentence)
 
 
 def _day(date) -> str:
@@ -48,6 +50,8 @@ def overview(ds: Dataset) -> str:
 
 def outlets(ds: Dataset) -> str:
     c = ds.claims
+    if c.empty:
+        return "The ledger holds no claim yet."
     per = c.groupby("claimant", observed=True)["source_id"].nunique().sort_values(ascending=False, kind="stable")
     top = per.index[0]
     wires = ds.sources["wire_agency"].dropna()

@@ -92,7 +92,8 @@ def outlets(ds: Dataset) -> pd.DataFrame:
                 "outlets": "; ".join(sorted(set(g["publisher"]))),
             }
         )
-    return pd.DataFrame(rows).sort_values(["claims", "claimant"], ascending=[False, True])
+    columns = ["claimant", "claims", "documents", "wires", "languages", "outlets"]
+    return pd.DataFrame(rows, columns=columns).sort_values(["claims", "claimant"], ascending=[False, True])
 
 
 def scope_decisions(ds: Dataset) -> pd.DataFrame:
@@ -169,6 +170,8 @@ def lineage(ds: Dataset, claim_ids: str) -> pd.DataFrame:
     """The claims behind a figure (IDs joined by ';'), with who said it and where."""
     ids = [i for i in claim_ids.split(";") if i]
     c = ds.claims[ds.claims["claim_id"].isin(ids)]
+    if c.empty:
+        return pd.DataFrame(columns=["claim_id", "claimant", "side", "figure", "period", "outlet", "published"])
     src = ds.sources.set_index("source_id")
     return pd.DataFrame(
         {
@@ -178,7 +181,7 @@ def lineage(ds: Dataset, claim_ids: str) -> pd.DataFrame:
             "figure": c["qualifier"].astype(str) + " " + c["value"].astype(str),
             "period": c["period_start"].dt.strftime("%d %b") + "–" + c["period_end"].dt.strftime("%d %b"),
             "outlet": c["source_id"].map(src["publisher"]),
-            "published": c["source_id"].map(src["published"]).dt.strftime("%Y-%m-%d").fillna("n.d."),
+            "published": pd.to_datetime(c["source_id"].map(src["published"])).dt.strftime("%Y-%m-%d").fillna("n.d."),
         }
     )
 
@@ -248,3 +251,12 @@ def implied_rates(ds: Dataset, result) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows)
+
+
+def show_figure(name: str) -> None:
+    """Display one saved figure (its PNG in `paths.figures_dir()`) in the notebook."""
+    from IPython.display import Image, display
+
+    from analysis.paths import figures_dir
+
+    display(Image(filename=str(figures_dir() / f"{name}.png")))

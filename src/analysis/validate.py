@@ -26,10 +26,11 @@ import re
 from pathlib import Path
 
 from analysis.battle import Battle, parse_battle
-from analysis.read import Problem, RawTable, read_table
+from analysis.read import Problem, RawTable, read_bytes, read_table
 
 PACKAGE = "datapackage.json"
 REQUIRED_RESOURCES = ("battle", "casualties", "events", "sources", "claimants")
+JSON_LIMIT = 16 * 1024 * 1024  # a battle.json or datapackage.json larger than this is not one
 
 
 def _check_cell(value: str, spec: dict) -> str | None:
@@ -212,13 +213,21 @@ def validate(data_dir: Path) -> list[Problem]:
     """All problems of a data folder, in file and line order; an empty list means valid."""
     data_dir = Path(data_dir)
     pkg_label = str(data_dir / PACKAGE)
+    data, found = read_bytes(data_dir / PACKAGE, pkg_label, JSON_LIMIT)
+    if data is None:
+        return found
     try:
-        package = json.loads((data_dir / PACKAGE).read_text(encoding="utf-8"))
+        package = json.loads(data.decode("utf-8"))
         resources = {r["name"]: r for r in package["resources"]}
-    except FileNotFoundError:
-        return [Problem(pkg_label, None, None, "file not found")]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        paths = {name: str(r["path"]) for name, r in resources.items()}
+        for r in resources.values():
+            if r.get("format") != "json" and not all(isinstance(f["name"], str) for f in r["schema"]["fields"]):
+                raise TypeError(f"resource {r['name']!r}: every schema field needs a name")
+    except (ValueError, KeyError, TypeError) as exc:
         return [Problem(pkg_label, None, None, f"not a readable data package: {exc}")]
+    unsafe = sorted(p for p in paths.values() if Path(p).is_absolute() or ".." in Path(p).parts)
+    if unsafe:
+        return [Problem(pkg_label, None, "resources", f"resource path {unsafe[0]!r} leaves the data folder")]
     missing = [name for name in REQUIRED_RESOURCES if name not in resources]
     if missing:
         return [
@@ -236,12 +245,13 @@ def validate(data_dir: Path) -> list[Problem]:
     for res in resources.values():
         if res.get("format") == "json":
             path = data_dir / res["path"]
-            try:
-                raw = json.loads(path.read_text(encoding="utf-8"))
-            except FileNotFoundError:
-                problems.append(Problem(str(path), None, None, "file not found"))
+            data, found = read_bytes(path, str(path), JSON_LIMIT)
+            if data is None:
+                problems += found
                 continue
-            except (OSError, ValueError) as exc:
+            try:
+                raw = json.loads(data.decode("utf-8"))
+            except ValueError as exc:
                 problems.append(Problem(str(path), None, None, f"not valid JSON: {exc}"))
                 continue
             battle, battle_problems = parse_battle(raw)
@@ -252,7 +262,8 @@ def validate(data_dir: Path) -> list[Problem]:
         if "schema" not in res:
             continue
         expected = [f["name"] for f in res["schema"]["fields"]]
-        table, found = read_table(data_dir / res["path"], expected, str(data_dir / res["path"]))
+        # a new event's tables may hold only their header (python -m analysis new)
+        table, found = read_table(data_dir / res["path"], expected, str(data_dir / res["path"]), allow_empty=True)
         problems += found
         if table is not None:
             tables[name] = table
