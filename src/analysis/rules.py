@@ -123,8 +123,9 @@ RULES = {
             "hierarchy",
             "Claimant hierarchy of battle.json",
             "Claimants are ranked as in battle.json. A lower-ranked reading is set aside only where a higher-ranked "
-            "accepted reading states a figure for the same measure, side and days; relays are traced, not counted. "
-            "In a conflict the lower rank gives way, then the older report, then the less exact figure.",
+            "accepted reading states a figure for the same measure, side and days; relays are traced, not counted, "
+            "and a claimant missing from the ranking is set aside and reported. In a conflict the lower rank gives "
+            "way, then the older report, then the less exact figure.",
             select_hierarchy,
             by_hierarchy,
             HIERARCHY_REASONS,
@@ -141,7 +142,7 @@ RULES = {
             "conservative",
             "Most conservative figure (ACLED)",
             "All primary claimants; best is the low, the fewest deaths the accepted readings allow. In a conflict the "
-            "reading whose removal gives the lowest battle total gives way.",
+            "reading whose removal gives the lowest total gives way.",
             primary,
             by_hierarchy,
             HIERARCHY_REASONS,
