@@ -31,12 +31,20 @@ validate: $(STAMP)  ## check data/ against its schema and rules
 reconcile: $(STAMP)  ## print the battle totals and write the derived and citable tables
 	$(BIN)/python -m analysis reconcile
 
-build: $(STAMP)  ## validate, execute the notebooks, write figures/ and derived/
-	$(BIN)/python -m analysis build
+QUBEIR := events/al-qubeir
 
-test: $(STAMP)  ## run the library tests and nbval over every notebook
-	$(BIN)/python -m pytest tests notebooks --nbval --nbval-sanitize-with $(SANITIZE) --nbval-cell-timeout=300 \
-		-p no:cacheprovider
+build: $(STAMP)  ## validate, execute the notebooks, write figures/ and derived/; then the second event
+	$(BIN)/python -m analysis build
+	$(BIN)/python -m analysis build --data-dir $(QUBEIR)/data --out $(QUBEIR)/output
+
+NBVAL := --nbval --nbval-sanitize-with $(SANITIZE) --nbval-cell-timeout=300 -p no:cacheprovider
+
+test: $(STAMP)  ## lint, types, the library tests and nbval over every notebook of both events
+	$(BIN)/ruff check src tests tools benchmarks
+	$(BIN)/ruff format --check src tests tools benchmarks
+	$(BIN)/mypy
+	$(BIN)/python -m pytest tests notebooks $(NBVAL)
+	ANALYSIS_DATA=$(QUBEIR)/data $(BIN)/python -m pytest $(QUBEIR)/output/notebooks $(NBVAL)
 
 html: $(STAMP)  ## render every notebook to static HTML in build/html/
 	$(BIN)/python -m analysis html

@@ -1,44 +1,78 @@
-"""Every figure has a title, labelled axes, a source line naming claimants, and saves
-byte-identically twice."""
+"""Every figure has a title from the battle's data, labelled axes and a source line built
+from the claims; figures save byte-identically twice as SVG, PNG and PDF with no dates or
+software versions; and each figure shows what it promises (the total panel, the deaths on
+no day, one matrix row per disagreeing copy, legible timeline labels, the infobox's
+provenance, every rule)."""
+
+import json
+from pathlib import Path
 
 import pytest
+from conftest import DATA, ROOT
+from matplotlib.patches import FancyArrowPatch, Rectangle
 
-from analysis import plots
+from analysis import derive, plots
 from analysis.load import load_dataset
-from analysis.reconcile import reconcile
-from conftest import DATA
+from analysis.reconcile import reconcile_all
 
 
 @pytest.fixture(scope="module")
-def figures():
-    ds = load_dataset(DATA)
-    return plots.all_figures(ds, reconcile(ds))
+def ds():
+    return load_dataset(DATA)
+
+
+@pytest.fixture(scope="module")
+def results(ds):
+    return reconcile_all(ds)
+
+
+@pytest.fixture(scope="module")
+def figures(ds, results):
+    return plots.all_figures(ds, results["hierarchy"], results)
+
+
+def texts(fig) -> list[str]:
+    return [t.get_text() for ax in fig.axes for t in ax.texts]
 
 
 def test_every_figure_is_drawn(figures):
     assert list(figures) == plots.FIGURES
+    assert {"provenance", "rule-comparison"} <= set(plots.FIGURES)
 
 
-def test_titles_axes_and_source_lines(figures):
+def test_titles_axes_and_source_lines(figures, ds):
     for name, fig in figures.items():
-        assert fig.get_suptitle(), name
+        assert fig.get_suptitle().startswith(ds.battle.name), name
         for ax in fig.axes:
             assert ax.get_ylabel(), name
         assert any(ax.get_xlabel() for ax in fig.axes), name
-        source = [t.get_text() for t in fig.texts if t.get_text().startswith("Source:")]
-        assert source and "SOHR" in source[0], name
+        source = fig.get_supxlabel()
+        assert source.startswith("Source:") and "SOHR" in source, name
+        assert "data/" not in source and ".csv" not in source, name
 
 
-def test_drawing_and_saving_twice_gives_identical_bytes(tmp_path):
-    ds = load_dataset(DATA)
-    result = reconcile(ds)
+def test_no_battle_is_typed_into_the_code():
+    code = (ROOT / "src" / "analysis" / "plots.py").read_text()
+    battle = json.loads((DATA / "battle.json").read_text())
+    for word in (battle["name"], battle["battle_id"], battle["period_start"][:4], "Haffah"):
+        assert word not in code
+    salt = plots.STYLE["svg.hashsalt"]
+    assert battle["battle_id"] not in salt and "haffah" not in salt.lower()
+
+
+@pytest.mark.parametrize("name", ["daily-deaths", "provenance"])
+def test_drawing_and_saving_twice_gives_identical_bytes(tmp_path, ds, results, name):
     runs = []
-    for name in ("a", "b"):
-        fig = plots.all_figures(ds, result)["claimant-matrix"]
-        runs.append([p.read_bytes() for p in plots.save(fig, "m", tmp_path / name)])
+    for folder in ("a", "b"):
+        fig = plots.all_figures(ds, results["hierarchy"], results)[name]
+        paths = plots.save(fig, "f", tmp_path / folder)
+        assert [p.suffix for p in paths] == [".svg", ".png", ".pdf"]
+        runs.append([p.read_bytes() for p in paths])
     first, second = runs
     assert first == second
-    assert b"<dc:date>" not in first[0] and b"matplotlib" not in first[1][:400]
+    svg, png, pdf = first
+    assert b"<dc:date>" not in svg and b"matplotlib" not in png[:400].lower()
+    assert b"CreationDate" not in pdf and b"Producer" not in pdf and b"Matplotlib" not in pdf
 
 
 def test_sides_differ_by_more_than_colour():
@@ -46,3 +80,84 @@ def test_sides_differ_by_more_than_colour():
     styles = [plots.side_style(sides, s) for s in sides]
     for key in ("hatch", "linestyle", "marker"):
         assert len({s[key] for s in styles}) == 3
+
+
+def test_daily_deaths_has_the_total_panel_and_the_deaths_on_no_day(figures, ds, results):
+    total = plots.total_group(ds.battle)
+    assert total == "all" and set(ds.battle.members(total)) == set(ds.battle.leaves)
+    fig = figures["daily-deaths"]
+    assert [ax.get_title(loc="left") for ax in fig.axes] == [*ds.battle.sides, total]
+    ax = fig.axes[-1]
+    bars = [p for p in ax.patches if isinstance(p, Rectangle)]
+    r = results["hierarchy"]
+    first = r.daily[(r.daily["side"] == total) & (r.daily["measure"] == "killed")].sort_values("date")["best"].iloc[0]
+    unplaced = r.totals[(r.totals["side"] == total) & (r.totals["measure"] == "killed")]["unplaced"].iloc[0]
+    assert bars[0].get_height() == first == 33
+    assert bars[-1].get_height() == unplaced == 80 and bars[-1].get_hatch() == plots.UNPLACED_HATCH
+    assert ax.get_xticklabels()[-1].get_text() == "on no\nday"
+    # bars only where the claims place deaths: one per day with a best above zero, plus the unplaced bar
+    placed = (r.daily[(r.daily["side"] == total) & (r.daily["measure"] == "killed")]["best"] > 0).sum()
+    assert len(bars) == placed + 1
+
+
+def test_claimant_totals_never_pair_figures_of_different_copies(ds):
+    t = derive.claimant_totals(ds.claims, ds.battle, ds.sources)
+    assert "source_id" in t.columns
+    claims = ds.claims.set_index("claim_id")
+    assert (t["source_id"] == t["claim_id"].map(claims["source_id"])).all()
+    sohr = t[(t["claimant"] == "SOHR") & (t["measure"] == "killed")]
+    rows = {src: dict(zip(g["side"], g["value"])) for src, g in sohr.groupby("source_id")}
+    assert rows["sauress-spa"] == {"government forces": 68, "rebels": 29, "civilians": 23, "all": 120}
+    assert rows["france24-2012-06-12"] == {"civilians": 29, "all": 120}
+    assert sohr["copies_disagree"].all()
+    assert not t.duplicated(["claimant", "measure", "source_id", "side"]).any()
+
+
+def test_claimant_matrix_has_a_row_per_disagreeing_copy(figures):
+    ax = figures["claimant-matrix"].axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels[:2] == ["SOHR (fr copy)", "SOHR (ar copy)"]
+    assert "Wikipedia editor" in labels
+
+
+def test_claims_timeline_labels_do_not_overlap_and_copies_are_counted(figures):
+    ax = figures["claims-timeline"].axes[0]
+    spots = [(round(float(t.xy[0]), 4), round(float(t.xy[1]), 4)) for t in ax.texts]
+    assert len(spots) == len(set(spots))
+    labels = texts(figures["claims-timeline"])
+    assert "120 ×3" in labels and "2 ×2" in labels
+    arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
+    assert len(arrows) >= 5  # three explicit revisions and two inferred ones on the first day
+
+
+def test_derived_totals_are_marked(figures):
+    assert any("derived" in t and "stated by no source" in t for t in texts(figures["cumulative-deaths"]))
+    legend = [t.get_text() for ax in figures["rule-comparison"].axes if ax.get_legend()
+              for t in ax.get_legend().get_texts()]
+    assert any("derived" in t for t in legend)
+
+
+def test_provenance_traces_the_infobox(figures):
+    found = texts(figures["provenance"])
+    assert sum("no source read for this dataset" in t for t in found) == 2  # strength 780 and >300
+    assert any(t.startswith("derived: 120 (all) − 68 − 29") for t in found)
+    assert any(t.startswith("H086: 68") for t in found) and "AFP" in found and "SOHR" in found
+
+
+def test_rule_comparison_draws_every_rule(figures, ds, results):
+    fig = figures["rule-comparison"]
+    assert len(fig.axes) == len(ds.battle.reconciled_measures)
+    labels = [t.get_text() for t in fig.axes[-1].get_legend().get_texts()]
+    assert labels[: len(results)] == list(results)
+    markers = [line for ax in fig.axes for line in ax.get_lines() if line.get_marker() not in (None, "None", "")]
+    assert len(markers) == len(results) * len(ds.battle.counted_names) * len(ds.battle.reconciled_measures)
+
+
+def test_a_battle_without_infobox_says_so(second_battle, tmp_path):
+    ds = load_dataset(second_battle)
+    figs = plots.all_figures(ds, reconcile_all(ds)["hierarchy"])
+    assert list(figs) == plots.FIGURES
+    assert any("no infobox figures" in t for t in texts(figs["provenance"]))
+    assert figs["daily-deaths"].get_suptitle().startswith("Test event (1–3 March 2020)")
+    saved = plots.save_all(figs, tmp_path / "figs")
+    assert len(saved) == 3 * len(plots.FIGURES) and all(Path(p).stat().st_size for p in saved)

@@ -1,17 +1,17 @@
-"""Citable tables: content, determinism, spreadsheet safety, BibTeX, the reconcile
-command, and nothing half-written when a step fails."""
+"""Citable tables: content, determinism, spreadsheet safety, BibTeX, the GED-shaped event
+export, the reconcile command, and nothing half-written when a step fails."""
 
 import subprocess
 import sys
 
 import pandas as pd
 import pytest
+from conftest import DATA, ROOT
 
 from analysis.load import load_dataset
 from analysis.outputs import staged_dir
-from analysis.publish import FORMULA_START, safe_cell, tables, tidy
+from analysis.publish import FORMULA_START, GED_COLUMNS, ged_sides, safe_cell, tables, tidy
 from analysis.rules import RULES
-from conftest import DATA, ROOT
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +63,50 @@ def test_bibtex_has_every_source(files):
         assert f"@misc{{{source_id}," in files["sources.bib"]
 
 
+def test_bibtex_titles_come_from_the_register_only(files):
+    ds = load_dataset(DATA)
+    bib = files["sources.bib"]
+    entries = {e.split(",", 1)[0]: e for e in bib.split("@misc{")[1:]}
+    for s in ds.sources.itertuples():
+        entry = entries[s.source_id]
+        assert ("title = {{" in entry) == pd.notna(s.title), s.source_id
+        assert ("headline not seen" in entry) == pd.isna(s.title), s.source_id
+        assert f"accessed {s.accessed:%Y-%m-%d}" in entry
+        if pd.notna(s.url):
+            assert "howpublished = {\\url{" in entry
+    assert "author = {Mariam Karouny}" in entries["reuters-2012-06-05"]
+    assert "author = {{Reuters Staff}}" in entries["reuters-2012-06-13"]
+
+
+def test_ged_events_add_up_to_the_battle_totals(files):
+    ged = pd.read_csv(pd.io.common.StringIO(files["ged_events.csv"]), dtype=str, keep_default_na=False)
+    assert list(ged.columns) == [*GED_COLUMNS, "rule", "claims"]
+    assert set(ged["rule"]) == {"hierarchy"}
+    days, unplaced = ged.iloc[:-1], ged.iloc[-1]
+    assert len(days) == 9 and (days["date_start"] == days["date_end"]).all() and set(days["date_prec"]) == {"1"}
+    first = days.iloc[0]
+    assert (first["date_start"], first["best"], first["low"], first["high"]) == ("2012-06-05", "33", "33", "100")
+    by_side = (first["deaths_a"], first["deaths_b"], first["deaths_civilians"], first["deaths_unknown"])
+    assert by_side == ("22", "9", "2", "0")
+    assert first["side_a"] == "government forces" and first["side_b"] == "rebels"
+    assert unplaced["id"].endswith("-unplaced") and unplaced["event_clarity"] == "2" and unplaced["date_prec"] == "4"
+    assert (unplaced["date_start"], unplaced["date_end"]) == ("2012-06-05", "2012-06-13")
+    assert ged["best"].astype(int).sum() == 120 and ged["low"].astype(int).sum() == 120
+    for col, total in (("deaths_a", 68), ("deaths_b", 23), ("deaths_civilians", 29), ("deaths_unknown", 0)):
+        assert ged[col].astype(int).sum() == total, col
+    assert "SOHR" in first["source_original"] and "AFP" in first["source_office"]
+    assert ged["where_description"].str.contains("Latakia").all() and set(ged["where_prec"]) == {"2"}
+    assert days.iloc[-1]["high"] == ""  # no claim caps the last day: left open, not invented
+
+
+def test_ged_side_mapping_follows_the_battle():
+    from types import SimpleNamespace
+
+    battle = SimpleNamespace(sides=("army", "Civilian residents", "militia", "gang"))
+    assert ged_sides(battle) == {"army": "deaths_a", "Civilian residents": "deaths_civilians", "militia": "deaths_b",
+                                 "gang": "deaths_unknown"}
+
+
 def test_reconcile_command_prints_totals_and_writes_files(tmp_path):
     out = tmp_path / "derived"
     run = subprocess.run([sys.executable, "-m", "analysis", "reconcile", "--rule", "conservative", "--out", str(out)],
@@ -75,8 +119,8 @@ def test_reconcile_command_prints_totals_and_writes_files(tmp_path):
 def test_reconcile_on_bad_data_exits_1_and_writes_nothing(tmp_path, data_copy):
     (data_copy / "casualties.csv").write_text("")
     out = tmp_path / "derived"
-    run = subprocess.run([sys.executable, "-m", "analysis", "reconcile", "--data-dir", str(data_copy), "--out", str(out)],
-                         capture_output=True, text=True, cwd=ROOT)
+    command = [sys.executable, "-m", "analysis", "reconcile", "--data-dir", str(data_copy), "--out", str(out)]
+    run = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     assert run.returncode == 1 and "casualties.csv, line 1" in run.stderr and "Traceback" not in run.stderr
     assert not out.exists()
 
@@ -85,10 +129,9 @@ def test_staged_dir_keeps_the_old_folder_when_the_step_fails(tmp_path):
     target = tmp_path / "out"
     target.mkdir()
     (target / "table.csv").write_text("old\n")
-    with pytest.raises(RuntimeError):
-        with staged_dir(target) as stage:
-            (stage / "table.csv").write_text("new\n")
-            raise RuntimeError("step failed")
+    with pytest.raises(RuntimeError), staged_dir(target) as stage:
+        (stage / "table.csv").write_text("new\n")
+        raise RuntimeError("step failed")
     assert (target / "table.csv").read_text() == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
     with staged_dir(target) as stage:

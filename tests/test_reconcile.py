@@ -156,7 +156,7 @@ def test_a_second_battle_gets_every_table_and_figure(second_battle, tmp_path):
 
     ds = load_dataset(second_battle)
     written = write_tables(ds, tmp_path / "derived")
-    assert len(written) == 43
+    assert len(written) == 44
     wiki = (tmp_path / "derived" / "battle_totals-wikipedia.csv").read_text().splitlines()
     assert any(line.startswith("wikipedia,killed,army,0,0,open,0,0,False,") for line in wiki)
     assert list(plots.all_figures(ds, reconcile(ds))) == plots.FIGURES

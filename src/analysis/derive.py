@@ -75,13 +75,13 @@ def claimant_days(claims: pd.DataFrame, battle: Battle) -> pd.DataFrame:
     for (claimant, measure, date), day in d.groupby(["claimant", "measure", "date"], observed=True, sort=True):
         own = {side: _intersect(rows) for side, rows in day.groupby("side", observed=True)}
         for target in battle.counted_names:
-            members = battle.members(target)
+            members = battle.members(target) or ()
             parts = [own[m] for m in members if m in own]
             low, high, ids = own.get(target, (0, None, ()))
             if parts:
                 part_low = sum(p[0] for p in parts)
                 complete = len(parts) == len(members) and all(p[1] is not None for p in parts)
-                part_high = sum(p[1] for p in parts) if complete else None
+                part_high = sum(p[1] or 0 for p in parts) if complete else None
                 low = max(low, part_low)
                 if part_high is not None:
                     high = part_high if high is None else min(high, part_high)
@@ -105,7 +105,8 @@ def cumulative_claims(claims: pd.DataFrame, battle: Battle) -> pd.DataFrame:
     days = claimant_days(claims, battle)
     implied = []
     for (claimant, measure, side), rows in days.groupby(["claimant", "measure", "side"], sort=True):
-        low, high, ids = 0, 0, ()
+        low, ids = 0, ()
+        high: int | None = 0
         for row in rows.sort_values("date").itertuples():
             low += row.low
             high = None if high is None or pd.isna(row.high) else high + int(row.high)
@@ -119,18 +120,80 @@ def cumulative_claims(claims: pd.DataFrame, battle: Battle) -> pd.DataFrame:
 
 
 def claimant_totals(claims: pd.DataFrame, battle: Battle, sources: pd.DataFrame) -> pd.DataFrame:
-    """Each claimant's latest reported total per measure and side or group: the cumulative
-    claim with the latest end day (ties: the exact one, then the copy in the language the
-    battle prefers, then the lowest claim_id), with that copy's language."""
+    """Each claimant's latest report per measure, one copy per row: the claimant x side
+    matrix of battle totals, never pairing figures from different copies or reports.
+
+    The latest report of a claimant for a measure is the one whose cumulative figures
+    reach the latest day (ties: the report with more exact figures, then the one published
+    later, then the report key). Its copies (`source_id`) are compared: copies that give
+    another number for a side, or one number under sides that do not nest (a swap),
+    disagree, and each keeps its own rows (`copies_disagree` True; a copy whose figures
+    are all in another copy's is left out). Copies that agree give one set of rows, from
+    the copy with the most figures (then the battle's preferred language, then the
+    earliest published, then the lowest source_id). Within a copy each side takes its
+    latest figure (then the exact one, then the lowest claim_id)."""
+    from analysis.evidence import report_key
+
+    columns = ["claimant", "measure", "side", "value", "qualifier", "period_start", "as_of", "language",
+               "source_id", "claim_id", "copies_disagree"]
     c = counted_claims(claims, battle)
     c = c[(c["figure_type"] == "cumulative") & ~c["superseded"]].copy()
-    c["exactness"] = c["qualifier"].astype(str).ne("exact")
-    c["language"] = c["source_id"].map(sources.set_index("source_id")["language"]).astype(str)
+    if c.empty:
+        return pd.DataFrame(columns=columns)
+    src = sources.set_index("source_id")
+    c["language"] = c["source_id"].map(src["language"]).astype(str)
+    c["published"] = c["source_id"].map(src["published"])
+    c["report"] = [report_key(r, s, str(n)) for r, s, n in zip(c["report_id"], c["source_id"], c["claimant"])]
+    c["exact"] = c["qualifier"].astype(str).eq("exact")
     prefs = {lang: i for i, lang in enumerate(battle.language_preference)}
-    c["language_rank"] = c["language"].map(lambda g: prefs.get(g, len(prefs)))
-    c = c.sort_values(["claimant", "measure", "side", "period_end", "exactness", "language_rank", "claim_id"],
-                      ascending=[True, True, True, False, True, True, True])
-    latest = c.drop_duplicates(["claimant", "measure", "side"], keep="first")
-    out = latest[["claimant", "measure", "side", "value", "qualifier", "period_start", "period_end", "language", "claim_id"]]
-    out = out.astype({"claimant": str, "measure": str, "side": str, "qualifier": str})
-    return out.rename(columns={"period_end": "as_of"}).reset_index(drop=True)
+
+    def report_order(item) -> tuple:
+        key, r = item
+        last = r["period_end"].max()
+        published = r["published"].max()
+        return (-last.value, -int(r.loc[r["period_end"] == last, "exact"].sum()),
+                -(published.value if pd.notna(published) else pd.Timestamp.min.value), key)
+
+    def figures(copy) -> dict:
+        return {str(s): (int(v), str(q)) for s, v, q in zip(copy["side"], copy["value"], copy["qualifier"])}
+
+    def clash(a, b) -> bool:
+        """Another number for a side both give, or one number under sides that do not nest."""
+        fa, fb = figures(a), figures(b)
+        if any(fa[s] != fb[s] for s in fa.keys() & fb.keys()):
+            return True
+        members = {s: set(battle.members(s) or ()) for s in fa.keys() | fb.keys()}
+        return any(va[0] == vb[0] and sa != sb and not (members[sa] <= members[sb] or members[sb] <= members[sa])
+                   and sb not in fa and sa not in fb
+                   for sa, va in fa.items() for sb, vb in fb.items())
+
+    def copy_order(copy, source_id) -> tuple:
+        published = copy["published"].min()
+        return (-len(copy), prefs.get(copy["language"].iloc[0], len(prefs)),
+                published.value if pd.notna(published) else pd.Timestamp.max.value, source_id)
+
+    rows = []
+    for (claimant, measure), mine in c.groupby([c["claimant"].astype(str), c["measure"].astype(str)], sort=True):
+        _, report = min(mine.groupby("report", sort=True), key=report_order)
+        copies = {}
+        for source_id, copy in report.groupby("source_id", sort=True):
+            copy = copy.sort_values(["period_end", "exact", "claim_id"], ascending=[False, False, True])
+            copies[source_id] = copy.drop_duplicates("side", keep="first")
+        ordered = [sid for _, sid in sorted((copy_order(copy, sid), sid) for sid, copy in copies.items())]
+        disagree = any(clash(copies[a], copies[b]) for a in ordered for b in ordered if a < b)
+        if disagree:
+            # a copy whose figures another copy also gives adds no row of its own
+            kept = [s for s in ordered if not any(
+                o != s and figures(copies[s]).items() <= figures(copies[o]).items()
+                and (len(copies[o]) > len(copies[s]) or ordered.index(o) < ordered.index(s)) for o in ordered)]
+        else:
+            kept = ordered[:1]
+        for source_id in kept:
+            for r in copies[source_id].itertuples():
+                rows.append((claimant, measure, str(r.side), int(r.value), str(r.qualifier), r.period_start,
+                             r.period_end, r.language, source_id, r.claim_id, disagree))
+    out = pd.DataFrame(rows, columns=columns)
+    order = {name: i for i, name in enumerate(battle.counted_names)}
+    out["_side"] = out["side"].map(order)
+    out = out.sort_values(["claimant", "measure", "source_id", "_side"], kind="stable").drop(columns="_side")
+    return out.reset_index(drop=True)

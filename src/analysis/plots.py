@@ -1,36 +1,66 @@
 """Figures, one function per figure, in matplotlib's object-oriented style. Each `draw_*`
 function draws on an Axes it is given; each `figure_*` function lays out a Figure from
-those; `save` writes a Figure as SVG and PNG, deterministically (fixed SVG hash salt, SVG
-ids renumbered in order, no dates, no software version in the files).
+those; `save` writes a Figure as SVG, PNG and PDF, byte-identical from run to run (fixed,
+generic SVG hash salt, SVG ids renumbered in order, no dates, no software version, no
+producer in any of the files).
+
+The figures (`FIGURES`, by file stem):
+
+- `daily-deaths`: killed per day for each side and for the battle's total group (the side
+  group whose members are every leaf), best as bars only where the claims place deaths,
+  low-high whiskers, open highs as dashed arrows, and the deaths the accepted claims
+  require but place on no day as a hatched bar of their own ("on no day").
+- `cumulative-deaths`: running totals, reconciled (line and band) against what each
+  claimant reported (markers); derived battle totals (stated by no source) are marked.
+- `claims-timeline`: every in-scope claim by claimant and the last day it covers; copies
+  of one report are one mark with a copy count, marks of one claimant and day are stacked
+  by report and side, revisions are arrows (dashed where inferred).
+- `claimant-matrix`: each claimant's latest report by side, one row per copy where the
+  copies of that report disagree (`derive.claimant_totals`).
+- `provenance`: each figure of the encyclopedia's infobox traced to the primary claims
+  giving the same number for the same side and measure, their outlets, wire agencies and
+  claimants; a figure that traces to nothing says so (and, where the reconciliation
+  derives it from other figures, how).
+- `rule-comparison`: battle totals per side under every rule, best with low-high
+  whiskers, open highs as arrows, derived totals hollow.
 
 Readable in greyscale and for colour-blind readers: sides differ by Okabe-Ito colour and
-also by hatch, line style and marker. Every figure has a title, labelled axes with units,
-and a source line naming the claimants it draws on. An open high bound (no claim caps it)
-is drawn as an upward arrow, never as a made-up number.
+also by hatch, line style and marker. Every figure has a title built from the battle's
+data (`battle.json`: name and period, never typed here), labelled axes, and a source line
+built from the claims it draws on (claimants, reports, outlets, wire agencies). An open
+high bound (no claim caps it) is drawn as an arrow, never as a made-up number.
 """
 
 from __future__ import annotations
 
 import io
 import re
+import textwrap
 from pathlib import Path
+from typing import Any
 
 import matplotlib as mpl
+import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import FancyArrowPatch, Patch, Rectangle
+from matplotlib.ticker import MaxNLocator
 
 from analysis import derive
+from analysis.evidence import report_key
 from analysis.outputs import write_bytes, write_text
-from analysis.paths import FIGURE_NAMES
 
 OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
 HATCHES = ["", "//", "..", "xx", "\\\\", "++"]
-LINES = ["-", "--", ":", "-."]
+LINES: list[Any] = ["-", "--", ":", "-."]
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*", "<", ">", "h", "p"]
-STYLE = {
-    "svg.hashsalt": "al-haffah",
+UNPLACED_HATCH = "////"
+STYLE: dict[Any, Any] = {
+    "svg.hashsalt": "analysis-figures",
     "svg.fonttype": "path",
+    "pdf.fonttype": 42,
     "font.family": "DejaVu Sans",
     "font.size": 9,
     "figure.dpi": 100,
@@ -42,7 +72,9 @@ STYLE = {
     "hatch.linewidth": 0.8,
     "path.simplify": False,
 }
-FIGURES = FIGURE_NAMES
+FIGURES = ["daily-deaths", "cumulative-deaths", "claims-timeline", "claimant-matrix", "provenance", "rule-comparison"]
+FORMATS = ("svg", "png", "pdf")
+QUALIFIER_MARKS = {"exact": "", "at least": "≥", "more than": ">", "about": "~", "up to": "≤"}
 
 
 def side_style(sides: list[str], side: str) -> dict:
@@ -51,185 +83,728 @@ def side_style(sides: list[str], side: str) -> dict:
             "linestyle": LINES[i % len(LINES)], "marker": MARKERS[i % len(MARKERS)]}
 
 
-def source_line(fig: Figure, claimants, rule: str | None = None) -> None:
-    names = ", ".join(sorted(set(map(str, claimants))))
-    text = f"Source: claims of {names}, as carried by news and agency reports (data/casualties.csv)."
-    if rule:
+def figure_text(value, qualifier) -> str:
+    """A claimed figure as printed on a figure: '≥22', '~60', '29'."""
+    return f"{QUALIFIER_MARKS.get(str(qualifier), '')}{int(value)}"
+
+
+def total_group(battle) -> str | None:
+    """The battle's total group: the first side group whose members are every leaf."""
+    leaves = set(battle.leaves)
+    return next((g for g in battle.side_groups if set(battle.members(g) or ()) == leaves), None)
+
+
+def panel_names(battle) -> list[str]:
+    """The sides, then the total group (if the battle has one)."""
+    total = total_group(battle)
+    return [*battle.sides, *([total] if total else [])]
+
+
+def period_text(battle) -> str:
+    start, end = battle.period_start, battle.period_end
+    if start == end:
+        return f"{end.day} {end:%B %Y}"
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}–{end.day} {end:%B %Y}"
+    if start.year == end.year:
+        return f"{start.day} {start:%B} – {end.day} {end:%B %Y}"
+    return f"{start.day} {start:%B %Y} – {end.day} {end:%B %Y}"
+
+
+def title(fig: Figure, battle, text: str) -> None:
+    fig.suptitle(f"{battle.name} ({period_text(battle)}): {text}", fontsize=10, x=0.01, ha="left")
+
+
+def source_line(fig: Figure, claims: pd.DataFrame, sources: pd.DataFrame, rule: str | list[str] | None = None) -> None:
+    """The source line at the foot of a figure (its `supxlabel`, so that the layout makes
+    room for it), wrapped to the figure's width."""
+    chars = int(fig.get_figwidth() * 72 / (7 * 0.55))
+    fig.supxlabel(textwrap.fill(source_text(claims, sources, rule), chars), x=0.01, ha="left", fontsize=7,
+                  color="#333333")
+
+
+def source_text(claims: pd.DataFrame, sources: pd.DataFrame, rule: str | list[str] | None = None) -> str:
+    """What a figure rests on, from the data: the claimants, how many reports, and the
+    outlets and wire agencies that carried them; the rule (or rules) reconciling them."""
+    if claims.empty:
+        return "Source: no claim of the dataset is drawn here."
+    names = ", ".join(sorted(set(claims["claimant"].astype(str))))
+    reports = {report_key(r, s, str(c))
+               for r, s, c in zip(claims["report_id"], claims["source_id"], claims["claimant"])}
+    used = sources[sources["source_id"].isin(set(claims["source_id"]))]
+    outlets = used["publisher"].dropna().astype(str).nunique()
+    wires = sorted(set(used["wire_agency"].dropna().astype(str)))
+    text = (f"Source: {len(claims)} claim{'s' if len(claims) != 1 else ''} by {names}, in {len(reports)} "
+            f"report{'s' if len(reports) != 1 else ''} carried by {outlets} outlet{'s' if outlets != 1 else ''}")
+    text += f" (wire agencies: {', '.join(wires)})." if wires else "."
+    if isinstance(rule, str):
         text += f" Reconciled under the '{rule}' rule."
-    fig.text(0.01, 0.005, text, fontsize=7, ha="left", va="bottom", wrap=True, color="#333333")
+    elif rule:
+        text += f" Reconciled under each rule: {', '.join(rule)}."
+    return text
 
 
-def _claimants_of(ids: pd.Series, claims: pd.DataFrame) -> set[str]:
-    wanted = {i for cell in ids for i in str(cell).split(";") if i}
-    return set(claims.loc[claims["claim_id"].isin(wanted), "claimant"].astype(str))
+
+def claims_by_id(ids, claims: pd.DataFrame) -> pd.DataFrame:
+    """The ledger rows of ';'-separated claim ID cells."""
+    wanted = {i for cell in ids for i in str(cell).split(";") if i and i != "nan"}
+    return claims[claims["claim_id"].isin(wanted)]
 
 
-def draw_daily(ax, daily: pd.DataFrame, side: str, sides: list[str], measure: str = "killed") -> None:
-    """Bars of the best daily figure for one side, with low-high whiskers; open highs as arrows."""
-    d = daily[(daily["side"] == side) & (daily["measure"] == measure)].sort_values("date")
-    style = side_style(sides, side)
-    x = np.arange(len(d))
-    ax.bar(x, d["best"], color=style["color"], hatch=style["hatch"], edgecolor="black", linewidth=0.6, label="best")
-    capped = d["high"].notna().to_numpy()
-    low, high = d["low"].to_numpy(float), d["high"].astype(float).to_numpy()
-    ax.vlines(x[capped], low[capped], high[capped], color="black", linewidth=1.2, label="low–high")
-    top = max(float(np.nanmax(high)) if capped.any() else 0.0, float(d["best"].max()), 1.0) * 1.15
+# ---------------------------------------------------------------- daily deaths
+
+
+def draw_daily(ax, daily: pd.DataFrame, totals: pd.DataFrame, name: str, style: dict, days, measure: str = "killed"
+               ) -> None:
+    """One side or group: bars of the best daily figure where the claims place deaths,
+    low-high whiskers, dashed arrows where no claim caps a day, and a hatched bar at the
+    right for the deaths the accepted claims require but place on no day."""
+    d = daily[(daily["side"] == name) & (daily["measure"] == measure)].set_index("date").reindex(
+        [pd.Timestamp(day) for day in days])
+    x = np.arange(len(days), dtype=float)
+    best = d["best"].to_numpy(float)
+    low = d["low"].to_numpy(float)
+    high = d["high"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    row = totals[(totals["side"] == name) & (totals["measure"] == measure)]
+    unplaced = float(row["unplaced"].iloc[0]) if len(row) else 0.0
+    capped = ~np.isnan(high)
+    top = max(np.nanmax(np.where(capped, high, 0.0)), np.nanmax(best), unplaced, 1.0) * 1.18
+    placed = best > 0
+    ax.bar(x[placed], best[placed], width=0.7, color=style["color"], hatch=style["hatch"], edgecolor="black",
+           linewidth=0.6, zorder=2)
+    for xi, b in zip(x[placed], best[placed]):
+        ax.annotate(f"{b:g}", (xi, b), xytext=(-9, 2), textcoords="offset points", fontsize=7, ha="right",
+                    va="bottom", zorder=4)
+    ax.vlines(x[capped], low[capped], high[capped], color="black", linewidth=1.2, zorder=3)
+    ax.hlines(np.r_[low[capped], high[capped]], np.r_[x[capped], x[capped]] - 0.12,
+              np.r_[x[capped], x[capped]] + 0.12, color="black", linewidth=1.2, zorder=3)
     for xi, lo in zip(x[~capped], low[~capped]):
-        ax.annotate("", xy=(xi, top * 0.97), xytext=(xi, lo), arrowprops={"arrowstyle": "->", "color": "black", "lw": 0.8, "linestyle": "--"})
+        ax.annotate("", xy=(xi, top * 0.98), xytext=(xi, lo), zorder=3,
+                    arrowprops={"arrowstyle": "->", "color": "black", "lw": 0.9, "linestyle": "--"})
+    xu = len(days) + 0.4
+    ax.axvline(len(days) - 0.3, color="#888888", linewidth=0.8, linestyle=":")
+    ax.bar([xu], [unplaced], width=0.9, color="white", edgecolor=style["color"], hatch=UNPLACED_HATCH,
+           linewidth=1.0, zorder=2)
+    ax.annotate(f"{unplaced:g}", (xu, unplaced), xytext=(0, 2), textcoords="offset points", fontsize=7,
+                ha="center", va="bottom")
     ax.set_ylim(0, top)
-    ax.set_xticks(x, [t.strftime("%d %b") for t in d["date"]])
-    ax.set_ylabel(f"{measure} (people per day)")
-    ax.set_title(side, loc="left", fontsize=9)
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+    ax.set_xlim(-0.6, xu + 0.7)
+    ax.set_xticks([*x, xu], [*(f"{day:%d %b}" for day in days), "on no\nday"])
+    ax.set_ylabel(f"{measure} (people)")
+    ax.set_title(name, loc="left", fontsize=9)
 
 
-def figure_daily(result, claims: pd.DataFrame, battle, measure: str = "killed") -> Figure:
-    sides = list(battle.sides)
-    fig = Figure(figsize=(7.5, 2.2 * len(sides) + 0.9), layout="constrained")
-    axes = fig.subplots(len(sides), 1, sharex=True)
-    for ax, side in zip(np.atleast_1d(axes), sides):
-        draw_daily(ax, result.daily, side, sides, measure)
-    np.atleast_1d(axes)[-1].set_xlabel(f"day of the battle ({battle.period_start.year})")
-    np.atleast_1d(axes)[0].legend(loc="upper center", fontsize=7, title="dashed arrow: no claim caps the day", title_fontsize=7)
-    fig.suptitle(f"{battle.name}: {measure} per day by side, best estimate with low–high range", fontsize=10, x=0.01, ha="left")
-    source_line(fig, _claimants_of(result.daily.loc[result.daily["measure"] == measure, "claims"], claims), result.rule.name)
-    fig.get_layout_engine().set(rect=(0, 0.04, 1, 0.96))
+def figure_daily(result, ds, measure: str = "killed") -> Figure:
+    battle = ds.battle
+    names = panel_names(battle)
+    fig = Figure(figsize=(10.0, 1.95 * len(names) + 1.1), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(len(names), 1, sharex=True))
+    for ax, name in zip(axes, names):
+        draw_daily(ax, result.daily, result.totals, name, side_style(names, name), battle.days, measure)
+    axes[-1].set_xlabel("day of the battle; at the right, deaths the accepted claims require but place on no day")
+    proxies = [Patch(facecolor="#bbbbbb", edgecolor="black", label="best: deaths the claims place on the day"),
+               Line2D([], [], color="black", marker="_", markersize=8, linewidth=1.2,
+                      label="low–high: least and most the claims allow"),
+               Line2D([], [], color="black", linestyle="--", linewidth=0.9,
+                      label="dashed arrow: no claim caps the day"),
+               Patch(facecolor="white", edgecolor="#555555", hatch=UNPLACED_HATCH,
+                     label="on no day: required by the claims, placed on no day")]
+    axes[0].legend(handles=proxies, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7)
+    total = total_group(battle)
+    title(fig, battle, f"{measure} per day by side{f' and in total ({total})' if total else ''}, best with "
+          "low–high range")
+    ids = [*result.totals.loc[result.totals["measure"] == measure, "claims"],
+           *result.daily.loc[result.daily["measure"] == measure, "claims"]]
+    source_line(fig, claims_by_id(ids, ds.claims), ds.sources, result.rule.name)
     return fig
 
 
-def draw_cumulative(ax, result, reported: pd.DataFrame, side: str, sides: list[str], claimants: list[str], measure: str = "killed") -> None:
-    """Reconciled running total of one side (best line, low-high band) and each
-    claimant's reported running totals as markers."""
+# ---------------------------------------------------------------- running totals
+
+
+def draw_cumulative(ax, result, reported: pd.DataFrame, name: str, style: dict, claimants: list[str],
+                    measure: str = "killed") -> None:
+    """Reconciled running total of one side or group (best line, low-high band) and each
+    claimant's reported running totals as markers; a derived battle total is starred."""
     c = result.cumulative
-    c = c[(c["side"] == side) & (c["measure"] == measure)].sort_values("date")
-    style = side_style(sides, side)
+    c = c[(c["side"] == name) & (c["measure"] == measure)].sort_values("date")
     # one more step to the end of the last day, so that the last day's band shows
-    dates = list(c["date"]) + [c["date"].iloc[-1] + pd.Timedelta(days=1)]
+    end = c["date"].iloc[-1] + pd.Timedelta(days=1)
+    dates = [*c["date"], end]
     low = np.append(c["low"].to_numpy(float), float(c["low"].iloc[-1]))
     best = np.append(c["best"].to_numpy(float), float(c["best"].iloc[-1]))
-    high = c["high"].astype(float).to_numpy()
+    high = c["high"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     high = np.append(high, high[-1])
-    top = np.where(np.isnan(high), np.nanmax(best) * 1.4 + 5, high)
-    ax.fill_between(dates, low, top, step="post", color=style["color"], alpha=0.18,
-                    hatch=style["hatch"], edgecolor=style["color"], linewidth=0, label="low–high (to top of axis: open)")
+    r = reported[(reported["side"] == name) & (reported["measure"] == measure) & (reported["basis"] == "reported")]
+    t = result.totals[(result.totals["side"] == name) & (result.totals["measure"] == measure)]
+    highest = max(np.nanmax(np.r_[best, np.where(np.isnan(high), 0.0, high)]),
+                  float(r["value"].max()) if len(r) else 0.0, 1.0)
+    top = highest * 1.25
+    ax.fill_between(dates, low, np.where(np.isnan(high), top, high), step="post", color=style["color"], alpha=0.18,
+                    hatch=style["hatch"], edgecolor=style["color"], linewidth=0,
+                    label="low–high (to top of axis: open)")
     ax.step(dates, best, where="post", color=style["color"], linestyle=style["linestyle"], linewidth=1.8, label="best")
-    r = reported[(reported["side"] == side) & (reported["measure"] == measure) & (reported["basis"] == "reported")]
     for who in claimants:
         mine = r[r["claimant"] == who]
         if len(mine):
             k = claimants.index(who)
-            ax.plot(mine["as_of"], mine["value"].astype(float), linestyle="none", marker=MARKERS[k % len(MARKERS)],
-                    markerfacecolor="white", markeredgecolor="black", markersize=6, label=f"{who} (number reported)")
-    ax.set_ylabel(f"{measure} since the start (people)")
-    ax.set_title(side, loc="left", fontsize=9)
-    ax.set_ylim(bottom=0)
-    ax.xaxis.set_major_formatter(mpl.dates.DateFormatter("%d %b"))
+            ax.plot(mine["as_of"] + pd.Timedelta(hours=12), mine["value"].astype(float), linestyle="none",
+                    marker=MARKERS[k % len(MARKERS)], markerfacecolor="white", markeredgecolor="black", markersize=6,
+                    label=f"{who} (number reported)")
+    if len(t) and bool(t["derived"].iloc[0]):
+        value = float(t["best"].iloc[0])
+        ax.plot([end], [value], linestyle="none", marker="*", markersize=12, markerfacecolor="white",
+                markeredgecolor="black", markeredgewidth=1.2, label="derived battle total: stated by no source",
+                clip_on=False, zorder=5)
+        ax.annotate(f"{value:g}: derived,\nstated by no source", (end, value), xytext=(-8, 8),
+                    textcoords="offset points", fontsize=7, ha="right", va="bottom", zorder=6,
+                    bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "#888888"})
+    ax.set_ylabel(f"{measure} since the start")
+    ax.set_title(name, loc="left", fontsize=9)
+    ax.set_ylim(0, top)
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+    ax.xaxis.set_major_locator(mdates.DayLocator())
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
 
 
-def figure_cumulative(result, reported: pd.DataFrame, claims: pd.DataFrame, battle, measure: str = "killed") -> Figure:
-    sides = list(battle.sides)
-    claimants = sorted(set(reported.loc[reported["basis"] == "reported", "claimant"]))
-    fig = Figure(figsize=(9.5, 2.4 * len(sides) + 1.0), layout="constrained")
-    axes = np.atleast_1d(fig.subplots(len(sides), 1, sharex=True))
-    for ax, side in zip(axes, sides):
-        draw_cumulative(ax, result, reported, side, sides, claimants, measure)
+def figure_cumulative(result, reported: pd.DataFrame, ds, measure: str = "killed") -> Figure:
+    battle = ds.battle
+    names = panel_names(battle)
+    mine = reported[(reported["basis"] == "reported") & (reported["measure"] == measure) & reported["side"].isin(names)]
+    claimants = [n for n in battle.claimant_hierarchy if n in set(mine["claimant"])]
+    claimants += sorted(set(mine["claimant"]) - set(claimants))
+    fig = Figure(figsize=(9.5, 2.2 * len(names) + 1.1), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(len(names), 1, sharex=True))
+    for ax, name in zip(axes, names):
+        draw_cumulative(ax, result, reported, name, side_style(names, name), claimants, measure)
     axes[-1].set_xlabel("date (running total to the end of the day; the step to the right of a day is that day)")
-    handles, labels = {}, {}
+    handles: dict = {}
     for ax in axes:
         for h, lab in zip(*ax.get_legend_handles_labels()):
             handles.setdefault(lab, h)
-    fig.legend(list(handles.values()), list(handles.keys()), loc="outside right upper", fontsize=7)
-    fig.suptitle(f"{battle.name}: {measure} since the start, reconciled and as each claimant reported it", fontsize=10, x=0.01, ha="left")
-    source_line(fig, claimants, result.rule.name)
-    fig.get_layout_engine().set(rect=(0, 0.045, 1, 0.955))
+    handles = dict(sorted(handles.items(), key=lambda kv: kv[0].startswith("derived")))
+    axes[0].legend(list(handles.values()), list(handles.keys()), loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                   fontsize=7)
+    title(fig, battle, f"{measure} since the start, reconciled and as each claimant reported it")
+    ids = [*result.cumulative.loc[result.cumulative["measure"] == measure, "claims"],
+           *(";".join(t) for t in mine["claim_ids"])]
+    source_line(fig, claims_by_id(ids, ds.claims), ds.sources, result.rule.name)
     return fig
 
 
-def draw_timeline(ax, claims: pd.DataFrame, battle, measure: str = "killed") -> list[str]:
-    """Who reported which figure for which day: one row per claimant, a marker per claim
-    at the last day it covers, revisions linked by arrows. Returns the claimants drawn."""
-    c = claims[claims["in_scope"] & (claims["measure"] == measure) & claims["period_end"].notna()].copy()
-    order = [n for n in battle.claimant_hierarchy if n in set(c["claimant"].astype(str))]
-    y = {n: i for i, n in enumerate(order)}
-    c["y"] = c["claimant"].astype(str).map(y)
-    c = c.sort_values(["claimant", "side", "period_end", "claim_id"])
-    repeat = c.groupby(["claimant", "side", "period_end"], observed=True).cumcount()
-    c["period_end"] = c["period_end"] + pd.to_timedelta(repeat * 0.18, unit="D")
-    sides = list(battle.sides) + list(battle.side_groups) + list(battle.other_actors)
-    for side, rows in c.groupby("side", observed=True, sort=False):
-        k = sides.index(str(side))
-        ax.plot(rows["period_end"], rows["y"] + (k - 2) * 0.14, linestyle="none", marker=MARKERS[k % len(MARKERS)],
-                color=OKABE_ITO[k % len(OKABE_ITO)], markeredgecolor="black", markersize=6, label=str(side))
-        for row in rows.itertuples():
-            ax.annotate(f"{row.value}", (row.period_end, row.y + (k - 2) * 0.14), xytext=(4, 0), textcoords="offset points",
-                        fontsize=6, va="center")
-    by_id = c.set_index("claim_id")
-    for row in c[c["supersedes"].notna()].itertuples():
-        if row.supersedes in by_id.index:
-            old = by_id.loc[row.supersedes]
-            ax.annotate("", xy=(row.period_end, row.y), xytext=(old["period_end"], old["y"] - 0.3),
-                        arrowprops={"arrowstyle": "->", "color": "#555555", "connectionstyle": "arc3,rad=-0.4"})
-    ax.set_yticks(range(len(order)), order)
-    ax.set_ylim(-0.7, len(order) - 0.3)
-    ax.set_xlim(pd.Timestamp(battle.period_start) - pd.Timedelta(days=0.6), pd.Timestamp(battle.period_end) + pd.Timedelta(days=0.9))
-    ax.xaxis.set_major_formatter(mpl.dates.DateFormatter("%d %b"))
-    ax.set_xlabel("last day the figure covers")
+# ---------------------------------------------------------------- claims timeline
+
+ROW_STEP = 0.3  # vertical distance between stacked marks, in claimant-row units
+REPORT_GAP = 0.18  # extra distance between the marks of two reports of one claimant and day
+
+
+def timeline_marks(claims: pd.DataFrame, battle, measure: str = "killed", sources: pd.DataFrame | None = None
+                   ) -> pd.DataFrame:
+    """One mark per figure of a report: copies of one report giving the same figure for
+    the same side and days are one mark, with the number of copies and their claim IDs.
+    Where the copies of a report disagree (two marks of one report for one side), each
+    mark not given by every copy names the languages of its copies (`note`, from
+    `sources`)."""
+    c = claims[claims["in_scope"] & (claims["measure"].astype(str) == measure) & claims["period_end"].notna()].copy()
+    c["report"] = [report_key(r, s, str(n)) for r, s, n in zip(c["report_id"], c["source_id"], c["claimant"])]
+    for col in ("claimant", "side", "qualifier"):
+        c[col] = c[col].astype(str)
+    c["start"] = c["period_start"].fillna(c["period_end"])
+    keys = ["claimant", "report", "side", "start", "period_end", "value", "qualifier"]
+    marks = c.sort_values("claim_id").groupby(keys, sort=False).agg(ids=("claim_id", tuple)).reset_index()
+    marks["copies"] = marks["ids"].map(len)
+    marks["first"] = marks["ids"].map(min)
+    marks["note"] = ""
+    if sources is not None:
+        language = c.set_index("claim_id")["source_id"].map(sources.set_index("source_id")["language"]).astype(str)
+        source = c.set_index("claim_id")["source_id"]
+        for _, group in marks.groupby("report", sort=False):
+            if group.duplicated(["side", "start", "period_end"]).any():
+                every = set(source[[i for ids in group["ids"] for i in ids]])
+                for idx, ids in group["ids"].items():
+                    if set(source[list(ids)]) != every:
+                        marks.at[idx, "note"] = f" ({', '.join(dict.fromkeys(language[list(ids)]))})"
+    marks["label"] = [figure_text(v, q) + (f" ×{n}" if n > 1 else "") + note
+                      for v, q, n, note in zip(marks["value"], marks["qualifier"], marks["copies"], marks["note"])]
+    return marks.sort_values("first").reset_index(drop=True)
+
+
+TIMELINE_AXES_INCHES = 5.5  # the timeline's plotting width, between the claimant names and the legend
+
+
+def day_inches(battle) -> float:
+    """About how wide one day of the timeline is drawn."""
+    return TIMELINE_AXES_INCHES / (len(battle.days) + 0.5)
+
+
+def timeline_columns(battle, marks: pd.DataFrame) -> int:
+    """How many columns of marks fit in one day's width: one for a long battle, several
+    when a short one leaves each day wide (a column: marker and its longest label)."""
+    longest = max((len(t) for t in marks["label"]), default=1)
+    return max(1, int(day_inches(battle) / (0.055 * longest + 0.25)))
+
+
+def timeline_layout(marks: pd.DataFrame, battle, columns: int = 1
+                    ) -> tuple[pd.DataFrame, dict[str, tuple[float, float]]]:
+    """x (in the last day covered, as a matplotlib date number) and y of every mark: the
+    marks of one claimant and day are stacked, report by report (earliest first, a gap
+    between reports), side by side within a report, wrapped into up to `columns` columns
+    within the day; each claimant gets a band tall enough for its largest stack. Returns
+    the marks with x and y, and each claimant's band (top, bottom)."""
+    names = [*battle.sides, *battle.side_groups, *battle.other_actors]
+    order = [n for n in battle.claimant_hierarchy if n in set(marks["claimant"])]
+    order += sorted(set(marks["claimant"]) - set(order))
+    marks = marks.copy()
+    marks["side_order"] = marks["side"].map(lambda s: names.index(s) if s in names else len(names))
+    offset, xs = {}, {}
+    for (_, day), group in marks.groupby(["claimant", "period_end"], sort=False):
+        stack: list[tuple[int, bool]] = []  # (mark index, whether a new report starts there)
+        for report in dict.fromkeys(group.sort_values("first")["report"]):
+            rows = group[group["report"] == report].sort_values(["side_order", "value", "first"]).index
+            stack += [(idx, k == 0 and bool(stack)) for k, idx in enumerate(rows)]
+        n = min(columns, len(stack))
+        depth = -(-len(stack) // n)
+        for col in range(n):
+            y = 0.0
+            for k, (idx, new_report) in enumerate(stack[col * depth:(col + 1) * depth]):
+                y += REPORT_GAP if new_report and k else 0.0
+                offset[idx] = y
+                xs[idx] = mdates.date2num(day) + (0.5 if n == 1 else 0.08 + col * 0.84 / n)
+                y += ROW_STEP
+    marks["offset"] = pd.Series(offset)
+    marks["x"] = pd.Series(xs)
+    bands, top = {}, 0.0
+    for name in order:
+        deepest = float(marks.loc[marks["claimant"] == name, "offset"].max())
+        height = max(1.0, deepest + 0.75)
+        bands[name] = (top, top + height)
+        top += height
+    marks["y"] = [bands[c][0] + 0.35 + o for c, o in zip(marks["claimant"], marks["offset"])]
+    return marks, bands
+
+
+def draw_timeline(ax, claims: pd.DataFrame, battle, measure: str = "killed", revisions=(),
+                  sources: pd.DataFrame | None = None) -> list[str]:
+    """Who reported which figure for which day: one band per claimant, a mark per figure
+    of a report at the last day it covers (copies counted, not repeated; a figure over
+    several days in italics), revisions linked by arrows on the left of the stack.
+    `revisions` are `evidence.Revision`s (explicit and inferred); without them the ledger's
+    explicit `supersedes` links are drawn. Where copies of one report disagree, a mark
+    names the languages of its copies. Returns the claimants drawn."""
+    marks = timeline_marks(claims, battle, measure, sources)
+    ax.set_xlabel("last day the figure covers (a day's marks are stacked report by report, the earliest on top; "
+                  "italics: a total over several days)")
     ax.set_ylabel("claimant")
-    ax.grid(axis="y", color="#dddddd", linewidth=0.6)
-    return order
+    if marks.empty:
+        ax.text(0.5, 0.5, f"no in-scope '{measure}' claims", transform=ax.transAxes, ha="center")
+        return []
+    marks, bands = timeline_layout(marks, battle, timeline_columns(battle, marks))
+    names = [*battle.sides, *battle.side_groups, *battle.other_actors]
+    for side, rows in marks.groupby("side", sort=False):
+        k = names.index(side) if side in names else len(names)
+        ax.plot(rows["x"], rows["y"], linestyle="none", marker=MARKERS[k % len(MARKERS)], zorder=4,
+                color=OKABE_ITO[k % len(OKABE_ITO)], markeredgecolor="black", markersize=5.5, label=str(side))
+    for row in marks.itertuples():
+        ax.annotate(row.label, (row.x, row.y), xytext=(5, 0), textcoords="offset points", fontsize=6.5, va="center",
+                    zorder=5, style="italic" if row.start != row.period_end else "normal")
+    where = {i: (row.x, row.y) for row in marks.itertuples() for i in row.ids}
+    links = ([(r.old, r.new, r.inferred) for r in revisions] if revisions else
+             [(old, new, False) for new, old in claims[["claim_id", "supersedes"]].dropna().itertuples(index=False)])
+    drawn = set()
+    for old, new, inferred in sorted(links):
+        if old not in where or new not in where or where[old] == where[new] or (where[old], where[new]) in drawn:
+            continue
+        drawn.add((where[old], where[new]))
+        (x0, y0), (x1, y1) = where[old], where[new]
+        # bulge to the left of the stack, away from the labels (the y axis points down)
+        rad = 0.5 if y1 >= y0 else -0.5
+        if x0 != x1:
+            rad = 0.3
+        ax.add_patch(FancyArrowPatch((x0, y0), (x1, y1), arrowstyle="-|>", mutation_scale=8, shrinkA=3.5,
+                                     shrinkB=3.5, connectionstyle=f"arc3,rad={rad}", color="#333333", lw=0.9,
+                                     linestyle=(0, (3, 2)) if inferred else "-", zorder=3))
+    for _, hi in bands.values():
+        ax.axhline(hi, color="#cccccc", linewidth=0.6, zorder=0)
+    ax.set_yticks([(lo + hi) / 2 for lo, hi in bands.values()], list(bands))
+    ax.tick_params(axis="y", length=0)
+    ax.set_ylim(max(hi for _, hi in bands.values()), 0)
+    start, end = pd.Timestamp(battle.period_start), pd.Timestamp(battle.period_end)
+    # room on the right for the labels of the last day's marks
+    margin = min(1.4, 0.75 / day_inches(battle))
+    ax.set_xlim(mdates.date2num(start) - 0.05, mdates.date2num(end + pd.Timedelta(days=1)) + margin)
+    # a tick at each day's boundaries, its name under its middle: the battle's days only
+    first = mdates.date2num(start)
+    ax.set_xticks([first + d for d in range(len(battle.days) + 1)], [""] * (len(battle.days) + 1))
+    ax.set_xticks([first + d + 0.5 for d in range(len(battle.days))], [f"{day:%d %b}" for day in battle.days],
+                  minor=True)
+    ax.tick_params(axis="x", which="minor", length=0)
+    ax.grid(axis="x", which="major", color="#eeeeee", linewidth=0.6, zorder=0)
+    return list(bands)
 
 
-def figure_timeline(claims: pd.DataFrame, battle, measure: str = "killed") -> Figure:
-    fig = Figure(figsize=(9.0, 6.0), layout="constrained")
+def figure_timeline(ds, measure: str = "killed", revisions=()) -> Figure:
+    battle = ds.battle
+    marks = timeline_marks(ds.claims, battle, measure)
+    height = 2.5
+    if not marks.empty:
+        _, bands = timeline_layout(marks, battle, timeline_columns(battle, marks))
+        height = max(hi for _, hi in bands.values()) * 0.5 + 1.4
+    fig = Figure(figsize=(10.0, height), layout="constrained")
     ax = fig.subplots()
-    drawn = draw_timeline(ax, claims, battle, measure)
-    fig.legend(title="side (number: people)", fontsize=7, title_fontsize=7, loc="outside right upper")
-    fig.suptitle(f"{battle.name}: every in-scope '{measure}' claim, by claimant; arrows link revisions", fontsize=10, x=0.01, ha="left")
-    source_line(fig, drawn)
-    fig.get_layout_engine().set(rect=(0, 0.04, 1, 0.96))
+    draw_timeline(ax, ds.claims, battle, measure, revisions, ds.sources)
+    handles, labels = ax.get_legend_handles_labels()
+    handles += [Line2D([], [], color="#333333", linewidth=0.9), Line2D([], [], color="#333333", linewidth=0.9,
+                                                                       linestyle=(0, (3, 2)))]
+    labels += ["revision (explicit link)", "revision (inferred)"]
+    ax.legend(handles, labels, title="side (number: people;\n×n: copies of one report;\n(lang): copies of one report\n"
+              "disagree: the language\nof the copies giving this)", fontsize=7,
+              title_fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    title(fig, battle, f"every in-scope '{measure}' claim, by claimant; arrows link revisions")
+    c = ds.claims
+    used = c[c["in_scope"] & (c["measure"].astype(str) == measure) & c["period_end"].notna()]
+    source_line(fig, used, ds.sources)
     return fig
 
 
-def draw_matrix(ax, totals: pd.DataFrame, battle, measure: str = "killed") -> list[str]:
-    """Claimant x side matrix of each claimant's latest reported total, shaded in grey by
-    size, with the number, its qualifier and its end day written in each cell."""
+# ---------------------------------------------------------------- claimant matrix
+
+
+def matrix_rows(totals: pd.DataFrame, battle, measure: str = "killed") -> list[tuple[str, str, str]]:
+    """(label, claimant, source_id) of each row: one per claimant, or one per copy where
+    the copies of its latest report disagree ("Monitor (fr copy)")."""
     t = totals[totals["measure"] == measure]
-    cols = [s for s in [*battle.sides, *battle.side_groups] if s in set(t["side"])]
-    rows = [n for n in battle.claimant_hierarchy if n in set(t["claimant"])]
-    grid = np.full((len(rows), len(cols)), np.nan)
-    for r in t.itertuples():
-        grid[rows.index(r.claimant), cols.index(r.side)] = r.value
-    ax.imshow(np.nan_to_num(grid, nan=0.0), cmap="Greys", vmin=0, vmax=np.nanmax(grid) * 1.6, aspect="auto")
-    marks = {"exact": "", "at least": "≥", "more than": ">", "about": "~", "up to": "≤"}
-    for r in t.itertuples():
-        text = f"{marks[r.qualifier]}{r.value}\nto {r.as_of:%d %b} ({r.language})"
-        ax.text(cols.index(r.side), rows.index(r.claimant), text, ha="center", va="center", fontsize=7)
-    ax.set_xticks(range(len(cols)), cols, rotation=15, ha="right")
-    ax.set_yticks(range(len(rows)), rows)
-    ax.set_xlabel("side (people killed)" if measure == "killed" else f"side (people {measure})")
-    ax.set_ylabel("claimant")
+    claimants = [n for n in battle.claimant_hierarchy if n in set(t["claimant"])]
+    claimants += sorted(set(t["claimant"]) - set(claimants))
+    prefs = list(battle.language_preference)
+    rows = []
+    for who in claimants:
+        mine = t[t["claimant"] == who]
+        copies = mine.drop_duplicates("source_id")
+        copies = copies.assign(rank=copies["language"].map(lambda g: prefs.index(g) if g in prefs else len(prefs)))
+        copies = copies.sort_values(["rank", "source_id"])
+        languages = copies["language"].tolist()
+        for r in copies.itertuples():
+            if len(copies) == 1 and not r.copies_disagree:
+                label = who
+            elif languages.count(r.language) == 1:
+                label = f"{who} ({r.language} copy)"
+            else:
+                label = f"{who} ({r.language} copy, {r.source_id})"
+            rows.append((label, who, r.source_id))
     return rows
 
 
-def figure_matrix(totals: pd.DataFrame, battle, measure: str = "killed") -> Figure:
-    fig = Figure(figsize=(7.5, 3.8), layout="constrained")
+def draw_matrix(ax, totals: pd.DataFrame, battle, measure: str = "killed") -> list[str]:
+    """Claimant x side matrix of each claimant's latest report, one row per copy where its
+    copies disagree, shaded in grey by size, with the number, its qualifier and its end
+    day in each cell; figures the copies of one report give differently are in bold."""
+    t = totals[totals["measure"] == measure]
+    cols = [s for s in [*battle.counted_names] if s in set(t["side"])]
+    rows = matrix_rows(totals, battle, measure)
+    ax.set_xlabel(("side (people killed)" if measure == "killed" else f"side (people {measure})")
+                  + "\none row per copy where the copies of a report disagree (dashed frame);"
+                  "\nbold: a figure the other copy gives differently or not at all")
+    ax.set_ylabel("claimant (copy of its latest report)")
+    if not rows:
+        ax.text(0.5, 0.5, f"no claimant reported a '{measure}' total over several days", transform=ax.transAxes,
+                ha="center", va="center")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        return []
+    grid = np.full((len(rows), len(cols)), np.nan)
+    cells = {}
+    for i, (_, who, source_id) in enumerate(rows):
+        for r in t[(t["claimant"] == who) & (t["source_id"] == source_id)].itertuples():
+            grid[i, cols.index(r.side)] = r.value
+            cells[(i, cols.index(r.side))] = r
+    top = np.nanmax(grid) if np.isfinite(grid).any() else 1.0
+    ax.imshow(np.nan_to_num(grid, nan=0.0), cmap="Greys", vmin=0, vmax=top * 1.8, aspect="auto")
+    for (i, j), r in cells.items():
+        others = [cells.get((k, j)) for k, (_, who, _) in enumerate(rows) if who == r.claimant and k != i]
+        differs = r.copies_disagree and any(o is None or (o.value, o.qualifier) != (r.value, r.qualifier)
+                                            for o in others)
+        ax.text(j, i, f"{figure_text(r.value, r.qualifier)}\nto {r.as_of:%d %b} ({r.language})", ha="center",
+                va="center", fontsize=7, fontweight="bold" if differs else "normal")
+    start = 0
+    for i in range(1, len(rows) + 1):
+        if i == len(rows) or rows[i][1] != rows[start][1]:
+            if i - start > 1:
+                ax.add_patch(Rectangle((-0.5, start - 0.5), len(cols), i - start, fill=False, edgecolor="black",
+                                       linewidth=1.4, linestyle="--"))
+            start = i
+    ax.set_xticks(range(len(cols)), cols, rotation=15, ha="right")
+    ax.set_yticks(range(len(rows)), [r[0] for r in rows])
+    return [r[1] for r in rows]
+
+
+def figure_matrix(totals: pd.DataFrame, ds, measure: str = "killed") -> Figure:
+    battle = ds.battle
+    n = len(matrix_rows(totals, battle, measure))
+    fig = Figure(figsize=(8.0, max(3.4, 0.55 * n + 1.9)), layout="constrained")
     ax = fig.subplots()
-    drawn = draw_matrix(ax, totals, battle, measure)
-    fig.suptitle(f"{battle.name}: latest total each claimant reported, by side ({measure})", fontsize=10, x=0.01, ha="left")
-    source_line(fig, drawn)
-    fig.get_layout_engine().set(rect=(0, 0.05, 1, 0.95))
+    draw_matrix(ax, totals, battle, measure)
+    title(fig, battle, f"each claimant's latest report, by side ({measure})")
+    used = ds.claims[ds.claims["claim_id"].isin(set(totals.loc[totals["measure"] == measure, "claim_id"]))]
+    source_line(fig, used, ds.sources)
     return fig
 
 
-def all_figures(ds, result) -> dict[str, Figure]:
-    """Every figure of the suite, by file stem, from a dataset and its reconciliation."""
+# ---------------------------------------------------------------- provenance of the infobox
+
+
+def infobox_claims(ds) -> pd.DataFrame:
+    """Claims of an encyclopedia claimant whose detail mentions its infobox."""
+    types = ds.claimants.set_index(ds.claimants["claimant"].astype(str))["claimant_type"].astype(str)
+    c = ds.claims
+    encyclopedia = c["claimant"].astype(str).map(types).eq("encyclopedia")
+    return c[encyclopedia & c["claimant_detail"].fillna("").str.contains("infobox", case=False)]
+
+
+def provenance_links(ds, result=None) -> list[dict]:
+    """Each infobox figure (measure, side, number) with the primary claims giving the same
+    number for the same side and measure, or why none does."""
+    box = infobox_claims(ds)
+    claimants = ds.claimants.set_index(ds.claimants["claimant"].astype(str))
+    primary = {n for n, r in claimants.iterrows() if not bool(r["relays_others"])
+               and str(r["claimant_type"]) != "encyclopedia"}
+    c = ds.claims
+    measures = [*ds.battle.reconciled_measures]
+    names = [*ds.battle.counted_names, *ds.battle.other_actors]
+    out = []
+    keys = box.assign(measure=box["measure"].astype(str), side=box["side"].astype(str))
+    keys = keys.assign(m_order=keys["measure"].map(lambda m: measures.index(m) if m in measures else len(measures)),
+                       s_order=keys["side"].map(lambda s: names.index(s) if s in names else len(names)))
+    groups = keys.groupby(["m_order", "s_order", "measure", "side", "value"], sort=True)
+    for (_, _, measure, side, value), group in groups:
+        group = group.sort_values("claim_id")
+        matches = c[(c["claimant"].astype(str).isin(primary)) & (c["measure"].astype(str) == measure)
+                    & (c["side"].astype(str) == side) & (c["value"] == value)].sort_values("claim_id")
+        why = "no source read for this dataset gives this number"
+        if matches.empty and result is not None:
+            why = _derived_reason(result, ds.battle, measure, side, int(value)) or why
+        out.append({"measure": measure, "side": side, "value": int(value),
+                    "text": " / ".join(dict.fromkeys(figure_text(value, q) for q in group["qualifier"])),
+                    "box_claims": tuple(group["claim_id"]),
+                    "box_sources": tuple(dict.fromkeys(group["source_id"])), "matches": matches, "why": why})
+    return out
+
+
+def _derived_reason(result, battle, measure: str, side: str, value: int) -> str | None:
+    """'derived: 120 − 68 − 29, stated by no source' where the reconciliation derives the
+    number for this side from the total group's and the other sides' figures."""
+    t = result.totals[result.totals["measure"] == measure].set_index("side")
+    total = total_group(battle)
+    if side not in t.index or not bool(t.at[side, "derived"]) or int(t.at[side, "best"]) != value:
+        return None
+    others = [s for s in battle.sides if s != side]
+    rest = sum(int(t.at[s, "best"]) for s in others if s in t.index)
+    if total in t.index and side in battle.sides and int(t.at[total, "best"]) - rest == value:
+        parts = " − ".join(str(int(t.at[s, "best"])) for s in others)
+        return f"derived: {int(t.at[total, 'best'])} ({total}) − {parts}; stated by no source"
+    return "derived by the reconciliation from other figures; stated by no source"
+
+
+def _spread(ys: dict, gap: float) -> dict:
+    """Move node positions apart so that neighbours are at least `gap` apart."""
+    order = sorted(ys, key=lambda k: (ys[k], str(k)))
+    out, last = {}, None
+    for k in order:
+        y = ys[k] if last is None else max(ys[k], last + gap)
+        out[k], last = y, y
+    return out
+
+
+def draw_provenance(ax, ds, result=None) -> list[str]:
+    """Lines from each infobox figure to the claims giving its number, their outlets, wire
+    agencies and claimants. Returns the claimants reached."""
+    links = provenance_links(ds, result)
+    ax.set_xlabel("where an infobox figure comes from: claims by primary claimants with the same number for the "
+                  "same side and measure,\nthen outlet → wire agency → claimant (dotted: no wire agency)")
+    ax.set_ylabel("infobox figure")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    if not links:
+        ax.text(0.5, 0.5,
+                "no infobox figures in this dataset:\nno claim of an encyclopedia claimant mentions an infobox",
+                transform=ax.transAxes, ha="center", va="center", fontsize=9)
+        return []
+    sources = ds.sources.set_index("source_id")
+    col = {"figure": 0.0, "claim": 1.0, "outlet": 2.0, "wire": 3.0, "claimant": 4.0}
+    y, fig_y, claim_y = 0.0, {}, {}
+    for k, link in enumerate(links):
+        n = max(1, len(link["matches"]))
+        fig_y[k] = y + (n - 1) / 2
+        for i, cid in enumerate(link["matches"]["claim_id"]):
+            claim_y[cid] = y + i
+        y += n + 0.6
+    outlet_of, wire_of, claimant_of = {}, {}, {}
+    for link in links:
+        for r in link["matches"].itertuples():
+            outlet_of[r.claim_id] = str(sources.at[r.source_id, "publisher"])
+            wire = sources.at[r.source_id, "wire_agency"]
+            wire_of[outlet_of[r.claim_id]] = None if pd.isna(wire) else str(wire)
+            claimant_of[r.claim_id] = str(r.claimant)
+
+    def mean_y(groups: dict) -> dict:
+        return _spread({k: float(np.mean(v)) for k, v in groups.items()}, 0.9)
+
+    outlets = mean_y({o: [claim_y[c] for c in claim_y if outlet_of[c] == o] for o in set(outlet_of.values())})
+    wires = mean_y({w: [outlets[o] for o in outlets if wire_of[o] == w] for w in {w for w in wire_of.values() if w}})
+    who = mean_y({n: [claim_y[c] for c in claim_y if claimant_of[c] == n] for n in set(claimant_of.values())})
+    line = {"color": "#555555", "linewidth": 0.9, "zorder": 1}
+    for k, link in enumerate(links):
+        for cid in link["matches"]["claim_id"]:
+            ax.plot([col["figure"], col["claim"]], [fig_y[k], claim_y[cid]], **line)
+            o = outlet_of[cid]
+            ax.plot([col["claim"], col["outlet"]], [claim_y[cid], outlets[o]], **line)
+            w = wire_of[o]
+            if w:
+                ax.plot([col["outlet"], col["wire"]], [outlets[o], wires[w]], **line)
+                ax.plot([col["wire"], col["claimant"]], [wires[w], who[claimant_of[cid]]], **line)
+            else:
+                ax.plot([col["outlet"], col["claimant"]], [outlets[o], who[claimant_of[cid]]], linestyle=":", **line)
+        if link["matches"].empty:
+            ax.annotate(link["why"], (col["claim"] - 0.45, fig_y[k]), fontsize=7, va="center", ha="left",
+                        style="italic", bbox={"boxstyle": "round,pad=0.3", "facecolor": "#f2f2f2",
+                                              "edgecolor": "#999999", "linestyle": "--"})
+            ax.plot([col["figure"], col["claim"] - 0.45], [fig_y[k]] * 2, linestyle="--", **line)
+    box = {"boxstyle": "round,pad=0.3", "facecolor": "white", "edgecolor": "black"}
+
+    def node(x, y_, text, **kw):
+        ax.text(x, y_, text, ha="center", va="center", fontsize=7, bbox={**box, **kw.pop("bbox", {})}, zorder=3, **kw)
+
+    for k, link in enumerate(links):
+        where = ", ".join(link["box_sources"])
+        node(col["figure"], fig_y[k], f"{link['side']}, {link['measure']}: {link['text']}\n({where})",
+             fontweight="bold")
+    for link in links:
+        for r in link["matches"].itertuples():
+            scope = "" if bool(r.in_scope) else ", out of scope"
+            day = "" if pd.isna(r.period_end) else f" to {r.period_end:%d %b}"
+            node(col["claim"], claim_y[r.claim_id], f"{r.claim_id}: {figure_text(r.value, r.qualifier)}{day} "
+                 f"({sources.at[r.source_id, 'language']}{scope})")
+    for o, y_ in outlets.items():
+        node(col["outlet"], y_, o)
+    for w, y_ in wires.items():
+        node(col["wire"], y_, w, bbox={"boxstyle": "sawtooth,pad=0.3"})
+    for n, y_ in who.items():
+        node(col["claimant"], y_, n, fontweight="bold", bbox={"facecolor": "#e8e8e8"})
+    heads = {"figure": "infobox figure (sources)", "claim": "claim giving the number", "outlet": "outlet",
+             "wire": "wire agency", "claimant": "claimant"}
+    bottom = max([*fig_y.values(), *claim_y.values(), *outlets.values(), *wires.values(), *who.values()])
+    for key, x in col.items():
+        ax.text(x, -0.9, heads[key], ha="center", va="bottom", fontsize=8, fontweight="bold")
+    ax.set_xlim(-0.75, 4.75)
+    ax.set_ylim(bottom + 0.8, -1.2)
+    return sorted(who)
+
+
+def figure_provenance(ds, result=None) -> Figure:
+    links = provenance_links(ds, result)
+    rows = sum(max(1, len(link["matches"])) + 0.6 for link in links)
+    fig = Figure(figsize=(11.0, max(2.6, 0.42 * rows + 1.8)), layout="constrained")
+    ax = fig.subplots()
+    draw_provenance(ax, ds, result)
+    title(fig, ds.battle, "where the encyclopedia's infobox figures come from")
+    box = infobox_claims(ds)
+    ids = [*box["claim_id"], *(i for link in links for i in link["matches"]["claim_id"])]
+    source_line(fig, ds.claims[ds.claims["claim_id"].isin(set(ids))], ds.sources)
+    return fig
+
+
+# ---------------------------------------------------------------- rules compared
+
+
+def draw_rules(ax, results: dict, battle, measure: str = "killed", labels: bool = True) -> None:
+    """Battle totals of one measure per side and group under every rule, one row per rule
+    within each side's block: best as a marker (hollow where derived) with its number,
+    low-high as a whisker, an open high as a dashed arrow to the edge of the axes."""
+    names = list(battle.counted_names)
+    rules = list(results)
+    frames = {r: res.totals[res.totals["measure"] == measure].set_index("side") for r, res in results.items()}
+    highest = 5.0
+    for t in frames.values():
+        if len(t):
+            highest = max(highest, float(t["best"].max()), float(t["high"].astype("Float64").fillna(0).max()))
+    right = highest * 1.3
+    step = 1.0 / (len(rules) + 1)
+    for k, rule in enumerate(rules):
+        t = frames[rule]
+        color, marker = OKABE_ITO[k % len(OKABE_ITO)], MARKERS[k % len(MARKERS)]
+        for i, name in enumerate(names):
+            if name not in t.index:
+                continue
+            y = i + step * (k + 1) - 0.5
+            low, best, high = float(t.at[name, "low"]), float(t.at[name, "best"]), t.at[name, "high"]
+            if pd.isna(high):
+                ax.annotate("", xy=(right * 0.995, y), xytext=(low, y), zorder=2,
+                            arrowprops={"arrowstyle": "->", "color": color, "lw": 0.9, "linestyle": "--"})
+            else:
+                ax.hlines(y, low, float(high), color=color, linewidth=1.4, linestyle=LINES[k % len(LINES)], zorder=2)
+                ax.vlines([low, float(high)], y - step * 0.35, y + step * 0.35, color=color, linewidth=1.2, zorder=2)
+            derived = bool(t.at[name, "derived"])
+            ax.plot([best], [y], marker=marker, markersize=5.5, color=color, markeredgecolor="black", zorder=3,
+                    markerfacecolor="white" if derived else color, linestyle="none")
+            ax.annotate(f"{best:g}", (best, y), xytext=(5, 0), textcoords="offset points", fontsize=6.5, ha="left",
+                        va="center", zorder=4, bbox={"boxstyle": "square,pad=0.1", "facecolor": "white",
+                                                     "edgecolor": "none"})
+    for i in range(1, len(names)):
+        ax.axhline(i - 0.5, color="#cccccc", linewidth=0.7, zorder=0)
+    ax.set_yticks(range(len(names)), names)
+    ax.tick_params(axis="y", length=0, labelleft=labels)
+    ax.set_ylim(len(names) - 0.5, -0.5)
+    ax.set_xlim(-right * 0.02, right)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel(f"{measure} in the battle (people)")
+    ax.set_ylabel("side or group (a row per rule)" if labels else " ")
+    ax.set_title(measure, loc="left", fontsize=9)
+
+
+def figure_rules(results: dict, ds) -> Figure:
+    battle = ds.battle
+    measures = list(battle.reconciled_measures)
+    rows = len(battle.counted_names) * (len(results) + 1)
+    fig = Figure(figsize=(11.0, 0.17 * rows + 1.6), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(measures), sharey=True))
+    for k, (ax, measure) in enumerate(zip(axes, measures)):
+        draw_rules(ax, results, battle, measure, labels=k == 0)
+    rules = list(results)
+    handles = [Line2D([], [], color=OKABE_ITO[k % len(OKABE_ITO)], marker=MARKERS[k % len(MARKERS)],
+                      markeredgecolor="black", linestyle=LINES[k % len(LINES)], label=rule)
+               for k, rule in enumerate(rules)]
+    handles += [Line2D([], [], color="black", marker="o", markerfacecolor="white", linestyle="none",
+                       label="hollow: derived total,\nstated by no source"),
+                Line2D([], [], color="black", linestyle="--", label="dashed arrow: no claim\ncaps the total")]
+    axes[-1].legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7,
+                    title="rule, top to bottom\n(best, low–high)", title_fontsize=7)
+    title(fig, battle, "battle totals by side under every rule")
+    ids = [i for r in results.values() for i in r.totals["claims"]]
+    source_line(fig, claims_by_id(ids, ds.claims), ds.sources, rules)
+    return fig
+
+
+# ---------------------------------------------------------------- all figures and saving
+
+
+def all_figures(ds, result, results: dict | None = None) -> dict[str, Figure]:
+    """Every figure of the suite, by file stem, from a dataset and its reconciliation
+    (`results`: every rule's reconciliation, computed here when not given)."""
+    from analysis.reconcile import reconcile_all
+
     reported = derive.cumulative_claims(ds.claims, ds.battle)
     totals = derive.claimant_totals(ds.claims, ds.battle, ds.sources)
+    results = results if results is not None else reconcile_all(ds)
     with mpl.rc_context(STYLE):
         return {
-            "daily-deaths": figure_daily(result, ds.claims, ds.battle),
-            "cumulative-deaths": figure_cumulative(result, reported, ds.claims, ds.battle),
-            "claims-timeline": figure_timeline(ds.claims, ds.battle),
-            "claimant-matrix": figure_matrix(totals, ds.battle),
+            "daily-deaths": figure_daily(result, ds),
+            "cumulative-deaths": figure_cumulative(result, reported, ds),
+            "claims-timeline": figure_timeline(ds, revisions=result.evidence.revisions),
+            "claimant-matrix": figure_matrix(totals, ds),
+            "provenance": figure_provenance(ds, result),
+            "rule-comparison": figure_rules(results, ds),
         }
 
 
@@ -249,17 +824,31 @@ def stable_ids(svg: str) -> str:
     return SVG_ID.sub(rename, svg)
 
 
+METADATA = {
+    "svg": {"Date": None, "Creator": None},
+    "png": {"Software": None},
+    "pdf": {"CreationDate": None, "Creator": None, "Producer": None},
+}
+
+
 def save(fig: Figure, stem: str, out_dir: Path) -> list[Path]:
-    """Write `stem`.svg and `stem`.png into out_dir, byte-identical from run to run."""
+    """Write `stem`.svg, .png and .pdf into out_dir, byte-identical from run to run."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
     with mpl.rc_context(STYLE):
-        svg, png = io.StringIO(), io.BytesIO()
-        fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
-        fig.savefig(png, format="png", metadata={"Software": None})
-    write_text(out_dir / f"{stem}.svg", stable_ids(svg.getvalue()))
-    write_bytes(out_dir / f"{stem}.png", png.getvalue())
-    return [out_dir / f"{stem}.svg", out_dir / f"{stem}.png"]
+        for fmt in FORMATS:
+            path = out_dir / f"{stem}.{fmt}"
+            if fmt == "svg":
+                text = io.StringIO()
+                fig.savefig(text, format=fmt, metadata=METADATA[fmt])
+                write_text(path, stable_ids(text.getvalue()))
+            else:
+                data = io.BytesIO()
+                fig.savefig(data, format=fmt, metadata=METADATA[fmt])
+                write_bytes(path, data.getvalue())
+            paths.append(path)
+    return paths
 
 
 def save_all(figures: dict[str, Figure], out_dir: Path) -> list[Path]:

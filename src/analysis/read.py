@@ -23,7 +23,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-MAX_BYTES = 200 * 1024 * 1024
+MAX_BYTES = 1024 * 1024 * 1024
 
 
 @dataclass(frozen=True, order=True)
