@@ -349,3 +349,18 @@ def test_corroboration_counts_reports_not_copies(tmp_path):
     row = day(reconcile(ds), "army")
     assert row["reports"] == 1 and bool(row["single_source"])
     assert set(row["claims"].split(";")) == {"X1", "X2"}
+
+
+def test_claimants_named_like_missing_values_are_kept_as_names(tmp_path):
+    sources = [source_row("s1", published="2020-03-09")]
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            [claim("A", "NA", DAY, DAY, "army", 3), claim("B", "null", DAY, DAY, "militia", 2)],
+            sources=sources,
+            claimants=("NA", "null"),
+        )
+    )
+    r = reconcile(ds)
+    assert {c.claimant for c in r.accepted} == {"NA", "null"}
+    assert day(r, "army")["best"] == 3

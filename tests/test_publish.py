@@ -53,8 +53,8 @@ def test_no_exported_cell_starts_like_a_formula(files):
 
 
 def test_hostile_ledger_text_is_defused_on_export():
-    frame = tidy(pd.DataFrame({"note": ["=HYPERLINK(\"x\")", "ok"]}))
-    assert frame["note"].tolist() == ["'=HYPERLINK(\"x\")", "ok"]
+    frame = tidy(pd.DataFrame({"note": ['=HYPERLINK("x")', "ok"]}))
+    assert frame["note"].tolist() == ['\'=HYPERLINK("x")', "ok"]
 
 
 def test_bibtex_has_every_source(files):
@@ -103,14 +103,22 @@ def test_ged_side_mapping_follows_the_battle():
     from types import SimpleNamespace
 
     battle = SimpleNamespace(sides=("army", "Civilian residents", "militia", "gang"))
-    assert ged_sides(battle) == {"army": "deaths_a", "Civilian residents": "deaths_civilians", "militia": "deaths_b",
-                                 "gang": "deaths_unknown"}
+    assert ged_sides(battle) == {
+        "army": "deaths_a",
+        "Civilian residents": "deaths_civilians",
+        "militia": "deaths_b",
+        "gang": "deaths_unknown",
+    }
 
 
 def test_reconcile_command_prints_totals_and_writes_files(tmp_path):
     out = tmp_path / "derived"
-    run = subprocess.run([sys.executable, "-m", "analysis", "reconcile", "--rule", "conservative", "--out", str(out)],
-                         capture_output=True, text=True, cwd=ROOT)
+    run = subprocess.run(
+        [sys.executable, "-m", "analysis", "reconcile", "--rule", "conservative", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert run.returncode == 0, run.stderr
     assert "rule 'conservative'" in run.stdout and "rebels" in run.stdout
     assert (out / "battle_totals-conservative.csv").exists()
@@ -145,3 +153,20 @@ def test_reconcile_command_names_the_rules_when_one_is_unknown(capsys):
 
     assert main(["reconcile", "--rule", "loudest"]) == 2
     assert "hierarchy, latest, conservative, envelope, wikipedia" in capsys.readouterr().err
+
+
+def test_whole_counts_are_written_as_integers(tmp_path):
+    from conftest import claim, make_event, source_row
+
+    day = "2020-03-01"
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            [claim("BIG", "Monitor", day, "2020-03-03", "army", 1234567)],
+            sources=[source_row("s1", published="2020-03-09")],
+        )
+    )
+    written = tables(ds)
+    totals = written["battle_totals-hierarchy.csv"]
+    assert "1234567" in totals and "e+" not in totals
+    assert all("e+0" not in text for name, text in written.items() if name.endswith((".csv", ".md")))

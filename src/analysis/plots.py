@@ -748,7 +748,7 @@ def draw_rules(ax, results: dict, battle, measure: str = "killed", labels: bool 
             derived = bool(t.at[name, "derived"])
             ax.plot([best], [y], marker=marker, markersize=5.5, color=color, markeredgecolor="black", zorder=3,
                     markerfacecolor="white" if derived else color, linestyle="none")
-            ax.annotate(f"{best:g}", (best, y), xytext=(5, 0), textcoords="offset points", fontsize=6.5, ha="left",
+            ax.annotate(f"{int(best)}", (best, y), xytext=(5, 0), textcoords="offset points", fontsize=6.5, ha="left",
                         va="center", zorder=4, bbox={"boxstyle": "square,pad=0.1", "facecolor": "white",
                                                      "edgecolor": "none"})
     for i in range(1, len(names)):
