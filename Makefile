@@ -13,7 +13,7 @@ SANITIZE := tests/nbval-sanitize.cfg
 .PHONY: help install validate reconcile build test html bench lab clean
 
 help:  ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
 
 # constraints.txt pins every package to the versions the committed figures and notebooks
 # were built with, so that a fresh clone rebuilds them byte for byte.
@@ -46,8 +46,14 @@ test: $(STAMP)  ## lint, types, the library tests and nbval over every notebook 
 	$(BIN)/python -m pytest tests notebooks $(NBVAL)
 	ANALYSIS_DATA=$(QUBEIR)/data $(BIN)/python -m pytest $(QUBEIR)/output/notebooks $(NBVAL)
 
-html: $(STAMP)  ## render every notebook to static HTML in build/html/
+html: $(STAMP)  ## render the site of every event (story, notebooks, figures, tables, data) in build/html/
 	$(BIN)/python -m analysis html
+
+# Needs Debian's browser: apt-get install -y chromium chromium-driver. Selenium is installed on first use.
+.PHONY: site-check
+site-check: $(STAMP)  ## open every page of build/html in headless Chromium; screenshots to build/html/screenshots/
+	@$(BIN)/python -c 'import selenium' 2>/dev/null || $(BIN)/python -m pip install --quiet selenium
+	$(BIN)/python tools/check_site.py build/html
 
 bench: $(STAMP)  ## measure build, tests, command line, scale and import cost
 	$(BIN)/python benchmarks/bench.py

@@ -125,9 +125,12 @@ def cmd_html(args) -> int:
         notebooks, target, owned = out / "notebooks", out / "html", True
         outputs.check_target(out, protect, root=True)
     outputs.check_target(target, protect)
-    from analysis.html import render
+    from analysis.html import render, site
 
-    pages = render(notebooks, target, protect=protect, owned_root=owned, log=say)
+    if args.out is None:  # the site of every event of the project
+        pages = site(out=target, protect=protect, log=say)
+    else:
+        pages = render(notebooks, target, protect=protect, owned_root=owned, log=say)
     print(f"{len(pages)} pages written to {target}; open {target / 'index.html'}")
     return 0
 
@@ -193,13 +196,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--jobs", type=int, default=2, help="notebooks executed at a time")
 
-    p = command("html", "render the notebooks to static HTML with an index page", cmd_html)
+    p = command("html", "render a static site of every event: story, notebooks, figures, tables, data", cmd_html)
     p.add_argument(
         "--out",
         type=Path,
         default=None,
         help="an output folder of `build --out`: renders OUT/notebooks into OUT/html "
-        f"(default: the project's notebooks into {ROOT / 'build' / 'html'})",
+        f"(default: the site of the project's events in {ROOT / 'build' / 'html'})",
     )
 
     p = command("new", "write an empty data folder for a new event (header-only tables, battle.json)", cmd_new)
