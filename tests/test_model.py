@@ -1,11 +1,14 @@
 """The linear model on hand-made constraint sets whose answers are known by hand, and
-its properties on random ones (hypothesis)."""
+its properties on random ones (hypothesis), some against the plain reference computation
+of `test_reference` (one fresh linear program per question)."""
 
+import highspy
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_reference import Best, conflict, low_high, program
 
-from analysis.model import Constraint, FaceValue, Model
+from analysis.model import HIGH, LOW, Constraint, FaceValue, Model, solver_runs
 
 
 def C(cells, lower, upper, name):
@@ -38,8 +41,12 @@ def test_derived_figure_from_parts_and_whole():
 
 
 def test_infeasible_set_reports_a_minimal_conflict():
-    cons = [C([0], 5, 5, "day0 is 5"), C([0, 1], 0, 3, "both days at most 3"), C([1], 1, None, "day1 at least 1"),
-            C([2], 7, 7, "unrelated")]
+    cons = [
+        C([0], 5, 5, "day0 is 5"),
+        C([0, 1], 0, 3, "both days at most 3"),
+        C([1], 1, None, "day1 at least 1"),
+        C([2], 7, 7, "unrelated"),
+    ]
     m = Model(3, cons)
     assert not m.feasible()
     conflict = {c.claim_ids[0] for c in m.conflict_set()}
@@ -82,7 +89,12 @@ def test_best_of_a_derived_cell_names_the_stated_figures():
 
 def test_best_is_whole_even_where_the_least_total_is_fractional():
     # found by the property tests: the least total of the linear program is 1.5; counts are whole
-    cons = [C([0, 2, 3, 4, 5], 1, None, "c0"), C([0], 0, 0, "c1"), C([1, 2], 1, 1, "c3"), C([0, 1, 3, 4, 5], 1, 1, "c4")]
+    cons = [
+        C([0, 2, 3, 4, 5], 1, None, "c0"),
+        C([0], 0, 0, "c1"),
+        C([1, 2], 1, 1, "c3"),
+        C([0, 1, 3, 4, 5], 1, 1, "c4"),
+    ]
     m = Model(6, cons)
     f = face(m, [([0], 0), ([1, 2], 1), ([0, 1, 3, 4, 5], 1)])
     assert m.bounds(tuple(range(6))).low == 2
@@ -90,6 +102,7 @@ def test_best_is_whole_even_where_the_least_total_is_fractional():
 
 
 # --- properties on random constraint sets generated from a known true allocation ---
+
 
 @st.composite
 def scenario(draw):
@@ -101,8 +114,12 @@ def scenario(draw):
         total = int(truth[cells].sum())
         kind = draw(st.sampled_from(["exact", "at least", "up to", "band"]))
         slack = draw(st.integers(0, 5))
-        lower, upper = {"exact": (total, total), "at least": (max(total - slack, 0), None),
-                        "up to": (0, total + slack), "band": (max(total - slack, 0), total + slack)}[kind]
+        lower, upper = {
+            "exact": (total, total),
+            "at least": (max(total - slack, 0), None),
+            "up to": (0, total + slack),
+            "band": (max(total - slack, 0), total + slack),
+        }[kind]
         claims.append(Constraint(tuple(cells), lower, upper, (f"c{k}",)))
     target = tuple(sorted(draw(st.sets(st.integers(0, n - 1), min_size=1, max_size=n))))
     return n, truth, claims, target
@@ -114,7 +131,8 @@ def test_low_best_high_are_ordered(s):
     n, truth, claims, target = s
     m = Model(n, claims)
     b = m.bounds(target)
-    best, _ = FaceValue(m, [(c.cells, float(c.lower), c.claim_ids) for c in claims if c.upper is not None]).best(target, b)
+    faces = [(c.cells, float(c.lower), c.claim_ids) for c in claims if c.upper is not None]
+    best, _ = FaceValue(m, faces).best(target, b)
     assert b.low <= best
     assert b.high is None or best <= b.high
 
@@ -159,7 +177,7 @@ def test_conflict_sets_are_minimal(s):
         return
     assert conflict and not Model(n, conflict).feasible()
     for i in range(len(conflict)):
-        assert Model(n, conflict[:i] + conflict[i + 1:]).feasible()
+        assert Model(n, conflict[:i] + conflict[i + 1 :]).feasible()
 
 
 @settings(max_examples=60, deadline=None)
@@ -182,3 +200,125 @@ def test_adding_a_consistent_claim_never_widens_a_bound(s, data):
     after = Model(n, claims + [Constraint(cells, total, total, ("new",))]).bounds(target)
     assert after.low >= before.low
     assert before.high is None or (after.high is not None and after.high <= before.high)
+
+
+# --- parts: components, proofs, canonical solves ---
+
+
+def month(first_cell, days, daily, total, name):
+    """One side's month: a figure per day (value, qualifier) and a total."""
+    cons = []
+    for d, (value, kind) in enumerate(daily):
+        cons.append(C([first_cell + d], value, None if kind == "at least" else value, f"{name}-day{d}"))
+    cons.append(C(range(first_cell, first_cell + days), total, total, f"{name}-total"))
+    return cons
+
+
+def test_independent_parts_add_up():
+    # two months that share no constraint: a target across both is the sum of its parts
+    cons = month(0, 3, [(2, "exact"), (3, "at least"), (1, "exact")], 10, "jan")
+    cons += month(3, 3, [(4, "exact"), (0, "at least"), (5, "exact")], 12, "feb")
+    m = Model(7, cons)
+    assert len(m.systems) == 2  # cell 6 is under no constraint: free
+    jan, feb, both = m.bounds((0, 1, 2)), m.bounds((3, 4, 5)), m.bounds((1, 2, 3, 4))
+    assert (jan.low, jan.high, feb.low, feb.high) == (10, 10, 12, 12)
+    # january's days 1-2 hold 10 - 2 = 8, february's days 0-1 hold 12 - 5 = 7
+    assert (both.low, both.high) == (8 + 7, 8 + 7)
+    assert m.bounds((1, 2, 3, 4, 6)).high is None  # a free cell: open
+
+
+def test_a_day_under_a_monthly_total_rests_on_the_total_and_the_other_days():
+    cons = month(0, 3, [(2, "exact"), (3, "at least"), (1, "exact")], 10, "jan")
+    b = Model(3, cons).bounds((1,))
+    assert (b.low, b.high) == (7, 7)
+    # low: the total less the other days' caps; high: the total less the other days' figures
+    assert set(b.low_claims) == {"jan-total", "jan-day0", "jan-day2"}
+    assert set(b.high_claims) == {"jan-total", "jan-day0", "jan-day2"}
+
+
+def test_running_counts_within_a_month_rest_on_the_days():
+    cons = month(0, 4, [(2, "exact"), (3, "at least"), (1, "exact"), (1, "at least")], 12, "m")
+    b = Model(4, cons).bounds((0, 1))
+    assert (b.low, b.high) == (5, 10)
+    assert set(b.low_claims) == {"m-day0", "m-day1"}
+    assert set(b.high_claims) == {"m-total", "m-day2", "m-day3"}
+
+
+def plain_bounds(n, cons, target):
+    return low_high(program(n, cons), target)
+
+
+@settings(max_examples=60, deadline=None)
+@given(scenario())
+def test_bounds_and_best_are_the_plain_computation(s):
+    n, truth, claims, target = s
+    m = Model(n, claims)
+    b = m.bounds(target)
+    assert (b.low, b.high) == plain_bounds(n, claims, target)
+    faces = [(c.cells, float(c.lower)) for c in claims if c.upper is not None]
+    best, _ = FaceValue(m, [(cells, f, (f"f{i}",)) for i, (cells, f) in enumerate(faces)]).best(target, b)
+    assert best == Best(n, claims, faces)(target, b.low, b.high)
+
+
+@settings(max_examples=80, deadline=None)
+@given(infeasible())
+def test_conflict_set_is_the_plain_deletion_filter(s):
+    n, claims = s
+    m = Model(n, claims)
+    assert m.conflict_set() == ([] if m.feasible() else conflict(n, claims))
+
+
+def test_a_conflict_in_one_of_several_parts_is_the_plain_filters():
+    # two months each with a conflict: the plain filter over everything ends in one of them
+    a = [C([0], 5, 5, "a0"), C([0, 1], 0, 3, "a1"), C([1], 0, 1, "a2")]
+    b = [C([2], 9, 9, "b0"), C([2, 3], 0, 4, "b1")]
+    for cons in (a + b, b + a, [a[0], b[0], a[1], b[1], a[2]]):
+        assert Model(4, cons).conflict_set() == conflict(4, cons)
+
+
+def test_a_canonical_basis_gives_what_the_solver_would():
+    # where the start is already optimal, values and duals by linear algebra are the solver's
+    rng = np.random.default_rng(1)
+    truth = rng.integers(0, 6, size=12)
+    cons = []
+    for i in range(14):
+        cells = sorted(rng.choice(12, size=int(rng.integers(1, 5)), replace=False).tolist())
+        total = int(truth[cells].sum())
+        cons.append(C(cells, max(0, total - int(rng.integers(0, 3))), None if rng.random() < 0.3 else total, f"c{i}"))
+    m = Model(12, cons)
+    checked = 0
+    for system in m.systems:
+        if not system.feasible():
+            continue
+        C_ = (rng.random((200, system.n)) < 0.3).astype(float)
+        for sense in (LOW, HIGH):
+            start = system._start_of(sense)
+            ok, Y = start.optimal(C_, sense)
+            for r in np.flatnonzero(ok & ((C_ @ system.uncapped_cells) == 0 if sense == HIGH else True)):
+                h = system._h
+                h.setBasis(start.basis)
+                h.changeObjectiveSense(highspy.ObjSense.kMinimize if sense == LOW else highspy.ObjSense.kMaximize)
+                h.changeColsCost(system.n, np.arange(system.n, dtype=np.int32), C_[r])
+                h.run()
+                assert h.getInfo().simplex_iteration_count == 0
+                duals = np.asarray(h.getSolution().row_dual)
+                assert list(np.flatnonzero(np.abs(duals) > 1e-6)) == list(np.flatnonzero(np.abs(Y[r]) > 1e-6))
+                checked += 1
+    assert checked > 20
+
+
+def test_a_solve_from_the_canonical_basis_does_not_depend_on_what_came_before():
+    cons = month(0, 5, [(2, "at least"), (3, "at least"), (1, "exact"), (0, "at least"), (4, "at least")], 14, "m")
+    cons += [C([0, 1, 2], 0, 9, "cap"), C([3, 4], 5, None, "floor")]
+    targets = [(0,), (1, 3), (0, 4), (2, 3, 4), (1,), (0, 1, 2, 3)]
+    first = Model(5, cons).bounds_many(targets)
+    again = Model(5, cons)
+    for t in reversed(targets):
+        again.bounds(t)
+    assert [again.bounds(t) for t in targets] == first
+
+
+def test_solver_runs_are_counted():
+    before = solver_runs()
+    Model(2, [C([0, 1], 10, 10, "total"), C([0], 4, None, "day0")]).bounds((0,))
+    assert solver_runs() > before

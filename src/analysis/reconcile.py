@@ -12,8 +12,15 @@ side that no accepted reading names gets only its low: deaths a group figure req
 beyond what its named sides take stay with the group, unplaced by side.
 Deaths the readings require but do not place on a day are **unplaced**: a total's
 `unplaced` is its best minus the sum of its daily bests, never spread over the days.
-When the accepted readings cannot all hold, a minimal set in conflict is found, the
-reading the rule says gives way is dropped, and both are reported with the reason.
+When the accepted readings cannot all hold, a minimal set in conflict is found (the
+deletion filter in constraint order, `model.Model.conflict_set`), the reading the rule
+says gives way is dropped, and both are reported with the reason.
+
+Every figure is the sum of its parts, one per component of the model (cells linked by
+readings), each worked out once: a running total to day d changes only the part of the
+component that day d falls in, so the cost grows with the number of days and readings,
+not with its square. The claims a figure names are the union of its parts' (see `model`
+for how they are chosen: they do not depend on the order of the work).
 
 A battle total is `derived` when its best is above zero and no accepted reading about
 that name states that number: it follows from figures about other names (al-Haffah's
@@ -23,12 +30,16 @@ that name states that number: it follows from figures about other names (al-Haff
 
 from __future__ import annotations
 
+import bisect
+import functools
+import math
+from collections import Counter
 from dataclasses import dataclass
 
 import pandas as pd
 
 from analysis.evidence import Claim, Evidence, SetAside, gather
-from analysis.model import Constraint, FaceValue, Model
+from analysis.model import EPS, HIGH, LOW, Bound, Constraint, FaceValue, Model, settle
 from analysis.rules import DEFAULT_RULE, RULES, Rule, why
 
 CONFLICT_COLUMNS = ["measure", "claims_in_conflict", "dropped", "reason"]
@@ -60,13 +71,19 @@ class Grid:
     days: int
     leaves: tuple[str, ...]
 
+    @functools.cached_property
+    def index(self) -> dict[str, int]:
+        return {leaf: i for i, leaf in enumerate(self.leaves)}
+
     def cells(self, members, first: int, last: int) -> tuple[int, ...]:
         first, last = max(first, 0), min(last, self.days - 1)
-        index = {leaf: i for i, leaf in enumerate(self.leaves)}
-        return tuple(sorted(d * len(self.leaves) + index[m] for d in range(first, last + 1) for m in members))
+        width, index = len(self.leaves), self.index
+        return tuple(sorted(d * width + index[m] for d in range(first, last + 1) for m in members))
 
 
-def constraints(claims: list[Claim], grid: Grid, envelope: bool) -> tuple[list[Constraint], dict[Constraint, list[Claim]]]:
+def constraints(
+    claims: list[Claim], grid: Grid, envelope: bool
+) -> tuple[list[Constraint], dict[Constraint, list[Claim]]]:
     """One constraint per set of cells and range (envelope: per set of cells, the band from
     the lowest to the highest face value), with the readings behind each."""
     merged: dict[tuple, list[Claim]] = {}
@@ -76,6 +93,7 @@ def constraints(claims: list[Claim], grid: Grid, envelope: bool) -> tuple[list[C
         merged.setdefault(key, []).append(c)
     out: dict[Constraint, list[Claim]] = {}
     for key, items in merged.items():
+        high: int | None
         if envelope:
             low, high = min(c.face for c in items), max(c.face for c in items)
         else:
@@ -84,9 +102,11 @@ def constraints(claims: list[Claim], grid: Grid, envelope: bool) -> tuple[list[C
     return list(out), out
 
 
-def _give_way(rule: Rule, conflict: list[Constraint], behind: dict[Constraint, list[Claim]], n_cells: int
-              ) -> tuple[Constraint, str]:
+def _give_way(
+    rule: Rule, conflict: list[Constraint], behind: dict[Constraint, list[Claim]], n_cells: int
+) -> tuple[Constraint, str]:
     """The constraint that gives way in a conflict, and why."""
+
     def key(c: Constraint) -> tuple:
         return max(rule.give_way(x) for x in behind[c])
 
@@ -102,8 +122,9 @@ def _give_way(rule: Rule, conflict: list[Constraint], behind: dict[Constraint, l
     return drop, why(rule, loser, others)
 
 
-def resolve(rule: Rule, n_cells: int, cons: list[Constraint], behind: dict[Constraint, list[Claim]]
-            ) -> tuple[Model, list[dict]]:
+def resolve(
+    rule: Rule, n_cells: int, cons: list[Constraint], behind: dict[Constraint, list[Claim]]
+) -> tuple[Model, list[dict]]:
     """Drop the reading that gives way from each minimal conflicting set until all hold."""
     conflicts = []
     model = Model(n_cells, cons)
@@ -112,43 +133,238 @@ def resolve(rule: Rule, n_cells: int, cons: list[Constraint], behind: dict[Const
         if not conflict:
             raise RuntimeError("the solver reports the claims cannot all hold but finds no conflicting set")
         drop, reason = _give_way(rule, conflict, behind, n_cells)
-        conflicts.append({"claims_in_conflict": join_ids(i for c in conflict for i in c.claim_ids),
-                          "dropped": join_ids(drop.claim_ids), "reason": reason})
+        conflicts.append(
+            {
+                "claims_in_conflict": join_ids(i for c in conflict for i in c.claim_ids),
+                "dropped": join_ids(drop.claim_ids),
+                "reason": reason,
+            }
+        )
         cons = [c for c in cons if c is not drop]
-        model = Model(n_cells, cons)
+        model = Model(n_cells, cons, reuse=model)
     return model, conflicts
 
 
+class _Tally:
+    """The claims behind a running figure: how many of its parts name each claim, the
+    named claims in order, and the reports and claimants behind them."""
+
+    def __init__(self, report_of: dict[str, str], claimant_of: dict[str, str]):
+        self.report_of, self.claimant_of = report_of, claimant_of
+        self.count: dict[str, int] = {}
+        self.ids: list[str] = []
+        self.reports: Counter[str] = Counter()
+        self.claimants: Counter[str] = Counter()
+
+    def swap(self, old, new) -> None:
+        """A part's claims `old` give way to `new` (most are the same)."""
+        if old != new:
+            before, after = Counter(old), Counter(new)
+            self.add((after - before).elements(), 1)
+            self.add((before - after).elements(), -1)
+
+    def add(self, ids, sign: int) -> None:
+        for i in ids:
+            n = self.count.get(i, 0) + sign
+            if n and not (n == 1 and sign > 0):
+                self.count[i] = n
+                continue
+            if n:
+                self.count[i] = n
+                bisect.insort(self.ids, i)
+            else:
+                del self.count[i]
+                del self.ids[bisect.bisect_left(self.ids, i)]
+            if i in self.report_of:
+                self._step(self.reports, self.report_of[i], sign)
+                self._step(self.claimants, self.claimant_of[i], sign)
+
+    @staticmethod
+    def _step(counter: Counter, key: str, sign: int) -> None:
+        counter[key] += sign
+        if not counter[key]:
+            del counter[key]
+
+
 class Figures:
-    """Low / best / high of any set of cells under one measure's accepted readings."""
+    """Low / best / high of the days, running totals and totals of every counted name
+    under one measure's accepted readings, worked out part by part (see `model`)."""
 
     def __init__(self, rule: Rule, model: Model, readings: list[Claim], grid: Grid, battle):
-        self.rule, self.model = rule, model
+        self.rule, self.model, self.grid, self.readings = rule, model, grid, readings
         # a side no accepted reading names (alone or through its sub-groups) gets only what
         # the readings force on it, its low: a group's face value is never handed to it
-        named = {battle.parent(m) or m for c in readings for m in c.members
-                 if len({battle.parent(x) or x for x in c.members}) == 1}
-        self.unnamed = {i for i in range(grid.days * len(grid.leaves))
-                        if (battle.parent(grid.leaves[i % len(grid.leaves)]) or grid.leaves[i % len(grid.leaves)]) not in named}
+        named = {
+            battle.parent(m) or m
+            for c in readings
+            for m in c.members
+            if len({battle.parent(x) or x for x in c.members}) == 1
+        }
+        self.unnamed = {leaf for leaf in grid.leaves if (battle.parent(leaf) or leaf) not in named}
         # only a figure that caps its cells has a face value to keep to: "at least N" and
         # running counts are already met by their lower bound
         self.stated = [c for c in readings if c.high is not None]
-        self.face = FaceValue(model, [(grid.cells(c.members, c.first_day, c.last_day), float(c.face), c.ids)
-                                      for c in self.stated])
+        self._face: FaceValue | None = None
         self.report_of = {i: c.report for c in readings for i in c.ids}
         self.claimant_of = {i: c.claimant for c in readings for i in c.ids}
 
-    def row(self, cells: tuple[int, ...], head: dict) -> dict:
-        bound = self.model.bounds(cells)
-        if self.rule.best == "low" or set(cells) <= self.unnamed:
-            best, best_ids = bound.low, bound.low_claims
-        else:
-            best, best_ids = self.face.best(cells, bound)
-        ids = set(bound.low_claims) | set(bound.high_claims) | set(best_ids)
+    @property
+    def face(self) -> FaceValue:
+        if self._face is None:
+            faces = [(self.grid.cells(c.members, c.first_day, c.last_day), float(c.face), c.ids) for c in self.stated]
+            self._face = FaceValue(self.model, faces)
+        return self._face
+
+    def _low_mode(self, members) -> bool:
+        return self.rule.best == "low" or set(members) <= self.unnamed
+
+    def _row(self, mparts: dict, free: bool, fparts: dict | None) -> tuple[int, int, int | None, set[str]]:
+        """One target from its parts: low, best, high and the claims named."""
+        model = self.model
+        low_v, high_v = 0.0, None if free else 0.0  # type: tuple[float, float | None]
+        low_ids: set[str] = set()
+        high_ids: set[str] = set()
+        for k, cells in mparts.items():
+            lo, lo_ids = model.part(k, cells, LOW)
+            hi, hi_ids = model.part(k, cells, HIGH)
+            low_v += lo or 0.0
+            low_ids.update(lo_ids)
+            high_v = None if high_v is None or hi is None else high_v + hi
+            high_ids.update(hi_ids)
+        low = math.ceil(low_v - EPS)
+        high = None if high_v is None else math.floor(high_v + EPS)
+        ids = low_ids | (high_ids if high is not None else set())
+        if fparts is None:
+            return low, low, high, ids
+        total, best_ids = 0.0, set()  # type: tuple[float, set[str]]
+        for k, cells in fparts.items():
+            value, names = self.face.part(k, cells)
+            total += value
+            best_ids.update(names)
+        best, names = settle(total, Bound(low, high, (), ()), best_ids)
+        return low, best, high, ids | set(names)
+
+    def _counts(self, ids: set[str]) -> tuple[str, int, int]:
         reports = {self.report_of[i] for i in ids if i in self.report_of}
-        return {**head, "low": bound.low, "best": best, "high": bound.high, "claims": join_ids(ids),
-                "reports": len(reports), "claimants": len({self.claimant_of[i] for i in ids if i in self.claimant_of}),
-                "single_source": len(reports) == 1}
+        return join_ids(ids), len(reports), len({self.claimant_of[i] for i in ids if i in self.claimant_of})
+
+    def tables(self, names, battle, measure: str, days: list) -> tuple[dict, dict, dict]:
+        """Columns of the daily, running and total rows of every name."""
+        grid, model = self.grid, self.model
+        plans = []
+        model_parts: set = set()
+        face_parts: set = set()
+        for name in names:
+            members = battle.members(name) or ()
+            low_mode = self._low_mode(members)
+            face = None if low_mode else self.face
+            daily, steps = [], []
+            running: dict[int, tuple[int, ...]] = {}
+            running_face: dict[int, tuple[int, ...]] = {}
+            free_so_far = False
+            for d in range(grid.days):
+                cells = grid.cells(members, d, d)
+                mparts, free = model.split(cells)
+                fparts = None if face is None else face.split(cells)[0]
+                daily.append((mparts, free, fparts))
+                model_parts.update(mparts.items())
+                # a day adds its cells to the running total's part in each component it touches
+                changed = {k: running.get(k, ()) + cells_k for k, cells_k in mparts.items()}
+                running.update(changed)
+                model_parts.update(changed.items())
+                fchanged: dict[int, tuple[int, ...]] = {}
+                if fparts is not None:
+                    fchanged = {k: running_face.get(k, ()) + cells_k for k, cells_k in fparts.items()}
+                    running_face.update(fchanged)
+                    face_parts.update(fparts.items())
+                    face_parts.update(fchanged.items())
+                free_so_far = free_so_far or free
+                steps.append((changed, free_so_far, fchanged))
+            plans.append((name, low_mode, daily, steps))
+        model.solve(model_parts)
+        if face_parts:
+            self.face.solve(face_parts)
+
+        cols = ["date", "measure", "side", "low", "best", "high", "claims", "reports", "claimants", "single_source"]
+        daily_cols: dict[str, list] = {c: [] for c in cols}
+        running_cols: dict[str, list] = {c: [] for c in cols}
+        total_cols: dict[str, list] = {c: [] for c in cols[1:] + ["derived", "placed", "unplaced"]}
+
+        def put(out: dict, head: tuple, low: int, best: int, high, claims: str, reports: int, claimants: int):
+            for key, value in zip(("date", "measure", "side"), head):
+                if key in out:
+                    out[key].append(value)
+            out["low"].append(low)
+            out["best"].append(best)
+            out["high"].append(high)
+            out["claims"].append(claims)
+            out["reports"].append(reports)
+            out["claimants"].append(claimants)
+            out["single_source"].append(reports == 1)
+
+        for name, low_mode, daily, steps in plans:
+            placed = 0
+            for d, (mparts, free, fparts) in enumerate(daily):
+                low, best, high, ids = self._row(mparts, free, fparts)
+                placed += best
+                put(daily_cols, (days[d], measure, name), low, best, high, *self._counts(ids))
+            run = _Run(self, low_mode)
+            for d, (changed, free, fchanged) in enumerate(steps):
+                low, best, high, claims, reports, claimants = run.step(changed, free, fchanged)
+                put(running_cols, (days[d], measure, name), low, best, high, claims, reports, claimants)
+            total_cols["measure"].append(measure)
+            total_cols["side"].append(name)
+            for key in ("low", "best", "high", "claims", "reports", "claimants", "single_source"):
+                total_cols[key].append(running_cols[key][-1] if steps else None)
+            stated = {c.face for c in self.readings if c.side == name}
+            best = total_cols["best"][-1]
+            total_cols["derived"].append(bool(best > 0 and best not in stated))
+            total_cols["placed"].append(placed)
+            total_cols["unplaced"].append(best - placed)
+        return daily_cols, running_cols, total_cols
+
+
+class _Run:
+    """A running total of one name as its days are added: the sums of its parts and the
+    claims they name, updated where a day changes a part."""
+
+    def __init__(self, figures: Figures, low_mode: bool):
+        self.f, self.low_mode = figures, low_mode
+        self.low = self.high = self.best = 0.0
+        self.open = 0
+        self.model: dict[int, tuple] = {}
+        self.face: dict[int, tuple] = {}
+        self.capped = _Tally(figures.report_of, figures.claimant_of)  # claims named where high is capped
+        self.uncapped = _Tally(figures.report_of, figures.claimant_of)  # where it is open
+
+    def step(self, changed: dict, free: bool, fchanged: dict) -> tuple:
+        model = self.f.model
+        for k, cells in changed.items():
+            lo, lo_ids = model.part(k, cells, LOW)
+            hi, hi_ids = model.part(k, cells, HIGH)
+            new = (lo, hi, (*lo_ids, *(i for i in hi_ids if i not in set(lo_ids))), lo_ids)
+            old = self.model.get(k, (0.0, 0.0, (), ()))
+            self.low += lo - old[0]
+            self.open += (hi is None) - (old[1] is None)
+            self.high += (hi or 0.0) - (old[1] or 0.0)
+            self.capped.swap(old[2], new[2])
+            self.uncapped.swap(old[3], new[3])
+            self.model[k] = new
+        for k, cells in fchanged.items():
+            value, names = self.f.face.part(k, cells)
+            old = self.face.get(k, (0.0, ()))
+            self.best += value - old[0]
+            self.capped.swap(old[1], names)
+            self.uncapped.swap(old[1], names)
+            self.face[k] = (value, names)
+        low = math.ceil(self.low - EPS)
+        high = None if self.open or free else math.floor(self.high + EPS)
+        tally = self.uncapped if high is None else self.capped
+        if self.low_mode:
+            best = low
+        else:
+            best, _ = settle(self.best, Bound(low, high, (), ()), ())
+        return low, best, high, ";".join(tally.ids), len(tally.reports), len(tally.claimants)
 
 
 def reconcile(dataset, rule: str = DEFAULT_RULE, evidence: Evidence | None = None) -> Reconciliation:
@@ -159,8 +375,9 @@ def reconcile(dataset, rule: str = DEFAULT_RULE, evidence: Evidence | None = Non
     accepted, aside = chosen.select(evidence.claims)
     grid = Grid(len(battle.days), battle.leaves)
     n_cells = grid.days * len(grid.leaves)
-    names = battle.counted_names
-    daily_rows, cumulative_rows, total_rows, conflict_rows = [], [], [], []
+    days = [pd.Timestamp(day) for day in battle.days]
+    frames: dict[str, dict[str, list]] = {}
+    conflict_rows: list[dict] = []
     kept: list[Claim] = []
     for measure in battle.reconciled_measures:
         mine = [c for c in accepted if c.measure == measure]
@@ -170,32 +387,34 @@ def reconcile(dataset, rule: str = DEFAULT_RULE, evidence: Evidence | None = Non
         live = [c for con in model.constraints for c in behind[con]]
         kept += live
         figures = Figures(chosen, model, sorted(live, key=lambda c: c.claim_id), grid, battle)
-        for name in names:
-            members = battle.members(name) or ()
-            placed = 0
-            for d, day in enumerate(battle.days):
-                head = {"date": pd.Timestamp(day), "measure": measure, "side": name}
-                row = figures.row(grid.cells(members, d, d), head)
-                placed += row["best"]
-                daily_rows.append(row)
-                cumulative_rows.append(figures.row(grid.cells(members, 0, d), dict(head)))
-            row = figures.row(grid.cells(members, 0, grid.days - 1), {"measure": measure, "side": name})
-            stated = {c.face for c in live if c.side == name}
-            row["derived"] = row["best"] > 0 and row["best"] not in stated
-            row["placed"] = placed
-            row["unplaced"] = row["best"] - placed
-            total_rows.append(row)
-    daily, cumulative, totals = (pd.DataFrame(rows) for rows in (daily_rows, cumulative_rows, total_rows))
-    for frame in (daily, cumulative, totals):
-        if not frame.empty:
-            frame["high"] = frame["high"].astype("Int64")
-            frame.insert(0, "rule", rule)
+        tables = figures.tables(battle.counted_names, battle, measure, days)
+        for key, cols in zip(("daily", "cumulative", "totals"), tables):
+            if key not in frames:
+                frames[key] = cols
+            else:
+                for c, values in cols.items():
+                    frames[key][c] += values
+    daily, cumulative, totals = (_frame(frames.get(key), rule) for key in ("daily", "cumulative", "totals"))
     aside_all = [*evidence.set_aside, *aside]
     return Reconciliation(
-        rule=chosen, daily=daily, cumulative=cumulative, totals=totals,
+        rule=chosen,
+        daily=daily,
+        cumulative=cumulative,
+        totals=totals,
         conflicts=pd.DataFrame(conflict_rows, columns=CONFLICT_COLUMNS),
-        set_aside=_aside_frame(aside_all), evidence=evidence, accepted=tuple(sorted(kept, key=lambda c: c.claim_id)),
+        set_aside=_aside_frame(aside_all),
+        evidence=evidence,
+        accepted=tuple(sorted(kept, key=lambda c: c.claim_id)),
     )
+
+
+def _frame(cols: dict[str, list] | None, rule: str) -> pd.DataFrame:
+    if not cols or not cols["low"]:
+        return pd.DataFrame()
+    frame = pd.DataFrame(cols)
+    frame["high"] = frame["high"].astype("Int64")
+    frame.insert(0, "rule", rule)
+    return frame
 
 
 def _aside_frame(aside: list[SetAside]) -> pd.DataFrame:
@@ -205,7 +424,7 @@ def _aside_frame(aside: list[SetAside]) -> pd.DataFrame:
 
 def figure_text(low, best, high) -> str:
     """A reconciled figure as text: best [low–high], high 'open' where nothing caps it."""
-    return f"{best:g} [{low}–{'open' if pd.isna(high) else int(high)}]"
+    return f"{int(best)} [{low}–{'open' if pd.isna(high) else int(high)}]"
 
 
 def reconcile_all(dataset, rules=None) -> dict[str, Reconciliation]:
