@@ -58,10 +58,6 @@ def primary(claims: list[Claim]) -> tuple[list[Claim], list[SetAside]]:
     return [c for c in claims if not c.relays], aside
 
 
-def _same_figure(a: Claim, b: Claim) -> bool:
-    return a.measure == b.measure and a.side == b.side and a.span == b.span
-
-
 def select_hierarchy(claims: list[Claim]) -> tuple[list[Claim], list[SetAside]]:
     kept, aside = primary(claims)
     aside += [
@@ -71,10 +67,13 @@ def select_hierarchy(claims: list[Claim]) -> tuple[list[Claim], list[SetAside]]:
         for i in c.ids
     ]
     accepted: list[Claim] = []
+    stated: dict[tuple, list[Claim]] = {}  # accepted readings by measure, side and days
     for c in sorted((c for c in kept if c.ranked), key=lambda c: (c.rank, c.claim_id)):
-        cover = next((h for h in accepted if h.rank < c.rank and _same_figure(h, c)), None)
+        key = (c.measure, c.side, c.span)
+        cover = next((h for h in stated.get(key, ()) if h.rank < c.rank), None)
         if cover is None:
             accepted.append(c)
+            stated.setdefault(key, []).append(c)
         else:
             aside += [
                 SetAside(
