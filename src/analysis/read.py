@@ -8,22 +8,45 @@ header with missing, extra or repeated columns, a header with no rows, ragged ro
 cells that hold a line break (a quoted newline) -- each a common way a spreadsheet export
 goes wrong.
 
-Before reading, `read_bytes` checks with `os.stat` (which never blocks) that the path is a
-regular file of at most `MAX_BYTES`: a folder, a named pipe (FIFO), a device (say
+Before reading, `open_regular` checks with `os.stat` (which never blocks) that the path is
+a regular file of at most `MAX_BYTES`: a folder, a named pipe (FIFO), a device (say
 /dev/zero behind a symbolic link) or a socket is reported as a Problem naming the file,
 and so is a file too large to be a ledger, instead of hanging or filling the memory.
+
+A table is streamed, never held whole: `read_table` decodes the file as it goes, hands
+each chunk of `CHUNK_ROWS` rows, column by column, to an optional `check`, and keeps only
+the columns asked for (repeated values share one string). A byte that is not UTF-8 is
+still reported with its line, found by decoding the bytes again up to it.
+
+`ProblemLog` collects problems without letting a broken file fill the memory or the
+screen: a file's column (or its whole-row problems) with more than `TOO_MANY` problems
+lists its first `LISTED`, by line, then one problem saying how many more there are.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
+import gc
 import io
 import os
 import stat
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path
 
 MAX_BYTES = 1024 * 1024 * 1024
+BLOCK = 1024 * 1024  # bytes read at a time
+CHUNK_ROWS = 512  # rows handed to a table's check at a time: few enough that their cells stay in the cache
+SHARED = 65536  # a kept column shares the strings of at most this many distinct values
+TOO_MANY = 1000  # a column with more problems than this ...
+LISTED = 100  # ... lists only its first LISTED
+BOM = b"\xef\xbb\xbf"
+
+Check = Callable[[Mapping[str, Sequence[str]], Sequence[int]], None]
 
 
 @dataclass(frozen=True, order=True)
@@ -48,14 +71,119 @@ class Problem:
         return f"{where}: {self.message}"
 
 
+def problem_order(p: Problem) -> tuple[str, int, str, str]:
+    """The order problems are reported in: file, line, column, message."""
+    return (p.file, p.line or 0, p.column or "", p.message)
+
+
+class ProblemLog:
+    """Problems as they are found, in bounded memory. Problems with a line are grouped by
+    file and column (None: whole rows); a group with more than `TOO_MANY` lists its first
+    `LISTED` by line and one more problem, on the first line left out, saying how many
+    more there are. Problems of a whole file are all kept."""
+
+    def __init__(self) -> None:
+        self._groups: dict[tuple[str, str | None], list[Problem]] = {}
+        self._counts: Counter[tuple[str, str | None]] = Counter()
+        self._whole: list[Problem] = []
+
+    def add(self, problem: Problem) -> None:
+        if problem.line is None:
+            self._whole.append(problem)
+            return
+        key = (problem.file, problem.column)
+        group = self._groups.setdefault(key, [])
+        group.append(problem)
+        self._counts[key] += 1
+        if len(group) >= 2 * (TOO_MANY + 1):  # keep the first TOO_MANY + 1 by line
+            group.sort(key=problem_order)
+            del group[TOO_MANY + 1 :]
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        for problem in problems:
+            self.add(problem)
+
+    def merge(self, other: ProblemLog) -> None:
+        """Add everything `other` holds, as if each had been added here."""
+        self._whole += other._whole
+        for key, group in other._groups.items():
+            for problem in group:
+                self.add(problem)
+            self._counts[key] += other._counts[key] - len(group)
+
+    def sorted(self) -> list[Problem]:
+        """The problems to report, each once, in `problem_order`."""
+        found = set(self._whole)
+        for (file, column), group in self._groups.items():
+            listed = sorted(set(group), key=problem_order)
+            count = self._counts[(file, column)]
+            if count == len(group):  # nothing dropped: duplicates count once
+                count = len(listed)
+            if count <= TOO_MANY:
+                found.update(listed)
+                continue
+            found.update(listed[:LISTED])
+            what = "problems in this column" if column else "row problems"
+            found.add(
+                Problem(
+                    file,
+                    listed[LISTED].line,
+                    column,
+                    f"{count - LISTED:,} more {what} from this line on are not listed: "
+                    f"only the first {LISTED} are, when there are more than {TOO_MANY:,}",
+                )
+            )
+        return sorted(found, key=problem_order)
+
+
 @dataclass
 class RawTable:
-    """A CSV file as strings: header, rows (dicts) and each row's line number."""
+    """A CSV file as strings, column by column: `columns` maps each column kept (all of
+    them unless `read_table` was asked for fewer) to its cells in row order, and `lines`
+    holds each row's line number. `distinct` holds the set of values of a column once
+    asked for (`values`)."""
 
     name: str
     header: list[str]
-    rows: list[dict[str, str]] = field(default_factory=list)
-    lines: list[int] = field(default_factory=list)
+    columns: dict[str, list[str]] = field(default_factory=dict)
+    lines: Sequence[int] = field(default_factory=list)
+    distinct: dict[str, Collection[str]] = field(default_factory=dict, repr=False, compare=False)
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    @property
+    def rows(self) -> list[dict[str, str]]:
+        """The kept columns row by row, as dicts (for small tables)."""
+        names = list(self.columns)
+        return [dict(zip(names, values)) for values in zip(*self.columns.values())] if names else []
+
+    def values(self, column: str) -> Collection[str]:
+        """The values of a column, as a set."""
+        found = self.distinct.get(column)
+        if found is None:
+            found = self.distinct[column] = set(self.columns[column])
+        return found
+
+    def positions(self, column: str, wanted: Collection[str]) -> dict[str, int]:
+        """Each of the `wanted` values of a kept column -> the position of the last row holding it."""
+        cells = self.columns[column]
+        if not wanted:
+            return {}
+        return {cells[i]: i for i in compress(range(len(cells)), map(wanted.__contains__, cells))}
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Bulk reading makes millions of objects and no reference cycles: the cyclic garbage
+    collector would walk every kept cell again and again, for nothing."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _kind(mode: int) -> str | None:
@@ -73,10 +201,13 @@ def _kind(mode: int) -> str | None:
     return "not a regular file"
 
 
-def read_bytes(path: Path, label: str | None = None, limit: int = MAX_BYTES) -> tuple[bytes | None, list[Problem]]:
-    """The bytes of a data file, or None and a Problem: not found, not a regular file
+def _too_large(label: str, limit: int) -> Problem:
+    return Problem(label, None, None, f"is larger than the {limit / 2**20:.0f} MB a data file may be")
+
+
+def open_regular(path: Path, label: str, limit: int = MAX_BYTES) -> tuple[io.FileIO | None, list[Problem]]:
+    """An open (unbuffered) data file, or None and a Problem: not found, not a regular file
     (checked with os.stat first, so a FIFO never blocks), larger than `limit`, unreadable."""
-    label = label or str(path)
 
     def problem(message):
         return None, [Problem(label, None, None, message)]
@@ -96,50 +227,165 @@ def read_bytes(path: Path, label: str | None = None, limit: int = MAX_BYTES) -> 
         # O_NONBLOCK: should the file be swapped for a FIFO after the check, opening it
         # still returns at once, and the second check below refuses it.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(fd, "rb") as fh:
-            kind = _kind(os.fstat(fh.fileno()).st_mode)
-            if kind:
-                return problem(f"is {kind}, not a regular file: a data file must be an ordinary file")
-            data = fh.read(limit + 1)
+        fh = io.FileIO(fd, "rb")
     except OSError as exc:
         return problem(f"cannot read: {exc.strerror}")
+    try:
+        kind = _kind(os.fstat(fh.fileno()).st_mode)
+    except OSError as exc:
+        fh.close()
+        return problem(f"cannot read: {exc.strerror}")
+    if kind:
+        fh.close()
+        return problem(f"is {kind}, not a regular file: a data file must be an ordinary file")
+    return fh, []
+
+
+def read_bytes(path: Path, label: str | None = None, limit: int = MAX_BYTES) -> tuple[bytes | None, list[Problem]]:
+    """The bytes of a data file, or None and a Problem (see `open_regular`)."""
+    label = label or str(path)
+    fh, found = open_regular(path, label, limit)
+    if fh is None:
+        return None, found
+    try:
+        with io.BufferedReader(fh) as buffered:
+            data = buffered.read(limit + 1)
+    except OSError as exc:
+        return None, [Problem(label, None, None, f"cannot read: {exc.strerror}")]
     if len(data) > limit:
-        return problem(f"is larger than the {limit / 2**20:.0f} MB a data file may be")
+        return None, [_too_large(label, limit)]
     return data, []
 
 
+_NOT_UTF8 = "some bytes are not UTF-8: save the file as UTF-8"
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _Bounded(io.RawIOBase):
+    """A file's bytes that refuse to go past `limit` (a file that grows as it is read)."""
+
+    def __init__(self, raw: io.FileIO, limit: int):
+        super().__init__()
+        self._raw, self._left = raw, limit
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = self._raw.readinto(buffer) or 0
+        self._left -= n
+        if self._left < 0:
+            raise _TooLarge
+        return n
+
+
+def _first_bad_byte(fh: io.FileIO) -> tuple[int, int] | None:
+    """(line, value) of the first byte of the file that is not UTF-8; None if all are."""
+    fh.seek(0)
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    newlines = 0
+    while True:
+        block = fh.read(BLOCK) or b""
+        pending = decoder.getstate()[0]  # the start of a character cut by the last block
+        try:
+            decoder.decode(block, final=not block)
+        except UnicodeDecodeError as exc:
+            data = pending + block
+            return newlines + data[: exc.start].count(b"\n") + 1, data[exc.start]
+        if not block:
+            return None
+        newlines += block.count(b"\n")
+
+
+def _blank_or_bom(fh: io.FileIO, label: str, limit: int) -> Problem | None:
+    """A file of nothing but white space, or one starting with a byte-order mark."""
+    head = block = fh.read(BLOCK) or b""
+    size = len(block)
+    while block and not block.strip() and size <= limit:
+        block = fh.read(BLOCK) or b""
+        size += len(block)
+    fh.seek(0)
+    if size > limit:
+        return _too_large(label, limit)
+    if not block.strip():
+        return Problem(label, 1, None, "file is empty: expected a header and rows")
+    if head.startswith(BOM):
+        return Problem(label, 1, None, "file starts with a byte-order mark: save it as UTF-8 without BOM")
+    return None
+
+
 def read_table(
-    path: Path, expected: list[str], label: str | None = None, *, allow_empty: bool = False
+    path: Path,
+    expected: list[str],
+    label: str | None = None,
+    *,
+    allow_empty: bool = False,
+    keep: Iterable[str] | None = None,
+    check: Check | None = None,
 ) -> tuple[RawTable | None, list[Problem]]:
     """Read one CSV; return (table or None, problems). `expected` is the column list.
     A header with no rows is a problem unless `allow_empty` (a table a new event may not
-    have filled in yet)."""
+    have filled in yet). Only the columns in `keep` (default: all) are kept; `check`, if
+    given, is called with each chunk of rows as {column: cells} and their line numbers,
+    until the first structural problem."""
     label = label or str(path)
-    data, found = read_bytes(path, label)
-    if data is None:
+    fh, found = open_regular(path, label)
+    if fh is None:
         return None, found
-    if not data.strip():
-        return None, [Problem(label, 1, None, "file is empty: expected a header and rows")]
-    if data.startswith(b"\xef\xbb\xbf"):
-        return None, [Problem(label, 1, None, "file starts with a byte-order mark: save it as UTF-8 without BOM")]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return None, [Problem(label, line, None, f"byte 0x{data[exc.start]:02x} is not UTF-8: save the file as UTF-8")]
+    with fh, paused_gc():
+        try:
+            first = _blank_or_bom(fh, label, MAX_BYTES)
+            if first:
+                return None, [first]
+            text = io.TextIOWrapper(
+                io.BufferedReader(_Bounded(fh, MAX_BYTES), BLOCK), encoding="utf-8", errors="strict", newline=""
+            )
+            text._CHUNK_SIZE = min(BLOCK, 65536)  # type: ignore[attr-defined]  # read at a time, not 8 KB
+            try:
+                table, problems, stopped = _parse(text, expected, label, allow_empty, keep, check)
+            except UnicodeDecodeError:
+                table, problems, stopped = None, [Problem(label, None, None, _NOT_UTF8)], True
+            # bytes that are not UTF-8 come first, wherever they are: the rest of a file
+            # whose reading stopped early is decoded too
+            bad = _first_bad_byte(fh) if stopped else None
+        except _TooLarge:
+            return None, [_too_large(label, MAX_BYTES)]
+        except OSError as exc:
+            return None, [Problem(label, None, None, f"cannot read: {exc.strerror}")]
+    if bad:
+        line, byte = bad
+        return None, [Problem(label, line, None, f"byte 0x{byte:02x} is not UTF-8: save the file as UTF-8")]
+    return table, problems
 
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+
+def _parse(
+    text: Iterable[str],
+    expected: list[str],
+    label: str,
+    allow_empty: bool,
+    keep: Iterable[str] | None,
+    check: Check | None,
+) -> tuple[RawTable | None, list[Problem], bool]:
+    """(table, problems, whether reading stopped before the end of the file)."""
+    reader = csv.reader(text, strict=True)
     try:
         header = next(reader)
+    except StopIteration:
+        header = []
     except csv.Error as exc:
-        return None, [Problem(label, 1, None, f"header is not valid CSV: {exc}")]
+        return None, [Problem(label, 1, None, f"header is not valid CSV: {exc}")], True
     problems: list[Problem] = []
     if len(header) == 1 and len(expected) > 1:
         for sep, name in ((";", "semicolon"), ("\t", "tab"), ("|", "pipe")):
             if sep in header[0]:
-                return None, [
-                    Problem(label, 1, None, f"the header is {name}-separated: columns must be separated by commas")
-                ]
+                return (
+                    None,
+                    [Problem(label, 1, None, f"the header is {name}-separated: columns must be separated by commas")],
+                    True,
+                )
     stripped = [h.strip() for h in header]
     for h, s in zip(header, stripped):
         if h != s:
@@ -155,31 +401,62 @@ def read_table(
     for c in extra:
         problems.append(Problem(label, 1, c, "unexpected column: not in the schema"))
     if problems:
-        return None, problems
+        return None, problems, True
 
-    table = RawTable(label, stripped)
+    wanted = set(stripped if keep is None else keep)
+    kept: dict[str, list[str]] = {c: [] for c in stripped if c in wanted}
+    shared: dict[str, dict[str, str]] = {c: {} for c in kept}
+    width = len(stripped)
+    rows: list[list[str]] = []
+    count = 0  # rows read while the table is sound (they lie on lines 2, 3, ...)
+
+    def flush() -> None:
+        nonlocal count
+        columns = dict(zip(stripped, zip(*rows)))
+        if check is not None:
+            check(columns, range(count + 2, count + 2 + len(rows)))
+        for name, cells in kept.items():
+            values, same = columns[name], shared.get(name)
+            if same is None:
+                cells.extend(values)
+                continue
+            cells.extend(map(same.setdefault if len(same) < SHARED else same.get, values, values))
+            if len(same) > (count + len(rows)) // 2:  # values that hardly repeat: sharing does not pay
+                del shared[name]
+        count += len(rows)
+        rows.clear()
+
+    log = ProblemLog()
+    sound = True
+    stopped = False
     line = 1
-    while True:
-        start = line + 1
-        try:
-            record = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            problems.append(Problem(label, reader.line_num, None, f"row is not valid CSV: {exc}"))
-            break
-        line = reader.line_num
-        if not record:
-            problems.append(Problem(label, start, None, "blank line inside the table"))
-            continue
-        if line != start or any("\n" in cell or "\r" in cell for cell in record):
-            problems.append(Problem(label, start, None, "a quoted cell holds a line break: keep each row on one line"))
-            continue
-        if len(record) != len(stripped):
-            problems.append(Problem(label, start, None, f"row has {len(record)} cells, the header has {len(stripped)}"))
-            continue
-        table.rows.append(dict(zip(stripped, record)))
-        table.lines.append(start)
-    if not table.rows and not problems and not allow_empty:
-        problems.append(Problem(label, 2, None, "the file has a header but no rows"))
-    return (None if problems else table), problems
+    try:
+        for record in reader:
+            start = line + 1
+            line = reader.line_num
+            if line != start or len(record) != width:
+                if not record:
+                    log.add(Problem(label, start, None, "blank line inside the table"))
+                elif line != start:
+                    log.add(Problem(label, start, None, "a quoted cell holds a line break: keep each row on one line"))
+                else:
+                    log.add(Problem(label, start, None, f"row has {len(record)} cells, the header has {width}"))
+                if sound:
+                    sound = False
+                    rows.clear()
+                    kept.clear()
+                continue
+            if sound:
+                rows.append(record)
+                if len(rows) >= CHUNK_ROWS:
+                    flush()
+    except csv.Error as exc:
+        log.add(Problem(label, reader.line_num, None, f"row is not valid CSV: {exc}"))
+        sound, stopped = False, True
+    if not sound:
+        return None, log.sorted(), stopped
+    if rows:
+        flush()
+    if not count and not allow_empty:
+        return None, [Problem(label, 2, None, "the file has a header but no rows")], False
+    return RawTable(label, stripped, kept, range(2, 2 + count)), [], False

@@ -16,6 +16,11 @@ data package itself, so the schema has one home. The cross-row rules are:
   exceptions name existing claims.
 
 Nothing here writes to the data folder, and nothing imports pandas: the check is quick.
+A ledger of a million rows takes seconds and a few hundred MB: tables are streamed (see
+`analysis.read`), each field's rules are compiled once, a value already found good is not
+checked again, and only the columns the cross-row rules and foreign keys need are kept.
+A column with more than a thousand problems lists its first hundred and says how many
+more there are (`analysis.read.ProblemLog`).
 """
 
 from __future__ import annotations
@@ -23,98 +28,317 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from itertools import compress, filterfalse
 from pathlib import Path
+from typing import NamedTuple
 
 from analysis.battle import Battle, parse_battle
-from analysis.read import Problem, RawTable, read_bytes, read_table
+from analysis.read import Check, Problem, ProblemLog, RawTable, paused_gc, read_bytes, read_table
 
 PACKAGE = "datapackage.json"
 REQUIRED_RESOURCES = ("battle", "casualties", "events", "sources", "claimants")
 JSON_LIMIT = 16 * 1024 * 1024  # a battle.json or datapackage.json larger than this is not one
+CACHED = 100_000  # good (or bad) values remembered per column
+LONGEST_LOOP = 12  # claims a loop of revisions is spelled out with
+# the columns kept once a table is read: what the rules across rows and tables read
+KEEP = {
+    "casualties": ("claim_id", "supersedes", "claimant", "side", "measure"),
+    "sources": ("published", "published_basis", "accessed"),
+    "events": ("event_id",),
+    "claimants": ("claimant",),
+}
+# the cells of a claim that the rules of one row (ClaimRules) read
+CLAIM_CELLS = ("period_start", "period_end", "figure_type", "side", "area", "in_scope")
+
+CellCheck = Callable[[str], "str | None"]
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+_NEGATIVE = re.compile(r"-\d+")
+_FRACTION = re.compile(r"-?\d*[.,]\d+")
+_DIGITS = re.compile(r"\d+")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def _check_cell(value: str, spec: dict) -> str | None:
-    """The message for one bad non-empty cell, or None."""
-    kind = spec.get("type", "string")
-    cons = spec.get("constraints", {})
-    if value != value.strip():
-        return f"{value!r} has leading or trailing spaces"
-    bad = next((ch for ch in value if ord(ch) < 32 or ord(ch) == 127), None)
-    if bad is not None:
-        return f"holds the control character U+{ord(bad):04X}: remove it"
-    if kind == "integer":
-        if re.fullmatch(r"-\d+", value):
+def _integer_check(cons: dict) -> CellCheck:
+    has_min, has_max = "minimum" in cons, "maximum" in cons
+    low, high = cons.get("minimum"), cons.get("maximum")
+
+    def integer(value: str) -> str | None:
+        if _NEGATIVE.fullmatch(value):
             return f"{value!r} is negative: counts are zero or more"
-        if re.fullmatch(r"-?\d*[.,]\d+", value):
+        if _FRACTION.fullmatch(value):
             return f"{value!r} is not a whole number"
-        if not re.fullmatch(r"\d+", value):
+        if not _DIGITS.fullmatch(value):
             return f"{value!r} is not a number"
-        if "minimum" in cons and int(value) < cons["minimum"]:
-            return f"{value} is below the minimum {cons['minimum']}"
-        if "maximum" in cons and int(value) > cons["maximum"]:
-            return f"{value} is above the maximum {cons['maximum']}: a typing error?"
-    elif kind == "date":
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            return f"{value!r} is not a date in YYYY-MM-DD form"
-        try:
-            dt.date.fromisoformat(value)
-        except ValueError:
-            return f"{value!r} is not a real calendar date"
-    elif kind == "boolean":
-        allowed = spec.get("trueValues", ["true"]) + spec.get("falseValues", ["false"])
-        if value not in allowed:
-            return f"{value!r} is not one of {', '.join(allowed)}"
-    if "enum" in cons and value not in cons["enum"]:
-        return f"{value!r} is not an allowed value ({', '.join(map(str, cons['enum']))})"
-    if "pattern" in cons and not re.fullmatch(cons["pattern"], value):
-        return f"{value!r} does not match the pattern {cons['pattern']}"
+        if has_min and int(value) < low:  # type: ignore[operator]
+            return f"{value} is below the minimum {low}"
+        if has_max and int(value) > high:  # type: ignore[operator]
+            return f"{value} is above the maximum {high}: a typing error?"
+        return None
+
+    return integer
+
+
+def _date_check(value: str) -> str | None:
+    if not _DATE.fullmatch(value):
+        return f"{value!r} is not a date in YYYY-MM-DD form"
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return f"{value!r} is not a real calendar date"
     return None
 
 
-def check_fields(table: RawTable, schema: dict) -> list[Problem]:
-    """Type, required, enum, pattern and unique constraints of one table's fields."""
-    problems = []
-    for spec in schema["fields"]:
-        name = spec["name"]
-        cons = spec.get("constraints", {})
-        seen: dict[str, int] = {}
-        for row, line in zip(table.rows, table.lines):
-            value = row[name]
-            if value == "":
-                if cons.get("required"):
-                    problems.append(Problem(table.name, line, name, "required value is blank"))
-                continue
-            message = _check_cell(value, spec)
+def _boolean_check(spec: dict) -> CellCheck:
+    allowed = spec.get("trueValues", ["true"]) + spec.get("falseValues", ["false"])
+
+    def boolean(value: str) -> str | None:
+        return None if value in allowed else f"{value!r} is not one of {', '.join(allowed)}"
+
+    return boolean
+
+
+def cell_check(spec: dict) -> CellCheck:
+    """One field's rules, compiled: a function from a cell to the message for it, or None
+    when it is good. Raises re.error for a pattern that is not a regular expression."""
+    kind = spec.get("type", "string")
+    cons = spec.get("constraints", {})
+    required = bool(cons.get("required"))
+    typed: CellCheck | None = None
+    if kind == "integer":
+        typed = _integer_check(cons)
+    elif kind == "date":
+        typed = _date_check
+    elif kind == "boolean":
+        typed = _boolean_check(spec)
+    enum = cons.get("enum")
+    members = None
+    if "enum" in cons:
+        if not isinstance(enum, list):
+            raise TypeError(f"field {spec['name']!r}: enum is not a list")
+        members = frozenset(item for item in enum if isinstance(item, str))  # no cell equals another item
+    pattern = re.compile(cons["pattern"]) if "pattern" in cons else None
+
+    def check(value: str) -> str | None:
+        if not value:
+            return "required value is blank" if required else None
+        if value != value.strip():
+            return f"{value!r} has leading or trailing spaces"
+        control = _CONTROL.search(value)
+        if control:
+            return f"holds the control character U+{ord(control.group()):04X}: remove it"
+        if typed is not None:
+            message = typed(value)
             if message:
-                problems.append(Problem(table.name, line, name, message))
-            if cons.get("unique"):
-                if value in seen:
-                    problems.append(
-                        Problem(table.name, line, name, f"duplicate {value!r}: already on line {seen[value]}")
-                    )
+                return message
+        if members is not None and value not in members:
+            return f"{value!r} is not an allowed value ({', '.join(map(str, enum))})"
+        if pattern is not None and not pattern.fullmatch(value):
+            return f"{value!r} does not match the pattern {cons['pattern']}"
+        return None
+
+    return check
+
+
+def surely_good(spec: dict) -> Callable[[str], object] | None:
+    """For a text field: one regular expression that a cell matches only if `cell_check`
+    finds nothing wrong with it (not blank, no spaces around, no control character, the
+    pattern), to sift many distinct cells at once; None for other fields."""
+    cons = spec.get("constraints", {})
+    if spec.get("type", "string") in ("integer", "date", "boolean") or "enum" in cons:
+        return None
+    body = cons.get("pattern", ".*")
+    try:
+        return re.compile(rf"(?=[^\x00-\x1f\x7f]+\Z)(?!\s)(?:{body})(?<!\s)").fullmatch
+    except (re.error, TypeError):  # say, flags inside the pattern: the cells are checked one by one
+        return None
+
+
+def all_good(spec: dict) -> Callable[[Sequence[str]], bool] | None:
+    """For a text field: a test of many cells at once that is true only if `cell_check`
+    finds nothing wrong with any of them (it may be false when all are good, say for
+    letters that are not printable); None for other fields."""
+    cons = spec.get("constraints", {})
+    if spec.get("type", "string") in ("integer", "date", "boolean") or "enum" in cons:
+        return None
+    required = bool(cons.get("required"))
+    pattern = re.compile(cons["pattern"]) if "pattern" in cons else None
+    strip = str.strip
+
+    def test(cells: Sequence[str]) -> bool:
+        blanks = "" in cells
+        if blanks and required:
+            return False
+        # no control character anywhere, no cell changed by strip (which returns the cell itself)
+        if not "".join(cells).isprintable() or list(map(strip, cells)) != list(cells):
+            return False
+        return pattern is None or all(map(pattern.fullmatch, filter(None, cells) if blanks else cells))
+
+    return test
+
+
+class Field(NamedTuple):
+    name: str
+    check: CellCheck
+    unique: bool
+    surely_good: Callable[[str], object] | None
+    all_good: Callable[[Sequence[str]], bool] | None
+
+
+def compile_fields(schema: dict) -> list[Field]:
+    """Each field of a Table Schema, compiled."""
+    return [
+        Field(
+            spec["name"],
+            cell_check(spec),
+            bool(spec.get("constraints", {}).get("unique")),
+            surely_good(spec),
+            all_good(spec),
+        )
+        for spec in schema["fields"]
+    ]
+
+
+def _messages_of(checks: list[CellCheck]) -> Callable[[str], tuple[str, ...]]:
+    """All the messages a cell gets from several rules."""
+    if len(checks) == 1:
+        (only,) = checks
+
+        def one(value: str) -> tuple[str, ...]:
+            message = only(value)
+            return () if message is None else (message,)
+
+        return one
+    return lambda value: tuple(m for check in checks if (m := check(value)) is not None)
+
+
+def key_check(known: Collection[str], target: str, target_column: str) -> CellCheck:
+    """The rule of a foreign key: a cell, if given, is a value of the target column."""
+
+    def check(value: str) -> str | None:
+        return f"{value!r} is not a {target_column} of {target}.csv" if value and value not in known else None
+
+    return check
+
+
+class FieldChecks:
+    """The rules of each cell of one table, applied to each chunk of rows as `read_table`
+    reads it: type, required, enum, pattern, minimum, maximum and unique constraints of
+    its fields, and the foreign keys (`keys`: column -> rule) that point at tables already
+    read. A value found good (or bad) once is not checked again; problems go to `log`."""
+
+    def __init__(self, table: str, fields: list[Field], log: ProblemLog, keys: Mapping[str, CellCheck] = {}):
+        self.table = table
+        self.log = log
+        self.fields = [
+            (
+                f.name,
+                _messages_of([f.check, keys[f.name]] if f.name in keys else [f.check]),
+                f.unique,
+                None if f.name in keys else f.surely_good,
+                None if f.name in keys else f.all_good,
+            )
+            for f in fields
+        ]
+        self.good: dict[str, set[str]] = {f.name: set() for f in fields}
+        self.bad: dict[str, dict[str, tuple[str, ...]]] = {f.name: {} for f in fields}
+        self.seen: dict[str, dict[str, int]] = {f.name: {} for f in fields if f.unique}
+        self.blank: set[str] = set()  # unique columns with a blank cell
+
+    def __call__(self, columns: Mapping[str, Sequence[str]], lines: Sequence[int]) -> None:
+        for name, rules, unique, sift, fine in self.fields:
+            cells = columns[name]
+            if unique:  # distinct values (mostly): nothing to remember
+                if fine is not None and fine(cells):
+                    messages = {}
                 else:
-                    seen[value] = line
-    return problems
+                    suspects = cells if sift is None else filterfalse(sift, cells)
+                    messages = {value: found for value in suspects if (found := rules(value))}
+            elif self.good[name].issuperset(cells) or (fine is not None and fine(cells)):
+                continue
+            else:
+                messages = self._messages(name, rules, sift, cells)
+            if messages:
+                for value, line in zip(cells, lines):
+                    if value in messages:
+                        for message in messages[value]:
+                            self.log.add(Problem(self.table, line, name, message))
+            if unique:
+                self._unique(name, cells, lines)
+
+    def _messages(
+        self,
+        name: str,
+        rules: Callable[[str], tuple[str, ...]],
+        sift: Callable[[str], object] | None,
+        cells: Sequence[str],
+    ) -> dict[str, tuple[str, ...]]:
+        """The messages of each bad value among `cells`; good ones are remembered (as
+        many as there is room for)."""
+        good, bad = self.good[name], self.bad[name]
+        new = set(cells).difference(good)
+        if sift is not None:  # most values of a text column pass at once
+            passed = set(filter(sift, new))
+            if len(good) < CACHED:
+                good |= passed
+            new -= passed
+        messages = {}
+        for value in new:
+            found = bad.get(value)
+            if found is None:
+                found = rules(value)
+                if not found:
+                    if len(good) < CACHED:
+                        good.add(value)
+                    continue
+                if len(bad) < CACHED:
+                    bad[value] = found
+            messages[value] = found
+        return messages
+
+    def _unique(self, name: str, cells: Sequence[str], lines: Sequence[int]) -> None:
+        seen = self.seen[name]
+        if "" not in cells:
+            before = len(seen)
+            firsts = list(map(seen.setdefault, cells, lines))
+            if len(seen) - before == len(cells):  # every value new
+                return
+        else:
+            self.blank.add(name)
+            firsts = [seen.setdefault(value, line) if value else line for value, line in zip(cells, lines)]
+        for value, line, first in zip(cells, lines, firsts):
+            if first != line:
+                self.log.add(Problem(self.table, line, name, f"duplicate {value!r}: already on line {first}"))
+
+    def values(self, name: str) -> Collection[str]:
+        """Every value of a unique column, as read."""
+        seen = self.seen[name]
+        return seen.keys() | {""} if name in self.blank else seen.keys()
 
 
-def check_foreign_keys(name: str, tables: dict[str, RawTable], schema: dict) -> list[Problem]:
-    """Every foreign key of a table's schema points at an existing row."""
-    problems = []
+def _foreign_key(fk: dict, name: str) -> tuple[str, str, str]:
+    """(column, target table, target column) of a foreign key of table `name`."""
+    (column,) = fk["fields"]
+    (target_column,) = fk["reference"]["fields"]
+    return column, fk["reference"]["resource"] or name, target_column
+
+
+def check_foreign_keys(
+    name: str, tables: dict[str, RawTable], schema: dict, skip: Collection[tuple[str, str, str]] = ()
+) -> Iterator[Problem]:
+    """Every foreign key of a table's schema (but those in `skip`) points at an existing row."""
     table = tables[name]
     for fk in schema.get("foreignKeys", []):
-        (column,) = fk["fields"]
-        target = fk["reference"]["resource"] or name
-        (target_column,) = fk["reference"]["fields"]
-        if target not in tables:
+        column, target, target_column = _foreign_key(fk, name)
+        if target not in tables or (column, target, target_column) in skip:
             continue
-        known = {r[target_column] for r in tables[target].rows}
-        for row, line in zip(table.rows, table.lines):
-            value = row[column]
-            if value and value not in known:
-                problems.append(
-                    Problem(table.name, line, column, f"{value!r} is not a {target_column} of {target}.csv")
-                )
-    return problems
+        known = tables[target].values(target_column)
+        cells = table.columns[column]
+        unknown = {value for value in set(cells) if value and value not in known}
+        if unknown:
+            for line, value in zip(table.lines, cells):
+                if value in unknown:
+                    yield Problem(table.name, line, column, f"{value!r} is not a {target_column} of {target}.csv")
 
 
 def _date(value: str) -> dt.date | None:
@@ -124,94 +348,147 @@ def _date(value: str) -> dt.date | None:
         return None
 
 
-def check_claims(table: RawTable, battle: Battle) -> list[Problem]:
-    """Cross-row rules of the claims ledger against the battle's definition."""
-    problems = []
-    by_id = {r["claim_id"]: r for r in table.rows}
-
-    def bad(line, column, message):
-        problems.append(Problem(table.name, line, column, message))
-
-    for row, line in zip(table.rows, table.lines):
-        start, end = _date(row["period_start"]), _date(row["period_end"])
-        if start and end and end < start:
-            bad(line, "period_end", f"{end} is before period_start {start}")
-        if row["figure_type"] == "daily" and (start is None or end is None or start != end):
-            bad(line, "period_end", "a daily figure must cover exactly one day: period_start and period_end equal")
-        if row["side"] and row["side"] not in battle.known_sides:
-            bad(line, "side", f"{row['side']!r} is not a side, side group or other actor of battle.json")
-        if row["area"] and row["area"] not in battle.areas:
-            bad(line, "area", f"{row['area']!r} is not an area of battle.json ({', '.join(battle.areas)})")
-        if row["in_scope"] == "true":
-            if row["area"] in battle.areas and not battle.in_scope_area(row["area"]):
-                bad(line, "in_scope", f"marked in scope but area {row['area']!r} is outside the battle")
-            if start is None or end is None:
-                bad(line, "in_scope", "marked in scope but its period is not fully given")
-            elif start < battle.period_start or end > battle.period_end:
-                bad(
-                    line,
+def _claim_problems(
+    battle: Battle, known_sides: set[str], start_text: str, end_text: str, figure_type: str, side, area, in_scope
+) -> tuple[tuple[str, str], ...]:
+    """(column, message) of each rule a claim breaks that depends on its own cells only."""
+    found = []
+    start, end = _date(start_text), _date(end_text)
+    if start and end and end < start:
+        found.append(("period_end", f"{end} is before period_start {start}"))
+    if figure_type == "daily" and (start is None or end is None or start != end):
+        found.append(("period_end", "a daily figure must cover exactly one day: period_start and period_end equal"))
+    if side and side not in known_sides:
+        found.append(("side", f"{side!r} is not a side, side group or other actor of battle.json"))
+    if area and area not in battle.areas:
+        found.append(("area", f"{area!r} is not an area of battle.json ({', '.join(battle.areas)})"))
+    if in_scope == "true":
+        if area in battle.areas and not battle.in_scope_area(area):
+            found.append(("in_scope", f"marked in scope but area {area!r} is outside the battle"))
+        if start is None or end is None:
+            found.append(("in_scope", "marked in scope but its period is not fully given"))
+        elif start < battle.period_start or end > battle.period_end:
+            found.append(
+                (
                     "in_scope",
                     f"marked in scope but {start}..{end} falls outside the event's period "
                     f"{battle.period_start}..{battle.period_end}",
                 )
-        target = row["supersedes"]
-        if target:
-            old = by_id.get(target)
-            if target == row["claim_id"]:
-                bad(line, "supersedes", "a claim cannot supersede itself")
-            elif old is not None:
-                for column in ("claimant", "side", "measure"):
-                    if old[column] != row[column]:
-                        bad(
-                            line,
-                            "supersedes",
-                            f"supersedes {target}, whose {column} is {old[column]!r}, not {row[column]!r}",
-                        )
-    return problems
+            )
+    return tuple(found)
 
 
-def check_sources(table: RawTable, today: dt.date | None = None) -> list[Problem]:
+class ClaimRules:
+    """The rules of one claim against the battle's definition (its period, side, area and
+    scope), checked on each chunk of the ledger as it is read. They read six cells of a
+    row (CLAIM_CELLS): each combination of them is judged once."""
+
+    def __init__(self, label: str, battle: Battle, log: ProblemLog):
+        self.label, self.battle, self.log = label, battle, log
+        self.known_sides = battle.known_sides
+        self.good: set[tuple[str, ...]] = set()
+        self.judged: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
+
+    def __call__(self, columns: Mapping[str, Sequence[str]], lines: Sequence[int]) -> None:
+        cells = [columns[name] for name in CLAIM_CELLS]
+        if self.good.issuperset(zip(*cells)):
+            return
+        for line, key in zip(lines, zip(*cells)):
+            if key in self.good:
+                continue
+            found = self.judged.get(key)
+            if found is None:
+                found = _claim_problems(self.battle, self.known_sides, *key)
+                if not found:
+                    if len(self.good) < CACHED:
+                        self.good.add(key)
+                    continue
+                if len(self.judged) < CACHED:
+                    self.judged[key] = found
+            for column, message in found:
+                self.log.add(Problem(self.label, line, column, message))
+
+
+def check_supersedes(table: RawTable) -> Iterator[Problem]:
+    """A claim supersedes another claim, of the same claimant, side and measure."""
+    c = table.columns
+    ids, targets = c["claim_id"], c["supersedes"]
+    rows = list(compress(range(len(targets)), targets))
+    by_id = table.positions("claim_id", {targets[i] for i in rows})
+    for i in rows:
+        target, line = targets[i], table.lines[i]
+        old = by_id.get(target)
+        if target == ids[i]:
+            yield Problem(table.name, line, "supersedes", "a claim cannot supersede itself")
+        elif old is not None:
+            for column in ("claimant", "side", "measure"):
+                if c[column][old] != c[column][i]:
+                    yield Problem(
+                        table.name,
+                        line,
+                        "supersedes",
+                        f"supersedes {target}, whose {column} is {c[column][old]!r}, not {c[column][i]!r}",
+                    )
+
+
+def check_sources(table: RawTable, today: dt.date | None = None) -> Iterator[Problem]:
     """A publication date is blank exactly when its basis is 'unknown'; nothing was
     published after it was read, nor read in the future."""
     today = today or dt.date.today()
-    problems = []
-    for row, line in zip(table.rows, table.lines):
-        if (row["published"] == "") != (row["published_basis"] == "unknown"):
-            problems.append(
-                Problem(table.name, line, "published_basis", "must be 'unknown' exactly when published is blank")
-            )
-        published, accessed = _date(row["published"]), _date(row["accessed"])
+    c = table.columns
+    for line, published_text, basis, accessed_text in zip(
+        table.lines, c["published"], c["published_basis"], c["accessed"]
+    ):
+        if (published_text == "") != (basis == "unknown"):
+            yield Problem(table.name, line, "published_basis", "must be 'unknown' exactly when published is blank")
+        published, accessed = _date(published_text), _date(accessed_text)
         if accessed and accessed > today:
-            problems.append(Problem(table.name, line, "accessed", f"{accessed} is in the future"))
+            yield Problem(table.name, line, "accessed", f"{accessed} is in the future")
         if published and accessed and published > accessed:
-            problems.append(
-                Problem(table.name, line, "published", f"{published} is after the day it was read ({accessed})")
-            )
-    return problems
+            yield Problem(table.name, line, "published", f"{published} is after the day it was read ({accessed})")
 
 
-def check_revision_cycles(table: RawTable) -> list[Problem]:
-    """A chain of `supersedes` links never comes back to where it started."""
-    target = {r["claim_id"]: r["supersedes"] for r in table.rows if r["supersedes"]}
-    line_of = dict(zip((r["claim_id"] for r in table.rows), table.lines))
-    problems = []
-    for start in sorted(target):
-        seen, node = [start], target[start]
-        while node in target and node not in seen:
-            seen.append(node)
+def _loop_words(loop: list[str]) -> str:
+    """A loop of revisions, spelled out; a very long one by its ends."""
+    if len(loop) > LONGEST_LOOP:
+        shown = [*loop[: LONGEST_LOOP // 2], "...", *loop[-LONGEST_LOOP // 2 :]]
+        return f"revisions form a loop of {len(loop)} claims: " + " -> ".join([*shown, loop[0]])
+    return "revisions form a loop: " + " -> ".join([*loop, loop[0]])
+
+
+def check_revision_cycles(table: RawTable) -> Iterator[Problem]:
+    """A chain of `supersedes` links never comes back to where it started. Each claim on
+    a loop is reported, with the loop as seen from it."""
+    ids, targets = table.columns["claim_id"], table.columns["supersedes"]
+    target = {ids[i]: targets[i] for i in compress(range(len(targets)), targets)}
+    # each claim has at most one target: follow every chain once, marking where it went
+    on_loop: set[str] = set()
+    done: set[str] = set()
+    for start in target:
+        path: dict[str, int] = {}
+        node = start
+        while node in target and node not in done and node not in path:
+            path[node] = len(path)
             node = target[node]
-        if node == start:
-            problems.append(
-                Problem(
-                    table.name, line_of[start], "supersedes", "revisions form a loop: " + " -> ".join([*seen, start])
-                )
-            )
-    return problems
+        if node in path:  # this walk closed a loop
+            on_loop.update(list(path)[path[node] :])
+        done.update(path)
+    by_id = table.positions("claim_id", on_loop)
+    for start in sorted(on_loop):
+        loop, node = [start], target[start]
+        while node != start:
+            loop.append(node)
+            node = target[node]
+        yield Problem(table.name, table.lines[by_id[start]], "supersedes", _loop_words(loop))
 
 
 def validate(data_dir: Path) -> list[Problem]:
     """All problems of a data folder, in file and line order; an empty list means valid."""
-    data_dir = Path(data_dir)
+    with paused_gc():
+        return _validate(Path(data_dir))
+
+
+def _validate(data_dir: Path) -> list[Problem]:
     pkg_label = str(data_dir / PACKAGE)
     data, found = read_bytes(data_dir / PACKAGE, pkg_label, JSON_LIMIT)
     if data is None:
@@ -223,8 +500,16 @@ def validate(data_dir: Path) -> list[Problem]:
         for r in resources.values():
             if r.get("format") != "json" and not all(isinstance(f["name"], str) for f in r["schema"]["fields"]):
                 raise TypeError(f"resource {r['name']!r}: every schema field needs a name")
-    except (ValueError, KeyError, TypeError) as exc:
+        fields = {name: compile_fields(r["schema"]) for name, r in resources.items() if "schema" in r}
+        keys = {
+            name: [_foreign_key(fk, name) for fk in r["schema"].get("foreignKeys", [])]
+            for name, r in resources.items()
+            if "schema" in r
+        }
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         return [Problem(pkg_label, None, None, f"not a readable data package: {exc}")]
+    except re.error as exc:
+        return [Problem(pkg_label, None, None, f"not a readable data package: a pattern is not valid: {exc}")]
     unsafe = sorted(p for p in paths.values() if Path(p).is_absolute() or ".." in Path(p).parts)
     if unsafe:
         return [Problem(pkg_label, None, "resources", f"resource path {unsafe[0]!r} leaves the data folder")]
@@ -240,55 +525,84 @@ def validate(data_dir: Path) -> list[Problem]:
             )
         ]
 
-    problems: list[Problem] = []
+    log = ProblemLog()
     battle = None
     for res in resources.values():
         if res.get("format") == "json":
             path = data_dir / res["path"]
             data, found = read_bytes(path, str(path), JSON_LIMIT)
             if data is None:
-                problems += found
+                log.extend(found)
                 continue
             try:
                 raw = json.loads(data.decode("utf-8"))
             except ValueError as exc:
-                problems.append(Problem(str(path), None, None, f"not valid JSON: {exc}"))
+                log.add(Problem(str(path), None, None, f"not valid JSON: {exc}"))
                 continue
             battle, battle_problems = parse_battle(raw)
-            problems += [Problem(str(path), None, key, msg) for key, msg in battle_problems]
+            log.extend(Problem(str(path), None, key, msg) for key, msg in battle_problems)
 
+    # Each table is read after the tables its foreign keys point at, where it can be: its
+    # keys are then checked as it is read, and only the columns later rules read are kept.
+    order: list[str] = []
+    while len(order) < len(keys):
+        waiting = [name for name in keys if name not in order]
+        ready = [name for name in waiting if all(t == name or t in order or t not in keys for _, t, _ in keys[name])]
+        order.append((ready or waiting)[0])
+    needed: dict[str, set[str]] = {name: set(KEEP.get(name, ())) for name in keys}
+    for name in keys:
+        for column, target, target_column in keys[name]:
+            if target in needed:
+                needed[target].add(target_column)
+            if target not in order[: order.index(name)]:
+                needed[name].add(column)
     tables: dict[str, RawTable] = {}
-    for name, res in resources.items():
-        if "schema" not in res:
-            continue
+    checked: dict[str, set[tuple[str, str, str]]] = {}
+    for name in order:
+        res = resources[name]
         expected = [f["name"] for f in res["schema"]["fields"]]
+        label = str(data_dir / res["path"])
+        found_here = ProblemLog()
+        streamed = [(c, t, tc) for c, t, tc in keys[name] if t != name and t in tables]
+        checked[name] = set(streamed)
+        cells = FieldChecks(
+            label, fields[name], found_here, {c: key_check(tables[t].values(tc), t, tc) for c, t, tc in streamed}
+        )
+        checks: list[Check] = [cells]
+        if name == "casualties" and battle is not None:
+            checks.append(ClaimRules(label, battle, found_here))
+
+        def check_chunk(columns: Mapping[str, Sequence[str]], lines: Sequence[int], checks=checks) -> None:
+            for check in checks:
+                check(columns, lines)
+
         # a new event's tables may hold only their header (python -m analysis new)
-        table, found = read_table(data_dir / res["path"], expected, str(data_dir / res["path"]), allow_empty=True)
-        problems += found
-        if table is not None:
+        table, found = read_table(
+            data_dir / res["path"], expected, label, allow_empty=True, keep=needed[name], check=check_chunk
+        )
+        log.extend(found)
+        if table is not None:  # field problems count only in a table that could be read
             tables[name] = table
-            problems += check_fields(table, res["schema"])
+            log.merge(found_here)
+            for column in cells.seen:  # the values of a unique column are known already
+                table.distinct[column] = cells.values(column)
+        del checks, cells, found_here, check_chunk
     for name in tables:
-        problems += check_foreign_keys(name, tables, resources[name]["schema"])
+        log.extend(check_foreign_keys(name, tables, resources[name]["schema"], skip=checked[name]))
     if "sources" in tables:
-        problems += check_sources(tables["sources"])
+        log.extend(check_sources(tables["sources"]))
     if "casualties" in tables:
-        problems += check_revision_cycles(tables["casualties"])
+        log.extend(check_revision_cycles(tables["casualties"]))
     if battle is not None and "casualties" in tables:
-        problems += check_claims(tables["casualties"], battle)
+        log.extend(check_supersedes(tables["casualties"]))
     # exceptions name claims and events: checked only once both tables could be read, so
     # that a fault in a table is not echoed as false problems in battle.json
     if battle is not None and {"casualties", "events"} <= set(tables):
-        known_ids = {
-            r[k]
-            for name, k in (("casualties", "claim_id"), ("events", "event_id"))
-            if name in tables
-            for r in tables[name].rows
-        }
+        claim_ids, event_ids = tables["casualties"].values("claim_id"), tables["events"].values("event_id")
         for i, exception in enumerate(battle.accepted_exceptions):
             for claim in exception["claims"]:
-                if claim not in known_ids:
-                    problems.append(
+                if claim not in claim_ids and claim not in event_ids:
+                    log.add(
                         Problem(
                             str(data_dir / "battle.json"),
                             None,
@@ -297,10 +611,10 @@ def validate(data_dir: Path) -> list[Problem]:
                         )
                     )
     if battle is not None and "claimants" in tables:
-        known = {r["claimant"] for r in tables["claimants"].rows}
+        known = tables["claimants"].values("claimant")
         for name in battle.claimant_hierarchy:
             if name not in known:
-                problems.append(
+                log.add(
                     Problem(
                         str(data_dir / "battle.json"),
                         None,
@@ -308,4 +622,4 @@ def validate(data_dir: Path) -> list[Problem]:
                         f"{name!r} is not a claimant of claimants.csv",
                     )
                 )
-    return sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.column or "", p.message))
+    return log.sorted()
