@@ -43,8 +43,9 @@ test: $(STAMP)  ## lint, types, the library tests and nbval over every notebook 
 	$(BIN)/ruff check src tests tools benchmarks
 	$(BIN)/ruff format --check src tests tools benchmarks
 	$(BIN)/mypy
-	$(BIN)/python -m pytest tests notebooks $(NBVAL)
-	ANALYSIS_DATA=$(QUBEIR)/data $(BIN)/python -m pytest $(QUBEIR)/output/notebooks $(NBVAL)
+	$(BIN)/python -m pytest tests -n 2 --dist loadfile -p no:cacheprovider
+	$(BIN)/python -m pytest notebooks $(NBVAL)
+	ANALYSIS_DATA=$(CURDIR)/$(QUBEIR)/data $(BIN)/python -m pytest $(QUBEIR)/output/notebooks $(NBVAL)
 
 html: $(STAMP)  ## render the site of every event (story, notebooks, figures, tables, data) in build/html/
 	$(BIN)/python -m analysis html

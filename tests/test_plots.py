@@ -132,8 +132,9 @@ def test_claims_timeline_labels_do_not_overlap_and_copies_are_counted(figures):
 
 def test_derived_totals_are_marked(figures):
     assert any("derived" in t and "stated by no source" in t for t in texts(figures["cumulative-deaths"]))
-    legend = [t.get_text() for ax in figures["rule-comparison"].axes if ax.get_legend()
-              for t in ax.get_legend().get_texts()]
+    legend = [
+        t.get_text() for ax in figures["rule-comparison"].axes if ax.get_legend() for t in ax.get_legend().get_texts()
+    ]
     assert any("derived" in t for t in legend)
 
 

@@ -53,7 +53,19 @@ def daily_claims(claims: pd.DataFrame, battle: Battle) -> pd.DataFrame:
     c = counted_claims(claims, battle)
     c = c[c["figure_type"] == "daily"]
     out = c.rename(columns={"period_start": "date"})[
-        ["date", "measure", "side", "claimant", "value", "qualifier", "low", "high", "superseded", "claim_id", "source_id"]
+        [
+            "date",
+            "measure",
+            "side",
+            "claimant",
+            "value",
+            "qualifier",
+            "low",
+            "high",
+            "superseded",
+            "claim_id",
+            "source_id",
+        ]
     ]
     return out.sort_values(["date", "measure", "side", "claimant", "claim_id"]).reset_index(drop=True)
 
@@ -96,12 +108,21 @@ def claimant_days(claims: pd.DataFrame, battle: Battle) -> pd.DataFrame:
 def cumulative_claims(claims: pd.DataFrame, battle: Battle) -> pd.DataFrame:
     """Running totals by claimant, measure and side: reported, and implied by daily figures."""
     rep = current_cumulative(claims, battle)
-    reported = pd.DataFrame({
-        "as_of": rep["period_end"], "period_start": rep["period_start"], "measure": rep["measure"].astype(str),
-        "side": rep["side"].astype(str), "claimant": rep["claimant"].astype(str), "basis": "reported",
-        "value": rep["value"], "qualifier": rep["qualifier"].astype(str),
-        "low": rep["low"], "high": rep["high"], "claim_ids": rep["claim_id"].map(lambda i: (i,)),
-    })
+    reported = pd.DataFrame(
+        {
+            "as_of": rep["period_end"],
+            "period_start": rep["period_start"],
+            "measure": rep["measure"].astype(str),
+            "side": rep["side"].astype(str),
+            "claimant": rep["claimant"].astype(str),
+            "basis": "reported",
+            "value": rep["value"],
+            "qualifier": rep["qualifier"].astype(str),
+            "low": rep["low"],
+            "high": rep["high"],
+            "claim_ids": rep["claim_id"].map(lambda i: (i,)),
+        }
+    )
     days = claimant_days(claims, battle)
     implied = []
     for (claimant, measure, side), rows in days.groupby(["claimant", "measure", "side"], sort=True):
@@ -111,8 +132,21 @@ def cumulative_claims(claims: pd.DataFrame, battle: Battle) -> pd.DataFrame:
             low += row.low
             high = None if high is None or pd.isna(row.high) else high + int(row.high)
             ids = tuple(sorted(set(ids) | set(row.claim_ids)))
-            implied.append((row.date, pd.Timestamp(battle.period_start), measure, side, claimant,
-                            "implied by daily figures", low, "sum of daily", low, high, ids))
+            implied.append(
+                (
+                    row.date,
+                    pd.Timestamp(battle.period_start),
+                    measure,
+                    side,
+                    claimant,
+                    "implied by daily figures",
+                    low,
+                    "sum of daily",
+                    low,
+                    high,
+                    ids,
+                )
+            )
     implied = pd.DataFrame(implied, columns=reported.columns)
     out = pd.concat([reported, implied], ignore_index=True)
     out = out.astype({"value": "int64", "low": "Int64", "high": "Int64"})
@@ -134,8 +168,19 @@ def claimant_totals(claims: pd.DataFrame, battle: Battle, sources: pd.DataFrame)
     latest figure (then the exact one, then the lowest claim_id)."""
     from analysis.evidence import report_key
 
-    columns = ["claimant", "measure", "side", "value", "qualifier", "period_start", "as_of", "language",
-               "source_id", "claim_id", "copies_disagree"]
+    columns = [
+        "claimant",
+        "measure",
+        "side",
+        "value",
+        "qualifier",
+        "period_start",
+        "as_of",
+        "language",
+        "source_id",
+        "claim_id",
+        "copies_disagree",
+    ]
     c = counted_claims(claims, battle)
     c = c[(c["figure_type"] == "cumulative") & ~c["superseded"]].copy()
     if c.empty:
@@ -151,8 +196,12 @@ def claimant_totals(claims: pd.DataFrame, battle: Battle, sources: pd.DataFrame)
         key, r = item
         last = r["period_end"].max()
         published = r["published"].max()
-        return (-last.value, -int(r.loc[r["period_end"] == last, "exact"].sum()),
-                -(published.value if pd.notna(published) else pd.Timestamp.min.value), key)
+        return (
+            -last.value,
+            -int(r.loc[r["period_end"] == last, "exact"].sum()),
+            -(published.value if pd.notna(published) else pd.Timestamp.min.value),
+            key,
+        )
 
     def figures(copy) -> dict:
         return {str(s): (int(v), str(q)) for s, v, q in zip(copy["side"], copy["value"], copy["qualifier"])}
@@ -163,14 +212,24 @@ def claimant_totals(claims: pd.DataFrame, battle: Battle, sources: pd.DataFrame)
         if any(fa[s] != fb[s] for s in fa.keys() & fb.keys()):
             return True
         members = {s: set(battle.members(s) or ()) for s in fa.keys() | fb.keys()}
-        return any(va[0] == vb[0] and sa != sb and not (members[sa] <= members[sb] or members[sb] <= members[sa])
-                   and sb not in fa and sa not in fb
-                   for sa, va in fa.items() for sb, vb in fb.items())
+        return any(
+            va[0] == vb[0]
+            and sa != sb
+            and not (members[sa] <= members[sb] or members[sb] <= members[sa])
+            and sb not in fa
+            and sa not in fb
+            for sa, va in fa.items()
+            for sb, vb in fb.items()
+        )
 
     def copy_order(copy, source_id) -> tuple:
         published = copy["published"].min()
-        return (-len(copy), prefs.get(copy["language"].iloc[0], len(prefs)),
-                published.value if pd.notna(published) else pd.Timestamp.max.value, source_id)
+        return (
+            -len(copy),
+            prefs.get(copy["language"].iloc[0], len(prefs)),
+            published.value if pd.notna(published) else pd.Timestamp.max.value,
+            source_id,
+        )
 
     rows = []
     for (claimant, measure), mine in c.groupby([c["claimant"].astype(str), c["measure"].astype(str)], sort=True):
@@ -183,15 +242,35 @@ def claimant_totals(claims: pd.DataFrame, battle: Battle, sources: pd.DataFrame)
         disagree = any(clash(copies[a], copies[b]) for a in ordered for b in ordered if a < b)
         if disagree:
             # a copy whose figures another copy also gives adds no row of its own
-            kept = [s for s in ordered if not any(
-                o != s and figures(copies[s]).items() <= figures(copies[o]).items()
-                and (len(copies[o]) > len(copies[s]) or ordered.index(o) < ordered.index(s)) for o in ordered)]
+            kept = [
+                s
+                for s in ordered
+                if not any(
+                    o != s
+                    and figures(copies[s]).items() <= figures(copies[o]).items()
+                    and (len(copies[o]) > len(copies[s]) or ordered.index(o) < ordered.index(s))
+                    for o in ordered
+                )
+            ]
         else:
             kept = ordered[:1]
         for source_id in kept:
             for r in copies[source_id].itertuples():
-                rows.append((claimant, measure, str(r.side), int(r.value), str(r.qualifier), r.period_start,
-                             r.period_end, r.language, source_id, r.claim_id, disagree))
+                rows.append(
+                    (
+                        claimant,
+                        measure,
+                        str(r.side),
+                        int(r.value),
+                        str(r.qualifier),
+                        r.period_start,
+                        r.period_end,
+                        r.language,
+                        source_id,
+                        r.claim_id,
+                        disagree,
+                    )
+                )
     out = pd.DataFrame(rows, columns=columns)
     order = {name: i for i, name in enumerate(battle.counted_names)}
     out["_side"] = out["side"].map(order)

@@ -79,8 +79,12 @@ QUALIFIER_MARKS = {"exact": "", "at least": "≥", "more than": ">", "about": "~
 
 def side_style(sides: list[str], side: str) -> dict:
     i = sides.index(side)
-    return {"color": OKABE_ITO[i % len(OKABE_ITO)], "hatch": HATCHES[i % len(HATCHES)],
-            "linestyle": LINES[i % len(LINES)], "marker": MARKERS[i % len(MARKERS)]}
+    return {
+        "color": OKABE_ITO[i % len(OKABE_ITO)],
+        "hatch": HATCHES[i % len(HATCHES)],
+        "linestyle": LINES[i % len(LINES)],
+        "marker": MARKERS[i % len(MARKERS)],
+    }
 
 
 def figure_text(value, qualifier) -> str:
@@ -119,8 +123,9 @@ def source_line(fig: Figure, claims: pd.DataFrame, sources: pd.DataFrame, rule: 
     """The source line at the foot of a figure (its `supxlabel`, so that the layout makes
     room for it), wrapped to the figure's width."""
     chars = int(fig.get_figwidth() * 72 / (7 * 0.55))
-    fig.supxlabel(textwrap.fill(source_text(claims, sources, rule), chars), x=0.01, ha="left", fontsize=7,
-                  color="#333333")
+    fig.supxlabel(
+        textwrap.fill(source_text(claims, sources, rule), chars), x=0.01, ha="left", fontsize=7, color="#333333"
+    )
 
 
 def source_text(claims: pd.DataFrame, sources: pd.DataFrame, rule: str | list[str] | None = None) -> str:
@@ -129,20 +134,22 @@ def source_text(claims: pd.DataFrame, sources: pd.DataFrame, rule: str | list[st
     if claims.empty:
         return "Source: no claim of the dataset is drawn here."
     names = ", ".join(sorted(set(claims["claimant"].astype(str))))
-    reports = {report_key(r, s, str(c))
-               for r, s, c in zip(claims["report_id"], claims["source_id"], claims["claimant"])}
+    reports = {
+        report_key(r, s, str(c)) for r, s, c in zip(claims["report_id"], claims["source_id"], claims["claimant"])
+    }
     used = sources[sources["source_id"].isin(set(claims["source_id"]))]
     outlets = used["publisher"].dropna().astype(str).nunique()
     wires = sorted(set(used["wire_agency"].dropna().astype(str)))
-    text = (f"Source: {len(claims)} claim{'s' if len(claims) != 1 else ''} by {names}, in {len(reports)} "
-            f"report{'s' if len(reports) != 1 else ''} carried by {outlets} outlet{'s' if outlets != 1 else ''}")
+    text = (
+        f"Source: {len(claims)} claim{'s' if len(claims) != 1 else ''} by {names}, in {len(reports)} "
+        f"report{'s' if len(reports) != 1 else ''} carried by {outlets} outlet{'s' if outlets != 1 else ''}"
+    )
     text += f" (wire agencies: {', '.join(wires)})." if wires else "."
     if isinstance(rule, str):
         text += f" Reconciled under the '{rule}' rule."
     elif rule:
         text += f" Reconciled under each rule: {', '.join(rule)}."
     return text
-
 
 
 def claims_by_id(ids, claims: pd.DataFrame) -> pd.DataFrame:
@@ -154,13 +161,17 @@ def claims_by_id(ids, claims: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------- daily deaths
 
 
-def draw_daily(ax, daily: pd.DataFrame, totals: pd.DataFrame, name: str, style: dict, days, measure: str = "killed"
-               ) -> None:
+def draw_daily(
+    ax, daily: pd.DataFrame, totals: pd.DataFrame, name: str, style: dict, days, measure: str = "killed"
+) -> None:
     """One side or group: bars of the best daily figure where the claims place deaths,
     low-high whiskers, dashed arrows where no claim caps a day, and a hatched bar at the
     right for the deaths the accepted claims require but place on no day."""
-    d = daily[(daily["side"] == name) & (daily["measure"] == measure)].set_index("date").reindex(
-        [pd.Timestamp(day) for day in days])
+    d = (
+        daily[(daily["side"] == name) & (daily["measure"] == measure)]
+        .set_index("date")
+        .reindex([pd.Timestamp(day) for day in days])
+    )
     x = np.arange(len(days), dtype=float)
     best = d["best"].to_numpy(float)
     low = d["low"].to_numpy(float)
@@ -170,23 +181,52 @@ def draw_daily(ax, daily: pd.DataFrame, totals: pd.DataFrame, name: str, style: 
     capped = ~np.isnan(high)
     top = max(np.nanmax(np.where(capped, high, 0.0)), np.nanmax(best), unplaced, 1.0) * 1.18
     placed = best > 0
-    ax.bar(x[placed], best[placed], width=0.7, color=style["color"], hatch=style["hatch"], edgecolor="black",
-           linewidth=0.6, zorder=2)
+    ax.bar(
+        x[placed],
+        best[placed],
+        width=0.7,
+        color=style["color"],
+        hatch=style["hatch"],
+        edgecolor="black",
+        linewidth=0.6,
+        zorder=2,
+    )
     for xi, b in zip(x[placed], best[placed]):
-        ax.annotate(f"{b:g}", (xi, b), xytext=(-9, 2), textcoords="offset points", fontsize=7, ha="right",
-                    va="bottom", zorder=4)
+        ax.annotate(
+            f"{b:g}", (xi, b), xytext=(-9, 2), textcoords="offset points", fontsize=7, ha="right", va="bottom", zorder=4
+        )
     ax.vlines(x[capped], low[capped], high[capped], color="black", linewidth=1.2, zorder=3)
-    ax.hlines(np.r_[low[capped], high[capped]], np.r_[x[capped], x[capped]] - 0.12,
-              np.r_[x[capped], x[capped]] + 0.12, color="black", linewidth=1.2, zorder=3)
+    ax.hlines(
+        np.r_[low[capped], high[capped]],
+        np.r_[x[capped], x[capped]] - 0.12,
+        np.r_[x[capped], x[capped]] + 0.12,
+        color="black",
+        linewidth=1.2,
+        zorder=3,
+    )
     for xi, lo in zip(x[~capped], low[~capped]):
-        ax.annotate("", xy=(xi, top * 0.98), xytext=(xi, lo), zorder=3,
-                    arrowprops={"arrowstyle": "->", "color": "black", "lw": 0.9, "linestyle": "--"})
+        ax.annotate(
+            "",
+            xy=(xi, top * 0.98),
+            xytext=(xi, lo),
+            zorder=3,
+            arrowprops={"arrowstyle": "->", "color": "black", "lw": 0.9, "linestyle": "--"},
+        )
     xu = len(days) + 0.4
     ax.axvline(len(days) - 0.3, color="#888888", linewidth=0.8, linestyle=":")
-    ax.bar([xu], [unplaced], width=0.9, color="white", edgecolor=style["color"], hatch=UNPLACED_HATCH,
-           linewidth=1.0, zorder=2)
-    ax.annotate(f"{unplaced:g}", (xu, unplaced), xytext=(0, 2), textcoords="offset points", fontsize=7,
-                ha="center", va="bottom")
+    ax.bar(
+        [xu],
+        [unplaced],
+        width=0.9,
+        color="white",
+        edgecolor=style["color"],
+        hatch=UNPLACED_HATCH,
+        linewidth=1.0,
+        zorder=2,
+    )
+    ax.annotate(
+        f"{unplaced:g}", (xu, unplaced), xytext=(0, 2), textcoords="offset points", fontsize=7, ha="center", va="bottom"
+    )
     ax.set_ylim(0, top)
     ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
     ax.set_xlim(-0.6, xu + 0.7)
@@ -203,19 +243,34 @@ def figure_daily(result, ds, measure: str = "killed") -> Figure:
     for ax, name in zip(axes, names):
         draw_daily(ax, result.daily, result.totals, name, side_style(names, name), battle.days, measure)
     axes[-1].set_xlabel("day of the battle; at the right, deaths the accepted claims require but place on no day")
-    proxies = [Patch(facecolor="#bbbbbb", edgecolor="black", label="best: deaths the claims place on the day"),
-               Line2D([], [], color="black", marker="_", markersize=8, linewidth=1.2,
-                      label="low–high: least and most the claims allow"),
-               Line2D([], [], color="black", linestyle="--", linewidth=0.9,
-                      label="dashed arrow: no claim caps the day"),
-               Patch(facecolor="white", edgecolor="#555555", hatch=UNPLACED_HATCH,
-                     label="on no day: required by the claims, placed on no day")]
+    proxies = [
+        Patch(facecolor="#bbbbbb", edgecolor="black", label="best: deaths the claims place on the day"),
+        Line2D(
+            [],
+            [],
+            color="black",
+            marker="_",
+            markersize=8,
+            linewidth=1.2,
+            label="low–high: least and most the claims allow",
+        ),
+        Line2D([], [], color="black", linestyle="--", linewidth=0.9, label="dashed arrow: no claim caps the day"),
+        Patch(
+            facecolor="white",
+            edgecolor="#555555",
+            hatch=UNPLACED_HATCH,
+            label="on no day: required by the claims, placed on no day",
+        ),
+    ]
     axes[0].legend(handles=proxies, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7)
     total = total_group(battle)
-    title(fig, battle, f"{measure} per day by side{f' and in total ({total})' if total else ''}, best with "
-          "low–high range")
-    ids = [*result.totals.loc[result.totals["measure"] == measure, "claims"],
-           *result.daily.loc[result.daily["measure"] == measure, "claims"]]
+    title(
+        fig, battle, f"{measure} per day by side{f' and in total ({total})' if total else ''}, best with low–high range"
+    )
+    ids = [
+        *result.totals.loc[result.totals["measure"] == measure, "claims"],
+        *result.daily.loc[result.daily["measure"] == measure, "claims"],
+    ]
     source_line(fig, claims_by_id(ids, ds.claims), ds.sources, result.rule.name)
     return fig
 
@@ -223,8 +278,9 @@ def figure_daily(result, ds, measure: str = "killed") -> Figure:
 # ---------------------------------------------------------------- running totals
 
 
-def draw_cumulative(ax, result, reported: pd.DataFrame, name: str, style: dict, claimants: list[str],
-                    measure: str = "killed") -> None:
+def draw_cumulative(
+    ax, result, reported: pd.DataFrame, name: str, style: dict, claimants: list[str], measure: str = "killed"
+) -> None:
     """Reconciled running total of one side or group (best line, low-high band) and each
     claimant's reported running totals as markers; a derived battle total is starred."""
     c = result.cumulative
@@ -238,28 +294,63 @@ def draw_cumulative(ax, result, reported: pd.DataFrame, name: str, style: dict, 
     high = np.append(high, high[-1])
     r = reported[(reported["side"] == name) & (reported["measure"] == measure) & (reported["basis"] == "reported")]
     t = result.totals[(result.totals["side"] == name) & (result.totals["measure"] == measure)]
-    highest = max(np.nanmax(np.r_[best, np.where(np.isnan(high), 0.0, high)]),
-                  float(r["value"].max()) if len(r) else 0.0, 1.0)
+    highest = max(
+        np.nanmax(np.r_[best, np.where(np.isnan(high), 0.0, high)]), float(r["value"].max()) if len(r) else 0.0, 1.0
+    )
     top = highest * 1.25
-    ax.fill_between(dates, low, np.where(np.isnan(high), top, high), step="post", color=style["color"], alpha=0.18,
-                    hatch=style["hatch"], edgecolor=style["color"], linewidth=0,
-                    label="low–high (to top of axis: open)")
+    ax.fill_between(
+        dates,
+        low,
+        np.where(np.isnan(high), top, high),
+        step="post",
+        color=style["color"],
+        alpha=0.18,
+        hatch=style["hatch"],
+        edgecolor=style["color"],
+        linewidth=0,
+        label="low–high (to top of axis: open)",
+    )
     ax.step(dates, best, where="post", color=style["color"], linestyle=style["linestyle"], linewidth=1.8, label="best")
     for who in claimants:
         mine = r[r["claimant"] == who]
         if len(mine):
             k = claimants.index(who)
-            ax.plot(mine["as_of"] + pd.Timedelta(hours=12), mine["value"].astype(float), linestyle="none",
-                    marker=MARKERS[k % len(MARKERS)], markerfacecolor="white", markeredgecolor="black", markersize=6,
-                    label=f"{who} (number reported)")
+            ax.plot(
+                mine["as_of"] + pd.Timedelta(hours=12),
+                mine["value"].astype(float),
+                linestyle="none",
+                marker=MARKERS[k % len(MARKERS)],
+                markerfacecolor="white",
+                markeredgecolor="black",
+                markersize=6,
+                label=f"{who} (number reported)",
+            )
     if len(t) and bool(t["derived"].iloc[0]):
         value = float(t["best"].iloc[0])
-        ax.plot([end], [value], linestyle="none", marker="*", markersize=12, markerfacecolor="white",
-                markeredgecolor="black", markeredgewidth=1.2, label="derived battle total: stated by no source",
-                clip_on=False, zorder=5)
-        ax.annotate(f"{value:g}: derived,\nstated by no source", (end, value), xytext=(-8, 8),
-                    textcoords="offset points", fontsize=7, ha="right", va="bottom", zorder=6,
-                    bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "#888888"})
+        ax.plot(
+            [end],
+            [value],
+            linestyle="none",
+            marker="*",
+            markersize=12,
+            markerfacecolor="white",
+            markeredgecolor="black",
+            markeredgewidth=1.2,
+            label="derived battle total: stated by no source",
+            clip_on=False,
+            zorder=5,
+        )
+        ax.annotate(
+            f"{value:g}: derived,\nstated by no source",
+            (end, value),
+            xytext=(-8, 8),
+            textcoords="offset points",
+            fontsize=7,
+            ha="right",
+            va="bottom",
+            zorder=6,
+            bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "#888888"},
+        )
     ax.set_ylabel(f"{measure} since the start")
     ax.set_title(name, loc="left", fontsize=9)
     ax.set_ylim(0, top)
@@ -284,11 +375,14 @@ def figure_cumulative(result, reported: pd.DataFrame, ds, measure: str = "killed
         for h, lab in zip(*ax.get_legend_handles_labels()):
             handles.setdefault(lab, h)
     handles = dict(sorted(handles.items(), key=lambda kv: kv[0].startswith("derived")))
-    axes[0].legend(list(handles.values()), list(handles.keys()), loc="upper left", bbox_to_anchor=(1.01, 1.0),
-                   fontsize=7)
+    axes[0].legend(
+        list(handles.values()), list(handles.keys()), loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7
+    )
     title(fig, battle, f"{measure} since the start, reconciled and as each claimant reported it")
-    ids = [*result.cumulative.loc[result.cumulative["measure"] == measure, "claims"],
-           *(";".join(t) for t in mine["claim_ids"])]
+    ids = [
+        *result.cumulative.loc[result.cumulative["measure"] == measure, "claims"],
+        *(";".join(t) for t in mine["claim_ids"]),
+    ]
     source_line(fig, claims_by_id(ids, ds.claims), ds.sources, result.rule.name)
     return fig
 
@@ -299,8 +393,9 @@ ROW_STEP = 0.3  # vertical distance between stacked marks, in claimant-row units
 REPORT_GAP = 0.18  # extra distance between the marks of two reports of one claimant and day
 
 
-def timeline_marks(claims: pd.DataFrame, battle, measure: str = "killed", sources: pd.DataFrame | None = None
-                   ) -> pd.DataFrame:
+def timeline_marks(
+    claims: pd.DataFrame, battle, measure: str = "killed", sources: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """One mark per figure of a report: copies of one report giving the same figure for
     the same side and days are one mark, with the number of copies and their claim IDs.
     Where the copies of a report disagree (two marks of one report for one side), each
@@ -325,8 +420,10 @@ def timeline_marks(claims: pd.DataFrame, battle, measure: str = "killed", source
                 for idx, ids in group["ids"].items():
                     if set(source[list(ids)]) != every:
                         marks.at[idx, "note"] = f" ({', '.join(dict.fromkeys(language[list(ids)]))})"
-    marks["label"] = [figure_text(v, q) + (f" ×{n}" if n > 1 else "") + note
-                      for v, q, n, note in zip(marks["value"], marks["qualifier"], marks["copies"], marks["note"])]
+    marks["label"] = [
+        figure_text(v, q) + (f" ×{n}" if n > 1 else "") + note
+        for v, q, n, note in zip(marks["value"], marks["qualifier"], marks["copies"], marks["note"])
+    ]
     return marks.sort_values("first").reset_index(drop=True)
 
 
@@ -345,8 +442,9 @@ def timeline_columns(battle, marks: pd.DataFrame) -> int:
     return max(1, int(day_inches(battle) / (0.055 * longest + 0.25)))
 
 
-def timeline_layout(marks: pd.DataFrame, battle, columns: int = 1
-                    ) -> tuple[pd.DataFrame, dict[str, tuple[float, float]]]:
+def timeline_layout(
+    marks: pd.DataFrame, battle, columns: int = 1
+) -> tuple[pd.DataFrame, dict[str, tuple[float, float]]]:
     """x (in the last day covered, as a matplotlib date number) and y of every mark: the
     marks of one claimant and day are stacked, report by report (earliest first, a gap
     between reports), side by side within a report, wrapped into up to `columns` columns
@@ -367,7 +465,7 @@ def timeline_layout(marks: pd.DataFrame, battle, columns: int = 1
         depth = -(-len(stack) // n)
         for col in range(n):
             y = 0.0
-            for k, (idx, new_report) in enumerate(stack[col * depth:(col + 1) * depth]):
+            for k, (idx, new_report) in enumerate(stack[col * depth : (col + 1) * depth]):
                 y += REPORT_GAP if new_report and k else 0.0
                 offset[idx] = y
                 xs[idx] = mdates.date2num(day) + (0.5 if n == 1 else 0.08 + col * 0.84 / n)
@@ -384,8 +482,9 @@ def timeline_layout(marks: pd.DataFrame, battle, columns: int = 1
     return marks, bands
 
 
-def draw_timeline(ax, claims: pd.DataFrame, battle, measure: str = "killed", revisions=(),
-                  sources: pd.DataFrame | None = None) -> list[str]:
+def draw_timeline(
+    ax, claims: pd.DataFrame, battle, measure: str = "killed", revisions=(), sources: pd.DataFrame | None = None
+) -> list[str]:
     """Who reported which figure for which day: one band per claimant, a mark per figure
     of a report at the last day it covers (copies counted, not repeated; a figure over
     several days in italics), revisions linked by arrows on the left of the stack.
@@ -393,8 +492,10 @@ def draw_timeline(ax, claims: pd.DataFrame, battle, measure: str = "killed", rev
     explicit `supersedes` links are drawn. Where copies of one report disagree, a mark
     names the languages of its copies. Returns the claimants drawn."""
     marks = timeline_marks(claims, battle, measure, sources)
-    ax.set_xlabel("last day the figure covers (a day's marks are stacked report by report, the earliest on top; "
-                  "italics: a total over several days)")
+    ax.set_xlabel(
+        "last day the figure covers (a day's marks are stacked report by report, the earliest on top; "
+        "italics: a total over several days)"
+    )
     ax.set_ylabel("claimant")
     if marks.empty:
         ax.text(0.5, 0.5, f"no in-scope '{measure}' claims", transform=ax.transAxes, ha="center")
@@ -403,14 +504,34 @@ def draw_timeline(ax, claims: pd.DataFrame, battle, measure: str = "killed", rev
     names = [*battle.sides, *battle.side_groups, *battle.other_actors]
     for side, rows in marks.groupby("side", sort=False):
         k = names.index(side) if side in names else len(names)
-        ax.plot(rows["x"], rows["y"], linestyle="none", marker=MARKERS[k % len(MARKERS)], zorder=4,
-                color=OKABE_ITO[k % len(OKABE_ITO)], markeredgecolor="black", markersize=5.5, label=str(side))
+        ax.plot(
+            rows["x"],
+            rows["y"],
+            linestyle="none",
+            marker=MARKERS[k % len(MARKERS)],
+            zorder=4,
+            color=OKABE_ITO[k % len(OKABE_ITO)],
+            markeredgecolor="black",
+            markersize=5.5,
+            label=str(side),
+        )
     for row in marks.itertuples():
-        ax.annotate(row.label, (row.x, row.y), xytext=(5, 0), textcoords="offset points", fontsize=6.5, va="center",
-                    zorder=5, style="italic" if row.start != row.period_end else "normal")
+        ax.annotate(
+            row.label,
+            (row.x, row.y),
+            xytext=(5, 0),
+            textcoords="offset points",
+            fontsize=6.5,
+            va="center",
+            zorder=5,
+            style="italic" if row.start != row.period_end else "normal",
+        )
     where = {i: (row.x, row.y) for row in marks.itertuples() for i in row.ids}
-    links = ([(r.old, r.new, r.inferred) for r in revisions] if revisions else
-             [(old, new, False) for new, old in claims[["claim_id", "supersedes"]].dropna().itertuples(index=False)])
+    links = (
+        [(r.old, r.new, r.inferred) for r in revisions]
+        if revisions
+        else [(old, new, False) for new, old in claims[["claim_id", "supersedes"]].dropna().itertuples(index=False)]
+    )
     drawn = set()
     for old, new, inferred in sorted(links):
         if old not in where or new not in where or where[old] == where[new] or (where[old], where[new]) in drawn:
@@ -421,9 +542,21 @@ def draw_timeline(ax, claims: pd.DataFrame, battle, measure: str = "killed", rev
         rad = 0.5 if y1 >= y0 else -0.5
         if x0 != x1:
             rad = 0.3
-        ax.add_patch(FancyArrowPatch((x0, y0), (x1, y1), arrowstyle="-|>", mutation_scale=8, shrinkA=3.5,
-                                     shrinkB=3.5, connectionstyle=f"arc3,rad={rad}", color="#333333", lw=0.9,
-                                     linestyle=(0, (3, 2)) if inferred else "-", zorder=3))
+        ax.add_patch(
+            FancyArrowPatch(
+                (x0, y0),
+                (x1, y1),
+                arrowstyle="-|>",
+                mutation_scale=8,
+                shrinkA=3.5,
+                shrinkB=3.5,
+                connectionstyle=f"arc3,rad={rad}",
+                color="#333333",
+                lw=0.9,
+                linestyle=(0, (3, 2)) if inferred else "-",
+                zorder=3,
+            )
+        )
     for _, hi in bands.values():
         ax.axhline(hi, color="#cccccc", linewidth=0.6, zorder=0)
     ax.set_yticks([(lo + hi) / 2 for lo, hi in bands.values()], list(bands))
@@ -436,8 +569,9 @@ def draw_timeline(ax, claims: pd.DataFrame, battle, measure: str = "killed", rev
     # a tick at each day's boundaries, its name under its middle: the battle's days only
     first = mdates.date2num(start)
     ax.set_xticks([first + d for d in range(len(battle.days) + 1)], [""] * (len(battle.days) + 1))
-    ax.set_xticks([first + d + 0.5 for d in range(len(battle.days))], [f"{day:%d %b}" for day in battle.days],
-                  minor=True)
+    ax.set_xticks(
+        [first + d + 0.5 for d in range(len(battle.days))], [f"{day:%d %b}" for day in battle.days], minor=True
+    )
     ax.tick_params(axis="x", which="minor", length=0)
     ax.grid(axis="x", which="major", color="#eeeeee", linewidth=0.6, zorder=0)
     return list(bands)
@@ -454,12 +588,21 @@ def figure_timeline(ds, measure: str = "killed", revisions=()) -> Figure:
     ax = fig.subplots()
     draw_timeline(ax, ds.claims, battle, measure, revisions, ds.sources)
     handles, labels = ax.get_legend_handles_labels()
-    handles += [Line2D([], [], color="#333333", linewidth=0.9), Line2D([], [], color="#333333", linewidth=0.9,
-                                                                       linestyle=(0, (3, 2)))]
+    handles += [
+        Line2D([], [], color="#333333", linewidth=0.9),
+        Line2D([], [], color="#333333", linewidth=0.9, linestyle=(0, (3, 2))),
+    ]
     labels += ["revision (explicit link)", "revision (inferred)"]
-    ax.legend(handles, labels, title="side (number: people;\n×n: copies of one report;\n(lang): copies of one report\n"
-              "disagree: the language\nof the copies giving this)", fontsize=7,
-              title_fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.legend(
+        handles,
+        labels,
+        title="side (number: people;\n×n: copies of one report;\n(lang): copies of one report\n"
+        "disagree: the language\nof the copies giving this)",
+        fontsize=7,
+        title_fontsize=7,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+    )
     title(fig, battle, f"every in-scope '{measure}' claim, by claimant; arrows link revisions")
     c = ds.claims
     used = c[c["in_scope"] & (c["measure"].astype(str) == measure) & c["period_end"].notna()]
@@ -502,13 +645,21 @@ def draw_matrix(ax, totals: pd.DataFrame, battle, measure: str = "killed") -> li
     t = totals[totals["measure"] == measure]
     cols = [s for s in [*battle.counted_names] if s in set(t["side"])]
     rows = matrix_rows(totals, battle, measure)
-    ax.set_xlabel(("side (people killed)" if measure == "killed" else f"side (people {measure})")
-                  + "\none row per copy where the copies of a report disagree (dashed frame);"
-                  "\nbold: a figure the other copy gives differently or not at all")
+    ax.set_xlabel(
+        ("side (people killed)" if measure == "killed" else f"side (people {measure})")
+        + "\none row per copy where the copies of a report disagree (dashed frame);"
+        "\nbold: a figure the other copy gives differently or not at all"
+    )
     ax.set_ylabel("claimant (copy of its latest report)")
     if not rows:
-        ax.text(0.5, 0.5, f"no claimant reported a '{measure}' total over several days", transform=ax.transAxes,
-                ha="center", va="center")
+        ax.text(
+            0.5,
+            0.5,
+            f"no claimant reported a '{measure}' total over several days",
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+        )
         ax.set_xticks([])
         ax.set_yticks([])
         return []
@@ -522,16 +673,33 @@ def draw_matrix(ax, totals: pd.DataFrame, battle, measure: str = "killed") -> li
     ax.imshow(np.nan_to_num(grid, nan=0.0), cmap="Greys", vmin=0, vmax=top * 1.8, aspect="auto")
     for (i, j), r in cells.items():
         others = [cells.get((k, j)) for k, (_, who, _) in enumerate(rows) if who == r.claimant and k != i]
-        differs = r.copies_disagree and any(o is None or (o.value, o.qualifier) != (r.value, r.qualifier)
-                                            for o in others)
-        ax.text(j, i, f"{figure_text(r.value, r.qualifier)}\nto {r.as_of:%d %b} ({r.language})", ha="center",
-                va="center", fontsize=7, fontweight="bold" if differs else "normal")
+        differs = r.copies_disagree and any(
+            o is None or (o.value, o.qualifier) != (r.value, r.qualifier) for o in others
+        )
+        ax.text(
+            j,
+            i,
+            f"{figure_text(r.value, r.qualifier)}\nto {r.as_of:%d %b} ({r.language})",
+            ha="center",
+            va="center",
+            fontsize=7,
+            fontweight="bold" if differs else "normal",
+        )
     start = 0
     for i in range(1, len(rows) + 1):
         if i == len(rows) or rows[i][1] != rows[start][1]:
             if i - start > 1:
-                ax.add_patch(Rectangle((-0.5, start - 0.5), len(cols), i - start, fill=False, edgecolor="black",
-                                       linewidth=1.4, linestyle="--"))
+                ax.add_patch(
+                    Rectangle(
+                        (-0.5, start - 0.5),
+                        len(cols),
+                        i - start,
+                        fill=False,
+                        edgecolor="black",
+                        linewidth=1.4,
+                        linestyle="--",
+                    )
+                )
             start = i
     ax.set_xticks(range(len(cols)), cols, rotation=15, ha="right")
     ax.set_yticks(range(len(rows)), [r[0] for r in rows])
@@ -566,27 +734,42 @@ def provenance_links(ds, result=None) -> list[dict]:
     number for the same side and measure, or why none does."""
     box = infobox_claims(ds)
     claimants = ds.claimants.set_index(ds.claimants["claimant"].astype(str))
-    primary = {n for n, r in claimants.iterrows() if not bool(r["relays_others"])
-               and str(r["claimant_type"]) != "encyclopedia"}
+    primary = {
+        n for n, r in claimants.iterrows() if not bool(r["relays_others"]) and str(r["claimant_type"]) != "encyclopedia"
+    }
     c = ds.claims
     measures = [*ds.battle.reconciled_measures]
     names = [*ds.battle.counted_names, *ds.battle.other_actors]
     out = []
     keys = box.assign(measure=box["measure"].astype(str), side=box["side"].astype(str))
-    keys = keys.assign(m_order=keys["measure"].map(lambda m: measures.index(m) if m in measures else len(measures)),
-                       s_order=keys["side"].map(lambda s: names.index(s) if s in names else len(names)))
+    keys = keys.assign(
+        m_order=keys["measure"].map(lambda m: measures.index(m) if m in measures else len(measures)),
+        s_order=keys["side"].map(lambda s: names.index(s) if s in names else len(names)),
+    )
     groups = keys.groupby(["m_order", "s_order", "measure", "side", "value"], sort=True)
     for (_, _, measure, side, value), group in groups:
         group = group.sort_values("claim_id")
-        matches = c[(c["claimant"].astype(str).isin(primary)) & (c["measure"].astype(str) == measure)
-                    & (c["side"].astype(str) == side) & (c["value"] == value)].sort_values("claim_id")
+        matches = c[
+            (c["claimant"].astype(str).isin(primary))
+            & (c["measure"].astype(str) == measure)
+            & (c["side"].astype(str) == side)
+            & (c["value"] == value)
+        ].sort_values("claim_id")
         why = "no source read for this dataset gives this number"
         if matches.empty and result is not None:
             why = _derived_reason(result, ds.battle, measure, side, int(value)) or why
-        out.append({"measure": measure, "side": side, "value": int(value),
-                    "text": " / ".join(dict.fromkeys(figure_text(value, q) for q in group["qualifier"])),
-                    "box_claims": tuple(group["claim_id"]),
-                    "box_sources": tuple(dict.fromkeys(group["source_id"])), "matches": matches, "why": why})
+        out.append(
+            {
+                "measure": measure,
+                "side": side,
+                "value": int(value),
+                "text": " / ".join(dict.fromkeys(figure_text(value, q) for q in group["qualifier"])),
+                "box_claims": tuple(group["claim_id"]),
+                "box_sources": tuple(dict.fromkeys(group["source_id"])),
+                "matches": matches,
+                "why": why,
+            }
+        )
     return out
 
 
@@ -619,17 +802,25 @@ def draw_provenance(ax, ds, result=None) -> list[str]:
     """Lines from each infobox figure to the claims giving its number, their outlets, wire
     agencies and claimants. Returns the claimants reached."""
     links = provenance_links(ds, result)
-    ax.set_xlabel("where an infobox figure comes from: claims by primary claimants with the same number for the "
-                  "same side and measure,\nthen outlet → wire agency → claimant (dotted: no wire agency)")
+    ax.set_xlabel(
+        "where an infobox figure comes from: claims by primary claimants with the same number for the "
+        "same side and measure,\nthen outlet → wire agency → claimant (dotted: no wire agency)"
+    )
     ax.set_ylabel("infobox figure")
     ax.set_xticks([])
     ax.set_yticks([])
     for spine in ax.spines.values():
         spine.set_visible(False)
     if not links:
-        ax.text(0.5, 0.5,
-                "no infobox figures in this dataset:\nno claim of an encyclopedia claimant mentions an infobox",
-                transform=ax.transAxes, ha="center", va="center", fontsize=9)
+        ax.text(
+            0.5,
+            0.5,
+            "no infobox figures in this dataset:\nno claim of an encyclopedia claimant mentions an infobox",
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            fontsize=9,
+        )
         return []
     sources = ds.sources.set_index("source_id")
     col = {"figure": 0.0, "claim": 1.0, "outlet": 2.0, "wire": 3.0, "claimant": 4.0}
@@ -667,9 +858,15 @@ def draw_provenance(ax, ds, result=None) -> list[str]:
             else:
                 ax.plot([col["outlet"], col["claimant"]], [outlets[o], who[claimant_of[cid]]], linestyle=":", **line)
         if link["matches"].empty:
-            ax.annotate(link["why"], (col["claim"] - 0.45, fig_y[k]), fontsize=7, va="center", ha="left",
-                        style="italic", bbox={"boxstyle": "round,pad=0.3", "facecolor": "#f2f2f2",
-                                              "edgecolor": "#999999", "linestyle": "--"})
+            ax.annotate(
+                link["why"],
+                (col["claim"] - 0.45, fig_y[k]),
+                fontsize=7,
+                va="center",
+                ha="left",
+                style="italic",
+                bbox={"boxstyle": "round,pad=0.3", "facecolor": "#f2f2f2", "edgecolor": "#999999", "linestyle": "--"},
+            )
             ax.plot([col["figure"], col["claim"] - 0.45], [fig_y[k]] * 2, linestyle="--", **line)
     box = {"boxstyle": "round,pad=0.3", "facecolor": "white", "edgecolor": "black"}
 
@@ -678,22 +875,32 @@ def draw_provenance(ax, ds, result=None) -> list[str]:
 
     for k, link in enumerate(links):
         where = ", ".join(link["box_sources"])
-        node(col["figure"], fig_y[k], f"{link['side']}, {link['measure']}: {link['text']}\n({where})",
-             fontweight="bold")
+        node(
+            col["figure"], fig_y[k], f"{link['side']}, {link['measure']}: {link['text']}\n({where})", fontweight="bold"
+        )
     for link in links:
         for r in link["matches"].itertuples():
             scope = "" if bool(r.in_scope) else ", out of scope"
             day = "" if pd.isna(r.period_end) else f" to {r.period_end:%d %b}"
-            node(col["claim"], claim_y[r.claim_id], f"{r.claim_id}: {figure_text(r.value, r.qualifier)}{day} "
-                 f"({sources.at[r.source_id, 'language']}{scope})")
+            node(
+                col["claim"],
+                claim_y[r.claim_id],
+                f"{r.claim_id}: {figure_text(r.value, r.qualifier)}{day} "
+                f"({sources.at[r.source_id, 'language']}{scope})",
+            )
     for o, y_ in outlets.items():
         node(col["outlet"], y_, o)
     for w, y_ in wires.items():
         node(col["wire"], y_, w, bbox={"boxstyle": "sawtooth,pad=0.3"})
     for n, y_ in who.items():
         node(col["claimant"], y_, n, fontweight="bold", bbox={"facecolor": "#e8e8e8"})
-    heads = {"figure": "infobox figure (sources)", "claim": "claim giving the number", "outlet": "outlet",
-             "wire": "wire agency", "claimant": "claimant"}
+    heads = {
+        "figure": "infobox figure (sources)",
+        "claim": "claim giving the number",
+        "outlet": "outlet",
+        "wire": "wire agency",
+        "claimant": "claimant",
+    }
     bottom = max([*fig_y.values(), *claim_y.values(), *outlets.values(), *wires.values(), *who.values()])
     for key, x in col.items():
         ax.text(x, -0.9, heads[key], ha="center", va="bottom", fontsize=8, fontweight="bold")
@@ -740,17 +947,39 @@ def draw_rules(ax, results: dict, battle, measure: str = "killed", labels: bool 
             y = i + step * (k + 1) - 0.5
             low, best, high = float(t.at[name, "low"]), float(t.at[name, "best"]), t.at[name, "high"]
             if pd.isna(high):
-                ax.annotate("", xy=(right * 0.995, y), xytext=(low, y), zorder=2,
-                            arrowprops={"arrowstyle": "->", "color": color, "lw": 0.9, "linestyle": "--"})
+                ax.annotate(
+                    "",
+                    xy=(right * 0.995, y),
+                    xytext=(low, y),
+                    zorder=2,
+                    arrowprops={"arrowstyle": "->", "color": color, "lw": 0.9, "linestyle": "--"},
+                )
             else:
                 ax.hlines(y, low, float(high), color=color, linewidth=1.4, linestyle=LINES[k % len(LINES)], zorder=2)
                 ax.vlines([low, float(high)], y - step * 0.35, y + step * 0.35, color=color, linewidth=1.2, zorder=2)
             derived = bool(t.at[name, "derived"])
-            ax.plot([best], [y], marker=marker, markersize=5.5, color=color, markeredgecolor="black", zorder=3,
-                    markerfacecolor="white" if derived else color, linestyle="none")
-            ax.annotate(f"{int(best)}", (best, y), xytext=(5, 0), textcoords="offset points", fontsize=6.5, ha="left",
-                        va="center", zorder=4, bbox={"boxstyle": "square,pad=0.1", "facecolor": "white",
-                                                     "edgecolor": "none"})
+            ax.plot(
+                [best],
+                [y],
+                marker=marker,
+                markersize=5.5,
+                color=color,
+                markeredgecolor="black",
+                zorder=3,
+                markerfacecolor="white" if derived else color,
+                linestyle="none",
+            )
+            ax.annotate(
+                f"{int(best)}",
+                (best, y),
+                xytext=(5, 0),
+                textcoords="offset points",
+                fontsize=6.5,
+                ha="left",
+                va="center",
+                zorder=4,
+                bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"},
+            )
     for i in range(1, len(names)):
         ax.axhline(i - 0.5, color="#cccccc", linewidth=0.7, zorder=0)
     ax.set_yticks(range(len(names)), names)
@@ -772,14 +1001,38 @@ def figure_rules(results: dict, ds) -> Figure:
     for k, (ax, measure) in enumerate(zip(axes, measures)):
         draw_rules(ax, results, battle, measure, labels=k == 0)
     rules = list(results)
-    handles = [Line2D([], [], color=OKABE_ITO[k % len(OKABE_ITO)], marker=MARKERS[k % len(MARKERS)],
-                      markeredgecolor="black", linestyle=LINES[k % len(LINES)], label=rule)
-               for k, rule in enumerate(rules)]
-    handles += [Line2D([], [], color="black", marker="o", markerfacecolor="white", linestyle="none",
-                       label="hollow: derived total,\nstated by no source"),
-                Line2D([], [], color="black", linestyle="--", label="dashed arrow: no claim\ncaps the total")]
-    axes[-1].legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7,
-                    title="rule, top to bottom\n(best, low–high)", title_fontsize=7)
+    handles = [
+        Line2D(
+            [],
+            [],
+            color=OKABE_ITO[k % len(OKABE_ITO)],
+            marker=MARKERS[k % len(MARKERS)],
+            markeredgecolor="black",
+            linestyle=LINES[k % len(LINES)],
+            label=rule,
+        )
+        for k, rule in enumerate(rules)
+    ]
+    handles += [
+        Line2D(
+            [],
+            [],
+            color="black",
+            marker="o",
+            markerfacecolor="white",
+            linestyle="none",
+            label="hollow: derived total,\nstated by no source",
+        ),
+        Line2D([], [], color="black", linestyle="--", label="dashed arrow: no claim\ncaps the total"),
+    ]
+    axes[-1].legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        fontsize=7,
+        title="rule, top to bottom\n(best, low–high)",
+        title_fontsize=7,
+    )
     title(fig, battle, "battle totals by side under every rule")
     ids = [i for r in results.values() for i in r.totals["claims"]]
     source_line(fig, claims_by_id(ids, ds.claims), ds.sources, rules)

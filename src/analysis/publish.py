@@ -92,31 +92,98 @@ def to_markdown(frame: pd.DataFrame) -> str:
 # ---------------------------------------------------------------- LaTeX text
 
 TEX_SPECIALS = {
-    "\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}", "$": r"\ensuremath{\$}", "&": r"\&",
-    "%": r"\%", "#": r"\#", "_": r"\_", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}",
-    "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}", '"': "''", "[": "{[}", "]": "{]}",
+    "\\": r"\textbackslash{}",
+    "{": r"\textbraceleft{}",
+    "}": r"\textbraceright{}",
+    "$": r"\ensuremath{\$}",
+    "&": r"\&",
+    "%": r"\%",
+    "#": r"\#",
+    "_": r"\_",
+    "^": r"\textasciicircum{}",
+    "~": r"\textasciitilde{}",
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+    "|": r"\textbar{}",
+    '"': "''",
+    "[": "{[}",
+    "]": "{]}",
 }
 TEX_PUNCTUATION = {
-    "\u2013": "--", "\u2014": "---", "\u2212": "-", "\u2018": "`", "\u2019": "'", "\u201a": ",", "\u201c": "``",
-    "\u201d": "''", "\u201e": ",,", "\u00ab": r"\ensuremath{\ll}", "\u00bb": r"\ensuremath{\gg}",
-    "\u2039": r"\textless{}", "\u203a": r"\textgreater{}",
-    "\u2026": r"\ldots{}", "\u2265": r"\ensuremath{\geq}", "\u2264": r"\ensuremath{\leq}",
+    "\u2013": "--",
+    "\u2014": "---",
+    "\u2212": "-",
+    "\u2018": "`",
+    "\u2019": "'",
+    "\u201a": ",",
+    "\u201c": "``",
+    "\u201d": "''",
+    "\u201e": ",,",
+    "\u00ab": r"\ensuremath{\ll}",
+    "\u00bb": r"\ensuremath{\gg}",
+    "\u2039": r"\textless{}",
+    "\u203a": r"\textgreater{}",
+    "\u2026": r"\ldots{}",
+    "\u2265": r"\ensuremath{\geq}",
+    "\u2264": r"\ensuremath{\leq}",
     "\u00d7": r"\ensuremath{\times}",
     "\u00b1": r"\ensuremath{\pm}",
-    "\u00b0": r"\ensuremath{^\circ}", "\u00a0": "~", "\u2009": r"\,", "\u202f": r"\,", "\u00ad": "",
+    "\u00b0": r"\ensuremath{^\circ}",
+    "\u00a0": "~",
+    "\u2009": r"\,",
+    "\u202f": r"\,",
+    "\u00ad": "",
     "\u2022": r"\ensuremath{\bullet}",
-    "\u00a7": r"\ensuremath{\S}", "\u00b6": r"\ensuremath{\P}", "\u00a9": "(c)", "\u00a3": "GBP", "\u20ac": "EUR",
-    "\u00bf": r"?`", "\u00a1": r"!`", "\u00b7": r"\ensuremath{\cdot}", "\u2032": "'", "\u2033": "''",
+    "\u00a7": r"\ensuremath{\S}",
+    "\u00b6": r"\ensuremath{\P}",
+    "\u00a9": "(c)",
+    "\u00a3": "GBP",
+    "\u20ac": "EUR",
+    "\u00bf": r"?`",
+    "\u00a1": r"!`",
+    "\u00b7": r"\ensuremath{\cdot}",
+    "\u2032": "'",
+    "\u2033": "''",
 }
 TEX_LETTERS = {
-    "ß": r"\ss{}", "æ": r"\ae{}", "Æ": r"\AE{}", "œ": r"\oe{}", "Œ": r"\OE{}", "ø": r"\o{}", "Ø": r"\O{}",
-    "ł": r"\l{}", "Ł": r"\L{}", "ı": r"\i{}", "ȷ": r"\j{}", "å": r"\aa{}", "Å": r"\AA{}",
-    "ð": "d", "Ð": "D", "đ": "d", "Đ": "D", "þ": "th", "Þ": "Th", "ħ": "h", "Ħ": "H",
+    "ß": r"\ss{}",
+    "æ": r"\ae{}",
+    "Æ": r"\AE{}",
+    "œ": r"\oe{}",
+    "Œ": r"\OE{}",
+    "ø": r"\o{}",
+    "Ø": r"\O{}",
+    "ł": r"\l{}",
+    "Ł": r"\L{}",
+    "ı": r"\i{}",
+    "ȷ": r"\j{}",
+    "å": r"\aa{}",
+    "Å": r"\AA{}",
+    "ð": "d",
+    "Ð": "D",
+    "đ": "d",
+    "Đ": "D",
+    "þ": "th",
+    "Þ": "Th",
+    "ħ": "h",
+    "Ħ": "H",
 }
 # combining accents that OT1 (pdflatex's default) can set; others are dropped, the letter kept
 TEX_ACCENTS = {
-    "\u0301": "'", "\u0300": "`", "\u0302": "^", "\u0308": '"', "\u0303": "~", "\u0304": "=", "\u0307": ".",
-    "\u0306": "u", "\u030c": "v", "\u030b": "H", "\u0327": "c", "\u0323": "d", "\u030a": "r", "\u0331": "b",
+    "\u0301": "'",
+    "\u0300": "`",
+    "\u0302": "^",
+    "\u0308": '"',
+    "\u0303": "~",
+    "\u0304": "=",
+    "\u0307": ".",
+    "\u0306": "u",
+    "\u030c": "v",
+    "\u030b": "H",
+    "\u0327": "c",
+    "\u0323": "d",
+    "\u030a": "r",
+    "\u0331": "b",
 }
 NONLATIN_MACRO = r"\providecommand{\nonlatin}[2]{#2}"
 
@@ -270,29 +337,59 @@ def to_latex(frame: pd.DataFrame, caption: str, label: str, note: str = "", wrap
     body = [" & ".join(_stack(v, a) for v, a in zip(row, aligns)) + r" \\" for row in cells]
     label = "tab:" + re.sub(r"[^a-z0-9:-]+", "-", label.lower()).strip("-")
     spec = "@{}" + "".join(specs) + "@{}"
-    lines = [f"% requires: \\usepackage{{{','.join(LATEX_PACKAGES)}}}",
-             "% \\nonlatin{text}{[Script]} wraps text in scripts pdflatex cannot set; redefine it to print #1 "
-             "under XeLaTeX or LuaLaTeX", NONLATIN_MACRO]
+    lines = [
+        f"% requires: \\usepackage{{{','.join(LATEX_PACKAGES)}}}",
+        "% \\nonlatin{text}{[Script]} wraps text in scripts pdflatex cannot set; redefine it to print #1 "
+        "under XeLaTeX or LuaLaTeX",
+        NONLATIN_MACRO,
+    ]
     note_tex = f"\\par\\smallskip{{\\footnotesize {latex_text(note)}\\par}}" if note else ""
     if len(cells) > LONG_TABLE:
         n = len(columns)
         lines += [
-            r"\begingroup", size, f"\\setlength{{\\tabcolsep}}{{{sep}pt}}", f"\\begin{{longtable}}{{{spec}}}",
+            r"\begingroup",
+            size,
+            f"\\setlength{{\\tabcolsep}}{{{sep}pt}}",
+            f"\\begin{{longtable}}{{{spec}}}",
             f"\\caption{{{latex_text(caption)}}}\\label{{{label}}}" + r" \\",
-            r"\toprule", head, r"\midrule", r"\endfirsthead",
+            r"\toprule",
+            head,
+            r"\midrule",
+            r"\endfirsthead",
             f"\\multicolumn{{{n}}}{{@{{}}l}}{{\\footnotesize\\emph{{(continued)}}}}" + r" \\",
-            r"\toprule", head, r"\midrule", r"\endhead",
+            r"\toprule",
+            head,
+            r"\midrule",
+            r"\endhead",
             r"\midrule",
             f"\\multicolumn{{{n}}}{{r@{{}}}}{{\\footnotesize\\emph{{continued on the next page}}}}" + r" \\",
-            r"\endfoot", r"\bottomrule", r"\endlastfoot",
-            *body, r"\end{longtable}", *([note_tex] if note_tex else []), r"\endgroup", "",
+            r"\endfoot",
+            r"\bottomrule",
+            r"\endlastfoot",
+            *body,
+            r"\end{longtable}",
+            *([note_tex] if note_tex else []),
+            r"\endgroup",
+            "",
         ]
     else:
         lines += [
-            r"\begin{table}[htbp]", r"\centering", size, f"\\setlength{{\\tabcolsep}}{{{sep}pt}}",
-            f"\\caption{{{latex_text(caption)}}}", f"\\label{{{label}}}", f"\\begin{{tabular}}{{{spec}}}",
-            r"\toprule", head, r"\midrule", *body, r"\bottomrule", r"\end{tabular}",
-            *([note_tex] if note_tex else []), r"\end{table}", "",
+            r"\begin{table}[htbp]",
+            r"\centering",
+            size,
+            f"\\setlength{{\\tabcolsep}}{{{sep}pt}}",
+            f"\\caption{{{latex_text(caption)}}}",
+            f"\\label{{{label}}}",
+            f"\\begin{{tabular}}{{{spec}}}",
+            r"\toprule",
+            head,
+            r"\midrule",
+            *body,
+            r"\bottomrule",
+            r"\end{tabular}",
+            *([note_tex] if note_tex else []),
+            r"\end{table}",
+            "",
         ]
     return "\n".join(lines)
 
@@ -332,9 +429,11 @@ def bibtex(sources: pd.DataFrame, subject: str = "") -> str:
     styles print; `url`, `urldate`, `organization` and `langid` for styles that use them.
     `subject` is kept for the caller's caption."""
     organisations = set(sources["publisher"].dropna().astype(str)) | set(sources["wire_agency"].dropna().astype(str))
-    entries = ["% BibTeX entries for every source in the register. The \\url in howpublished needs "
-               "\\usepackage{url} (or hyperref);\n% \\usepackage[hyphens]{url} lets long URLs break at hyphens.\n",
-               f'@preamble{{ "{NONLATIN_MACRO}" }}\n']
+    entries = [
+        "% BibTeX entries for every source in the register. The \\url in howpublished needs "
+        "\\usepackage{url} (or hyperref);\n% \\usepackage[hyphens]{url} lets long URLs break at hyphens.\n",
+        f'@preamble{{ "{NONLATIN_MACRO}" }}\n',
+    ]
     for s in sources.sort_values("source_id").itertuples():
         fields_: list[tuple[str, str]] = []
         if pd.notna(s.author) and str(s.author).strip():
@@ -370,11 +469,38 @@ def bibtex(sources: pd.DataFrame, subject: str = "") -> str:
 # ---------------------------------------------------------------- UCDP GED-shaped events
 
 GED_COLUMNS = [
-    "id", "year", "type_of_violence", "conflict_name", "side_a", "side_b", "number_of_sources", "source_article",
-    "source_office", "source_date", "source_headline", "source_original", "where_prec", "where_coordinates",
-    "where_description", "adm_1", "adm_2", "latitude", "longitude", "country", "region", "event_clarity",
-    "date_prec", "date_start", "date_end", "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown", "best",
-    "high", "low",
+    "id",
+    "year",
+    "type_of_violence",
+    "conflict_name",
+    "side_a",
+    "side_b",
+    "number_of_sources",
+    "source_article",
+    "source_office",
+    "source_date",
+    "source_headline",
+    "source_original",
+    "where_prec",
+    "where_coordinates",
+    "where_description",
+    "adm_1",
+    "adm_2",
+    "latitude",
+    "longitude",
+    "country",
+    "region",
+    "event_clarity",
+    "date_prec",
+    "date_start",
+    "date_end",
+    "deaths_a",
+    "deaths_b",
+    "deaths_civilians",
+    "deaths_unknown",
+    "best",
+    "high",
+    "low",
 ]
 
 
@@ -466,20 +592,35 @@ def ged_events(ds, result) -> pd.DataFrame:
             articles.append(", ".join(x for x in (str(r["publisher"]), date, headline) if x))
             dates.append(date)
             headlines.append(headline)
-        reports = {report_key(claims.at[i, "report_id"], claims.at[i, "source_id"], str(claims.at[i, "claimant"]))
-                   for i in ids}
-        return {"number_of_sources": len(docs), "source_article": ";".join(articles),
-                "source_office": ";".join(offices), "source_date": ";".join(sorted(d for d in set(dates) if d)),
-                "source_headline": ";".join(h for h in headlines if h),
-                "source_original": ";".join(sorted({str(claims.at[i, "claimant"]) for i in ids})),
-                "claims": ";".join(ids), "reports": len(reports)}
+        reports = {
+            report_key(claims.at[i, "report_id"], claims.at[i, "source_id"], str(claims.at[i, "claimant"])) for i in ids
+        }
+        return {
+            "number_of_sources": len(docs),
+            "source_article": ";".join(articles),
+            "source_office": ";".join(offices),
+            "source_date": ";".join(sorted(d for d in set(dates) if d)),
+            "source_headline": ";".join(h for h in headlines if h),
+            "source_original": ";".join(sorted({str(claims.at[i, "claimant"]) for i in ids})),
+            "claims": ";".join(ids),
+            "reports": len(reports),
+        }
 
-    base = {"type_of_violence": known("type_of_violence"), "conflict_name": known("conflict_name"),
-            "side_a": armed[0] if armed else "", "side_b": armed[1] if len(armed) > 1 else "",
-            "where_prec": known("where_prec") or 2, "where_coordinates": known("where_coordinates"),
-            "where_description": battle.place, "adm_1": known("adm_1"), "adm_2": known("adm_2"),
-            "latitude": known("latitude"), "longitude": known("longitude"), "country": known("country"),
-            "region": known("region")}
+    base = {
+        "type_of_violence": known("type_of_violence"),
+        "conflict_name": known("conflict_name"),
+        "side_a": armed[0] if armed else "",
+        "side_b": armed[1] if len(armed) > 1 else "",
+        "where_prec": known("where_prec") or 2,
+        "where_coordinates": known("where_coordinates"),
+        "where_description": battle.place,
+        "adm_1": known("adm_1"),
+        "adm_2": known("adm_2"),
+        "latitude": known("latitude"),
+        "longitude": known("longitude"),
+        "country": known("country"),
+        "region": known("region"),
+    }
 
     def deaths(best_of: dict[str, float], total_best: float) -> dict:
         out = {"deaths_a": 0, "deaths_b": 0, "deaths_civilians": 0, "deaths_unknown": 0}
@@ -503,10 +644,22 @@ def ged_events(ds, result) -> pd.DataFrame:
         day_lows += low
         ids = {i for cell in d["claims"] for i in str(cell).split(";") if i}
         stamp = pd.Timestamp(day)
-        rows.append({"id": f"{battle.battle_id}-{stamp:%Y%m%d}", "year": stamp.year, **base,
-                     **provenance(ids), "event_clarity": 1, "date_prec": 1, "date_start": f"{stamp:%Y-%m-%d}",
-                     "date_end": f"{stamp:%Y-%m-%d}", **deaths(best_of, best), "best": best,
-                     "high": "" if pd.isna(high) else int(high), "low": low})
+        rows.append(
+            {
+                "id": f"{battle.battle_id}-{stamp:%Y%m%d}",
+                "year": stamp.year,
+                **base,
+                **provenance(ids),
+                "event_clarity": 1,
+                "date_prec": 1,
+                "date_start": f"{stamp:%Y-%m-%d}",
+                "date_end": f"{stamp:%Y-%m-%d}",
+                **deaths(best_of, best),
+                "best": best,
+                "high": "" if pd.isna(high) else int(high),
+                "low": low,
+            }
+        )
     names = [*battle.sides, *([total] if total else [])]
     unplaced = {s: float(totals.at[s, "unplaced"]) for s in names if s in totals.index}
     if total and total in totals.index:
@@ -518,11 +671,22 @@ def ged_events(ds, result) -> pd.DataFrame:
         u_best = int(sum(unplaced.get(s, 0) for s in battle.sides))
     start, end = pd.Timestamp(battle.period_start), pd.Timestamp(battle.period_end)
     ids = {i for cell in totals["claims"] for i in str(cell).split(";") if i}
-    rows.append({"id": f"{battle.battle_id}-unplaced", "year": start.year, **base, **provenance(ids),
-                 "event_clarity": 2, "date_prec": _date_prec(start, end), "date_start": f"{start:%Y-%m-%d}",
-                 "date_end": f"{end:%Y-%m-%d}", **deaths({s: unplaced.get(s, 0) for s in battle.sides}, u_best),
-                 "best": u_best, "high": "" if pd.isna(t_high) else max(0, int(t_high) - day_lows),
-                 "low": max(0, t_low - day_lows)})
+    rows.append(
+        {
+            "id": f"{battle.battle_id}-unplaced",
+            "year": start.year,
+            **base,
+            **provenance(ids),
+            "event_clarity": 2,
+            "date_prec": _date_prec(start, end),
+            "date_start": f"{start:%Y-%m-%d}",
+            "date_end": f"{end:%Y-%m-%d}",
+            **deaths({s: unplaced.get(s, 0) for s in battle.sides}, u_best),
+            "best": u_best,
+            "high": "" if pd.isna(t_high) else max(0, int(t_high) - day_lows),
+            "low": max(0, t_low - day_lows),
+        }
+    )
     frame = pd.DataFrame(rows)
     frame["rule"] = result.rule.name
     return frame[[*GED_COLUMNS, "rule", "claims"]]
@@ -557,19 +721,41 @@ def tables(ds) -> dict[str, str]:
     files["checks_summary.md"] = to_markdown(checks.summary(found))
     conflicts, aside = [], []
     for name, r in results.items():
-        daily = open_high(r.daily[["rule", "date", "measure", "side", "low", "best", "high", "reports", "single_source",
-                                   "claims"]])
-        totals = open_high(r.totals[["rule", "measure", "side", "low", "best", "high", "placed", "unplaced", "derived",
-                                     "reports", "single_source", "claims"]])
+        daily = open_high(
+            r.daily[["rule", "date", "measure", "side", "low", "best", "high", "reports", "single_source", "claims"]]
+        )
+        totals = open_high(
+            r.totals[
+                [
+                    "rule",
+                    "measure",
+                    "side",
+                    "low",
+                    "best",
+                    "high",
+                    "placed",
+                    "unplaced",
+                    "derived",
+                    "reports",
+                    "single_source",
+                    "claims",
+                ]
+            ]
+        )
         for stem, frame, caption in (
-                (f"reconciled_daily-{name}", daily,
-                 f"{battle.name}: low, best and high per day and side under the '{name}' rule"),
-                (f"battle_totals-{name}", totals,
-                 f"{battle.name}: battle totals per side under the '{name}' rule")):
+            (
+                f"reconciled_daily-{name}",
+                daily,
+                f"{battle.name}: low, best and high per day and side under the '{name}' rule",
+            ),
+            (f"battle_totals-{name}", totals, f"{battle.name}: battle totals per side under the '{name}' rule"),
+        ):
             files[f"{stem}.csv"] = to_csv(frame)
             files[f"{stem}.md"] = to_markdown(frame)
-            note = (f"High 'open': no claim caps the figure. The claims behind each row are listed in {stem}.csv "
-                    f"(column claims).")
+            note = (
+                f"High 'open': no claim caps the figure. The claims behind each row are listed in {stem}.csv "
+                f"(column claims)."
+            )
             if "derived" in frame:
                 note += " Derived: a total no accepted claim states, following from the figures for other sides."
             files[f"{stem}.tex"] = to_latex(frame.drop(columns=["rule", "claims"]), caption, stem, note)
@@ -579,16 +765,20 @@ def tables(ds) -> dict[str, str]:
     files["conflicts.csv"] = to_csv(pd.concat(conflicts, ignore_index=True)[conflict_columns])
     files["set_aside.csv"] = to_csv(pd.concat(aside, ignore_index=True)[["rule", "claim_id", "reason"]])
     disagreements = [asdict(d) for d in results[DEFAULT_RULE].evidence.disagreements]
-    files["copy_disagreements.csv"] = to_csv(pd.DataFrame(disagreements,
-                                                          columns=[f.name for f in fields(CopyDisagreement)]))
+    files["copy_disagreements.csv"] = to_csv(
+        pd.DataFrame(disagreements, columns=[f.name for f in fields(CopyDisagreement)])
+    )
     revisions = [asdict(v) for v in results[DEFAULT_RULE].evidence.revisions]
     files["revisions.csv"] = to_csv(pd.DataFrame(revisions, columns=[f.name for f in fields(Revision)]))
     sens = sensitivity(results)
     files["sensitivity.csv"] = to_csv(sens)
     files["sensitivity.md"] = to_markdown(sens)
     files["sensitivity.tex"] = to_latex(
-        _stacked_figures(sens), f"{battle.name}: battle totals under every rule, best [low–high]", "sensitivity",
-        "Each cell: best, and under it the least and most the accepted claims allow (open: no claim caps it).")
+        _stacked_figures(sens),
+        f"{battle.name}: battle totals under every rule, best [low–high]",
+        "sensitivity",
+        "Each cell: best, and under it the least and most the accepted claims allow (open: no claim caps it).",
+    )
     files["ged_events.csv"] = to_csv(ged_events(ds, results[DEFAULT_RULE]))
     files["sources.bib"] = bibtex(ds.sources, battle.name)
     return files
