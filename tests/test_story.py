@@ -86,3 +86,27 @@ def test_readme_states_each_rule_as_the_code_defines_it():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for rule in RULES.values():
         assert f"| `{rule.name}`" in readme and rule.definition in readme, rule.name
+
+
+def test_the_readme_paragraph_on_the_12_june_copies_holds():
+    """The README's reading of SOHR's 12 June copies, NOW Lebanon's 52 and the event
+    dates, sentence by sentence against the ledger."""
+    ds = load_dataset(DATA)
+    c = ds.claims.set_index("claim_id")
+    lang = ds.sources.set_index("source_id")["language"].astype(str)
+
+    def says(claim_id):
+        row = c.loc[claim_id]
+        return str(row["side"]), int(row["value"]), lang[row["source_id"]]
+
+    report = c[c["report_id"] == "sohr-2012-06-12-toll"]
+    french = {says(i)[:2] for i in report.index if says(i)[2] == "fr"}
+    arabic = {says(i)[:2] for i in report.index if says(i)[2] == "ar"}
+    assert french == {("all", 120), ("civilians", 29)}
+    assert arabic == {("all", 120), ("government forces", 68), ("rebels", 29), ("civilians", 23)}
+    assert says("H079")[:2] == ("all", 52) and says("H080")[:2] == ("civilians", 29) and 120 - 68 == 52
+    found = run_checks(ds)
+    withdrawal = found.query("check == 'event_dates' and subject == 'rebel withdrawal'")["figures"].iloc[0]
+    assert all(day in withdrawal for day in ("2012-06-12", "2012-06-13", "2012-06-14"))
+    untraced = found.query("check == 'untraced' and verdict == 'untraced'")["figures"].str.cat(sep=" ")
+    assert "780" in untraced and "300" in untraced

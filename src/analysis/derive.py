@@ -50,6 +50,8 @@ def counted_claims(claims: pd.DataFrame, battle: Battle) -> pd.DataFrame:
 
 
 def daily_claims(claims: pd.DataFrame, battle: Battle) -> pd.DataFrame:
+    """In-scope daily claims with their interval and the event context the ledger gives:
+    whether the victims are identified by name, whom the claimant blames, and the cause."""
     c = counted_claims(claims, battle)
     c = c[c["figure_type"] == "daily"]
     out = c.rename(columns={"period_start": "date"})[
@@ -63,6 +65,9 @@ def daily_claims(claims: pd.DataFrame, battle: Battle) -> pd.DataFrame:
             "low",
             "high",
             "superseded",
+            "identified",
+            "perpetrator",
+            "cause",
             "claim_id",
             "source_id",
         ]

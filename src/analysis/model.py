@@ -7,7 +7,8 @@ no cap). The model answers three questions:
 - `bounds(target)`: the least and greatest value a sum of cells can take while every
   constraint holds, with the claims each end rests on; greatest is None ("open") where no
   constraint caps it;
-- `conflict_set()`: when the constraints cannot all hold, a smallest set that cannot;
+- `conflict_set()`: when the constraints cannot all hold, a minimal set that cannot
+  (drop any one and the rest can);
 - `FaceValue.best(target)`: the best figure, what the claims say at face value ("at least
   22" is 22, "about 17" is 17). Among the allocations closest to every stated figure
   (least total absolute gap), the least value the target takes: the deaths the claims place
@@ -864,7 +865,7 @@ class Model(_Parts):
         return self.bounds_many([tuple(target)])[0]
 
     def conflict_set(self) -> list[Constraint]:
-        """A smallest set of constraints that cannot all hold (empty if they can): the
+        """A minimal set of constraints that cannot all hold (empty if they can): the
         deletion filter in constraint order (see the module's description)."""
         if self.feasible():
             return []

@@ -254,6 +254,18 @@ def untraced(found: pd.DataFrame) -> str:
     return "No claim read for this dataset gives these relayed figures: " + "; ".join(items) + "."
 
 
+def total_claims(ds: Dataset, result, measure: str = "killed") -> str:
+    """The claims each side's total rests on, and how many reports stand behind it."""
+    t = result.totals[result.totals["measure"] == measure].set_index("side")
+    names = [*ds.battle.sides, *([ds.battle.total_group] if ds.battle.total_group else [])]
+    parts = []
+    for name in names:
+        row = t.loc[name]
+        claims = row["claims"].replace(";", ", ") or "no claim"
+        parts.append(f"{name} {int(row['best'])} rests on {claims} ({_count(int(row['reports']), 'report')})")
+    return f"Claims behind the {result.rule.name} totals ({measure}): " + "; ".join(parts) + "."
+
+
 def findings(ds: Dataset, results: dict, found: pd.DataFrame) -> list[str]:
     """The sentences the README states about an event, each computed here (a test checks
     that the README still says exactly these)."""
@@ -265,6 +277,7 @@ def findings(ds: Dataset, results: dict, found: pd.DataFrame) -> list[str]:
         out.append(day_toll(ds, result, 1))
     out += [
         totals(ds, result),
+        total_claims(ds, result),
         copies(result),
         revisions(result),
         rules_spread(ds, results),
