@@ -56,6 +56,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis import outputs, paths
+from analysis.build import Layout as Event  # an event of the site: its data folder and built outputs
 from analysis.build import notebook_files  # also defers the rfc3987 parser (fastimport)
 
 SITE_CSS = "site.css"
@@ -139,27 +140,6 @@ ol.site-notebooks li { margin-bottom: 0.5rem; }
 """
 
 esc = html.escape
-
-
-@dataclass(frozen=True)
-class Event:
-    """One event of the site: its data folder (battle.json, README.md) and the folder
-    holding its built notebooks/, figures/ and derived/."""
-
-    data: Path
-    root: Path
-
-    @property
-    def notebooks(self) -> Path:
-        return Path(self.root) / "notebooks"
-
-    @property
-    def figures(self) -> Path:
-        return Path(self.root) / "figures"
-
-    @property
-    def derived(self) -> Path:
-        return Path(self.root) / "derived"
 
 
 def project_events(root: Path = paths.ROOT) -> list[Event]:
