@@ -837,27 +837,28 @@ class Model(_Parts):
             raise ValueError("the constraints cannot all hold")
         splits = [self.split(t) for t in targets]
         self.solve((k, cells) for parts, _ in splits for k, cells in parts.items())
-        out = []
-        for parts, free in splits:
-            low, high = 0.0, None if free else 0.0  # type: tuple[float, float | None]
-            low_ids: set[str] = set()
-            high_ids: set[str] = set()
-            for k, cells in parts.items():
-                lo, lo_ids = self.part(k, cells, LOW)
-                hi, hi_ids = self.part(k, cells, HIGH)
-                low += lo or 0.0
-                low_ids.update(lo_ids)
-                high = None if high is None or hi is None else high + hi
-                high_ids.update(hi_ids)
-            out.append(
-                Bound(
-                    math.ceil(low - EPS),
-                    None if high is None else math.floor(high + EPS),
-                    tuple(sorted(low_ids)),
-                    () if high is None else tuple(sorted(high_ids)),
-                )
-            )
-        return out
+        return [self.combine(parts, free) for parts, free in splits]
+
+    def combine(self, parts: dict, free: bool) -> Bound:
+        """A target's bound from its parts (`split`): the sums of the parts' least and
+        greatest values, rounded inwards to whole numbers, with the claims each part names.
+        `free` (a target cell no constraint touches) leaves the greatest value open."""
+        low, high = 0.0, None if free else 0.0  # type: tuple[float, float | None]
+        low_ids: set[str] = set()
+        high_ids: set[str] = set()
+        for k, cells in parts.items():
+            lo, lo_ids = self.part(k, cells, LOW)
+            hi, hi_ids = self.part(k, cells, HIGH)
+            low += lo or 0.0
+            low_ids.update(lo_ids)
+            high = None if high is None or hi is None else high + hi
+            high_ids.update(hi_ids)
+        return Bound(
+            math.ceil(low - EPS),
+            None if high is None else math.floor(high + EPS),
+            tuple(sorted(low_ids)),
+            () if high is None else tuple(sorted(high_ids)),
+        )
 
     def bounds(self, target: tuple[int, ...]) -> Bound:
         """Least and greatest value of sum(x[target]) and the claims each rests on; raises

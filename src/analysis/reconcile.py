@@ -220,20 +220,9 @@ class Figures:
 
     def _row(self, mparts: dict, free: bool, fparts: dict | None) -> tuple[int, int, int | None, set[str]]:
         """One target from its parts: low, best, high and the claims named."""
-        model = self.model
-        low_v, high_v = 0.0, None if free else 0.0  # type: tuple[float, float | None]
-        low_ids: set[str] = set()
-        high_ids: set[str] = set()
-        for k, cells in mparts.items():
-            lo, lo_ids = model.part(k, cells, LOW)
-            hi, hi_ids = model.part(k, cells, HIGH)
-            low_v += lo or 0.0
-            low_ids.update(lo_ids)
-            high_v = None if high_v is None or hi is None else high_v + hi
-            high_ids.update(hi_ids)
-        low = math.ceil(low_v - EPS)
-        high = None if high_v is None else math.floor(high_v + EPS)
-        ids = low_ids | (high_ids if high is not None else set())
+        bound = self.model.combine(mparts, free)
+        low, high = bound.low, bound.high
+        ids = set(bound.low_claims) | set(bound.high_claims)
         if fparts is None:
             return low, low, high, ids
         total, best_ids = 0.0, set()  # type: tuple[float, set[str]]
