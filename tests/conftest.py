@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -177,3 +178,28 @@ def second_battle(tmp_path) -> Path:
             claim("A1", "Army", "2020-03-01", "2020-03-01", "army", 1),
         ],
     )
+
+
+# A one-cell stand-in for the notebooks: it reads the event's name and writes every
+# figure file, so the build machinery runs in a second or two.
+STUB = """import json
+from analysis.paths import FIGURE_NAMES, data_dir, figures_dir
+battle = json.loads((data_dir() / "battle.json").read_text(encoding="utf-8"))
+print("event:", battle["name"])
+for stem in FIGURE_NAMES:
+    (figures_dir() / f"{stem}.svg").write_text("<svg/>")
+    (figures_dir() / f"{stem}.png").write_bytes(b"png")"""
+
+
+def quiet(*_):
+    pass
+
+
+def notebook(*sources, name="00-stub.ipynb", folder):
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_markdown_cell("# Stand-in notebook")] + [nbformat.v4.new_code_cell(s) for s in sources]
+    )
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, folder / name)
+    return folder / name

@@ -15,20 +15,13 @@ import sys
 
 import nbformat
 import pytest
-from conftest import DATA, ROOT, set_claim
+from conftest import DATA, ROOT, STUB, notebook, quiet, set_claim
 
 from analysis import outputs
 from analysis.build import BuildError, Layout, build, notebook_files
 
 OUTPUTS = ("notebooks", "figures", "derived")
 PROJECT = ("data", "notebooks", "figures", "derived")
-STUB = """import json
-from analysis.paths import FIGURE_NAMES, data_dir, figures_dir
-battle = json.loads((data_dir() / "battle.json").read_text(encoding="utf-8"))
-print("event:", battle["name"])
-for stem in FIGURE_NAMES:
-    (figures_dir() / f"{stem}.svg").write_text("<svg/>")
-    (figures_dir() / f"{stem}.png").write_bytes(b"png")"""
 
 
 def snapshot(root, names=OUTPUTS):
@@ -38,20 +31,6 @@ def snapshot(root, names=OUTPUTS):
         for p in sorted((root / name).rglob("*"))
         if p.is_file()
     }
-
-
-def quiet(*_):
-    pass
-
-
-def notebook(*sources, name="00-stub.ipynb", folder):
-    nb = nbformat.v4.new_notebook(
-        cells=[nbformat.v4.new_markdown_cell("# Stand-in notebook")] + [nbformat.v4.new_code_cell(s) for s in sources]
-    )
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    folder.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, folder / name)
-    return folder / name
 
 
 @pytest.fixture(scope="session")

@@ -21,9 +21,8 @@ import sys
 import textwrap
 from pathlib import Path
 
-import nbformat
 import pytest
-from conftest import DATA, ROOT, claim, make_event, rows_of, set_claim
+from conftest import DATA, ROOT, STUB, claim, make_event, notebook, quiet, rows_of, set_claim
 
 from analysis import outputs, paths
 from analysis.build import BuildError, Layout, build
@@ -33,13 +32,6 @@ from analysis.read import MAX_BYTES, read_table
 
 PROJECT = ("data", "notebooks", "figures", "derived")
 OWN_FILES = ["outputs", "build", "cli", "html", "paths", "read", "scaffold", "__main__"]
-STUB = """import json
-from analysis.paths import FIGURE_NAMES, data_dir, figures_dir
-battle = json.loads((data_dir() / "battle.json").read_text(encoding="utf-8"))
-print("event:", battle["name"])
-for stem in FIGURE_NAMES:
-    (figures_dir() / f"{stem}.svg").write_text("<svg/>")
-    (figures_dir() / f"{stem}.png").write_bytes(b"png")"""
 
 
 # -- helpers ----------------------------------------------------------------------------
@@ -89,20 +81,6 @@ def one_line(err: str) -> str:
     assert len(lines) == 1, err
     assert "Traceback" not in err
     return lines[0]
-
-
-def notebook(*sources, name, folder):
-    nb = nbformat.v4.new_notebook(
-        cells=[nbformat.v4.new_markdown_cell("# Stand-in notebook")] + [nbformat.v4.new_code_cell(s) for s in sources]
-    )
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    folder.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, folder / name)
-    return folder / name
-
-
-def quiet(*_):
-    pass
 
 
 def small_event(folder: Path, sides=("army", "militia")) -> Path:

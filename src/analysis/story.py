@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.checks import FAILING
 from analysis.load import Dataset
 
 
@@ -200,18 +201,12 @@ def copies(result) -> str:
 
 def finding_count(found: pd.DataFrame, check: str, one: str, many: str, none: str) -> str:
     """One sentence for a check's failing findings: `one` or `many` (with {n}), or `none`."""
-    f = found[(found["check"] == check) & found["verdict"].isin(_failing())]
+    f = found[(found["check"] == check) & found["verdict"].isin(FAILING)]
     if f.empty:
         return none
     accepted = int(f["accepted"].ne("").sum())
     tail = f"; {accepted} of them accepted as exceptions, with the reason, in battle.json" if accepted else ""
     return (one if len(f) == 1 else many).format(n=len(f)) + tail + "."
-
-
-def _failing() -> set[str]:
-    from analysis.checks import FAILING
-
-    return FAILING
 
 
 def conflicts(result) -> str:
