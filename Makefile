@@ -56,8 +56,8 @@ site-check: $(STAMP)  ## open every page of build/html in headless Chromium; scr
 	@$(BIN)/python -c 'import selenium' 2>/dev/null || $(BIN)/python -m pip install --quiet selenium
 	$(BIN)/python tools/check_site.py build/html
 
-bench: $(STAMP)  ## measure build, tests, command line, scale and import cost
-	$(BIN)/python benchmarks/bench.py
+bench: $(STAMP)  ## measure battles, long ledgers, the solver floor, validate, the build and make test
+	$(BIN)/python benchmarks/bench.py --full
 
 lab: $(STAMP)  ## open the notebooks in JupyterLab (as root it needs --allow-root)
 	$(BIN)/jupyter lab notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)

@@ -7,6 +7,9 @@
   start together after making their text tables (not timed). Wall time is the slower
   worker's; CPU time and solver runs (linear programs, conflict searches included) are
   summed and given per battle.
+- **solver floor**: HiGHS's fixed cost, a run on a model already solved (no simplex
+  iteration), on a 30-cell model like a ten-day battle's; times the battles' LPs per battle
+  it is the least CPU time any scheme that solves those LPs one by one can take.
 - **ledger**: one ledger of daily figures per side with monthly totals
   (`analysis.synthetic.ledger`, fixed seed) at 30, 100, 240 and 730 days, from text tables
   to tables under the default rule, in one worker process (best of three at 240 and 730
@@ -104,6 +107,42 @@ def battles(n: int, processes: int) -> dict:
         "runs": sum(p["runs"] for p in parts),
         "rows": sum(p["rows"] for p in parts),
     }
+
+
+def _floor(repeat: int = 2000) -> float:
+    """Seconds of CPU for one HiGHS run that needs no iteration (median of batches)."""
+    import highspy
+    import numpy as np
+
+    from analysis import model
+
+    n, days = 30, 10
+    rows = [list(range(d * 3, d * 3 + 3)) for d in range(days)] + [list(range(n))]
+    h = model._highs()
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = n, len(rows)
+    lp.col_cost_, lp.col_lower_, lp.col_upper_ = np.ones(n), np.zeros(n), np.full(n, model.INF)
+    lp.row_lower_ = np.array([2.0] * days + [40.0])
+    lp.row_upper_ = np.array([5.0] * days + [60.0])
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n, len(rows)
+    lp.a_matrix_.start_ = np.cumsum([0] + [len(r) for r in rows]).astype(np.int32)
+    lp.a_matrix_.index_ = np.array([c for r in rows for c in r], dtype=np.int32)
+    lp.a_matrix_.value_ = np.ones(sum(len(r) for r in rows))
+    h.passModel(lp)
+    h.run()
+    batches = []
+    for _ in range(5):
+        t = time.process_time()
+        for _ in range(repeat // 5):
+            h.run()
+        batches.append((time.process_time() - t) / (repeat // 5))
+    return sorted(batches)[2]
+
+
+def floor() -> float:
+    with workers(1) as pool:
+        return pool.apply(_floor)
 
 
 def _ledger(days: int) -> dict:
@@ -217,6 +256,15 @@ def main() -> None:
         "per battle",
         "< 5 s on 2 cores",
         b["wall"] < 5 * n_battles / 1000,
+    )
+
+    run_cost = floor()
+    row(
+        "HiGHS's fixed cost: one run that needs no simplex iteration, 30-cell model",
+        f"{1e6 * run_cost:.0f} µs CPU; times {b['runs'] / n_battles:.0f} LPs per battle: "
+        f"{1000 * run_cost * b['runs'] / n_battles:.1f} ms per battle, "
+        f"{run_cost * b['runs'] / processes:.1f} s for the battles on {processes} cores",
+        "report",
     )
 
     led = ledgers(sizes, {sizes[-2]: 3, sizes[-1]: 3})

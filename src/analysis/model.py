@@ -179,6 +179,12 @@ def _mask(cells: Iterable[int]) -> int:
     return m
 
 
+def _indexes(flags: np.ndarray) -> np.ndarray:
+    """The indexes where a one-dimensional array of flags is true (np.flatnonzero without
+    its overhead, in the innermost loops)."""
+    return flags.nonzero()[0]
+
+
 def _snap(value: float) -> float:
     """A solver's value, taken as the whole number it is within the solver's tolerance."""
     r = round(value)
@@ -363,7 +369,13 @@ class _System:
     # --- greedy proofs --------------------------------------------------------------------
 
     def _disjoint(self, rows: np.ndarray) -> bool:
-        return bool(self.size[rows].sum() == self.A[rows].any(axis=0).sum())
+        """Whether no two of the constraints `rows` share a cell."""
+        used, masks = 0, self.masks
+        for i in rows.tolist():
+            if masks[i] & used:
+                return False
+            used |= masks[i]
+        return True
 
     def _pack(self, rows: np.ndarray) -> tuple[float, tuple[int, ...]]:
         """A floor for a region, from `rows`, the constraints with a lower bound inside it:
@@ -445,10 +457,10 @@ class _System:
         that reaches `beat` or more."""
         touch, inside, holding = batch["touch"][r], batch["inside"][r], batch["holding"][r]
         if batch["packed"][r]:  # disjoint: worked out for the whole batch at once
-            best = (float(batch["pack"][r]), tuple(np.flatnonzero(inside & self.has_lower).tolist()))
+            best = (float(batch["pack"][r]), tuple(_indexes(inside & self.has_lower).tolist()))
         else:
-            best = self._pack(np.flatnonzero(inside & self.has_lower))
-        rows = np.flatnonzero(holding & self.has_lower & (self.size > batch["size"][r]))
+            best = self._pack(_indexes(inside & self.has_lower))
+        rows = _indexes(holding & self.has_lower & (self.size > batch["size"][r]))
         if not len(rows):
             return best
         # a cap on the other cells is at least what any known allocation puts there
@@ -457,7 +469,7 @@ class _System:
             if bound < best[0] + 0.5 or bound < beat:
                 continue
             cap, tiles = self._tile(
-                self.masks[i] & ~batch["masks"][r], np.flatnonzero(self._within[i] & ~touch & self.has_cap)
+                self.masks[i] & ~batch["masks"][r], _indexes(self._within[i] & ~touch & self.has_cap)
             )
             if self.lows[i] - cap > best[0]:
                 best = (float(self.lows[i] - cap), tuple(sorted({i, *tiles})))
@@ -472,16 +484,16 @@ class _System:
         feasible allocation): skipping changes no proof that reaches `beat` or less."""
         touch, inside, holding = batch["touch"][r], batch["inside"][r], batch["holding"][r]
         if batch["tiled"][r]:  # disjoint caps inside the part cover it: worked out for the batch
-            best = (float(batch["tile"][r]), tuple(np.flatnonzero(inside & self.has_cap).tolist()))
+            best = (float(batch["tile"][r]), tuple(_indexes(inside & self.has_cap).tolist()))
         else:
-            cap, cover = self._cover(batch["masks"][r], np.flatnonzero(inside & self.has_cap))
+            cap, cover = self._cover(batch["masks"][r], _indexes(inside & self.has_cap))
             outside = np.zeros(self.m, dtype=bool)
             for i in cover:
                 outside |= self._within[i]
             outside &= ~touch & self.has_lower
-            floor, packed = self._pack(np.flatnonzero(outside)) if outside.any() else (0.0, ())
+            floor, packed = self._pack(_indexes(outside)) if outside.any() else (0.0, ())
             best = (float(cap - floor), tuple(sorted({*cover, *packed})))
-        rows = np.flatnonzero(holding & self.has_cap)
+        rows = _indexes(holding & self.has_cap)
         if not len(rows):
             return best
         # a pack of the other cells is at most what any known allocation puts there
@@ -489,7 +501,7 @@ class _System:
         for i, bound in zip(rows.tolist(), least.tolist()):
             if bound > best[0] - 0.5 or bound > beat:
                 continue
-            floor, packed = self._pack(np.flatnonzero(self._within[i] & ~touch & self.has_lower))
+            floor, packed = self._pack(_indexes(self._within[i] & ~touch & self.has_lower))
             if self.ups[i] - floor < best[0]:
                 best = (float(self.ups[i] - floor), tuple(sorted({i, *packed})))
         return best
@@ -514,7 +526,7 @@ class _System:
             return proof[1]
         if duals is None:
             raise AssertionError("a part settled without a proof or a solve")
-        return tuple(int(i) for i in np.flatnonzero(np.abs(duals) > EPS))
+        return tuple(int(i) for i in _indexes(np.abs(duals) > EPS))
 
     def solve(self, requests: Iterable[tuple[int, tuple[int, ...], int]]) -> None:
         """Work out every requested (mask, cells, sense) not yet known."""
@@ -581,8 +593,12 @@ class _System:
         reach = np.where(inside & self.has_lower, self.lows, 0.0).sum(axis=1)
         holds_more = holding & self.has_lower & (self.size[None, :] > batch["size"][:, None])
         if holds_more.any():
-            spare = (batch["XA"][None, :, :] - batch["XT"][:, None, :]).max(axis=2)
-            reach = np.maximum(reach, np.where(holds_more, self.lows[None, :] - spare, -np.inf).max(axis=1))
+            # only the (part, constraint) pairs where a constraint holds the part and more
+            parts_of, rows_of = np.nonzero(holds_more)
+            spare = (batch["XA"][rows_of] - batch["XT"][parts_of]).max(axis=1)
+            most = np.full(k, -np.inf)
+            np.maximum.at(most, parts_of, self.lows[rows_of] - spare)
+            reach = np.maximum(reach, most)
 
         def proof(r: int, beat: float) -> tuple[float, tuple[int, ...]]:
             """The greedy proof of part r where it can reach `beat` (else a stand-in)."""

@@ -156,12 +156,13 @@ class _Tally:
         self.reports: Counter[str] = Counter()
         self.claimants: Counter[str] = Counter()
 
-    def swap(self, old, new) -> None:
-        """A part's claims `old` give way to `new` (most are the same)."""
+    def swap(self, old: tuple[str, ...], new: tuple[str, ...]) -> None:
+        """A part's claims `old` give way to `new` (most are the same; a part names a
+        claim at most once)."""
         if old != new:
-            before, after = Counter(old), Counter(new)
-            self.add((after - before).elements(), 1)
-            self.add((before - after).elements(), -1)
+            before, after = set(old), set(new)
+            self.add([i for i in new if i not in before], 1)
+            self.add([i for i in old if i not in after], -1)
 
     def add(self, ids, sign: int) -> None:
         for i in ids:
