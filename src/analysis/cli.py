@@ -171,27 +171,27 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     data_help = "the data folder (battle.json, CSV tables, datapackage.json)"
+
+    def folders(p, out_help: str) -> None:
+        """The two folder options every writing command takes: the data read, the output."""
+        p.add_argument("--data-dir", type=Path, default=DATA, help=data_help)
+        p.add_argument("--out", type=Path, default=None, help=out_help)
+
     p = command("validate", "check a data folder; exit 1 listing each problem", cmd_validate)
     p.add_argument("data_dir", nargs="?", type=Path, default=DATA, help=data_help)
 
     p = command("reconcile", "print the battle totals under a rule; write every derived table", cmd_reconcile)
     p.add_argument("--rule", default="hierarchy", help="hierarchy, latest, conservative, envelope or wikipedia")
-    p.add_argument("--data-dir", type=Path, default=DATA, help=data_help)
-    p.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        help="folder for the tables, replaced whole; new, empty or written by this tool "
+    folders(
+        p,
+        "folder for the tables, replaced whole; new, empty or written by this tool "
         f"(default: {DERIVED}, for the project's data only)",
     )
 
     p = command("build", "validate, write tables, execute the notebooks, write figures; all or nothing", cmd_build)
-    p.add_argument("--data-dir", type=Path, default=DATA, help=data_help)
-    p.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        help="folder for OUT/notebooks, OUT/figures and OUT/derived; new, empty or written by this tool "
+    folders(
+        p,
+        "folder for OUT/notebooks, OUT/figures and OUT/derived; new, empty or written by this tool "
         f"(default: the project's notebooks/, figures/, derived/ in {ROOT}, for the project's data only)",
     )
     p.add_argument("--jobs", type=int, default=2, help="notebooks executed at a time")
