@@ -1,8 +1,8 @@
 # Two commands on a fresh machine with Python 3.11+ and pip: `make build`, then `make test`.
 # The first run creates .venv and installs the project into it.
-# `make test` never writes into notebooks/, figures/ or derived/: nbval runs the notebooks
-# with ANALYSIS_FIGURES unset, so figures go to a scratch folder under the temporary folder
-# (analysis.paths.figures_dir), and the build tests build into temporary folders.
+# `make test` never writes into notebooks/, figures/ or derived/: nbval runs each notebook
+# with ANALYSIS_FIGURES pointing at a scratch folder of its own (conftest.py), and the build
+# tests build into temporary folders.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -39,13 +39,18 @@ build: $(STAMP)  ## validate, execute the notebooks, write figures/ and derived/
 
 NBVAL := --nbval --nbval-sanitize-with $(SANITIZE) --nbval-cell-timeout=300 -p no:cacheprovider
 
-test: $(STAMP)  ## lint, types, the library tests and nbval over every notebook of both events
-	$(BIN)/ruff check src tests tools benchmarks
-	$(BIN)/ruff format --check src tests tools benchmarks
+# One pytest run on two workers, a whole file (or notebook) at a time each, longest first
+# (conftest.py): the library tests and nbval over the notebooks of every event; conftest.py
+# gives each event's notebooks their data folder and compares the figures they save with the
+# committed ones. Python's bytecode cache stays on even where the environment turns it off
+# (PYTHONDONTWRITEBYTECODE): the run starts dozens of Python processes, kernels included,
+# and each would compile the package anew (the caches are ignored by git, removed by clean).
+test: $(STAMP)  ## lint, types, the library tests and nbval over every notebook of every event
+	$(BIN)/ruff check src tests tools benchmarks conftest.py
+	$(BIN)/ruff format --check src tests tools benchmarks conftest.py
 	$(BIN)/mypy
-	$(BIN)/python -m pytest tests -n 2 --dist loadfile -p no:cacheprovider
-	$(BIN)/python -m pytest notebooks $(NBVAL)
-	ANALYSIS_DATA=$(CURDIR)/$(QUBEIR)/data $(BIN)/python -m pytest $(QUBEIR)/output/notebooks $(NBVAL)
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest $(wildcard events/*/output/notebooks) notebooks tests \
+		-n 2 --dist loadfile --no-loadscope-reorder $(NBVAL)
 
 html: $(STAMP)  ## render the site of every event (story, notebooks, figures, tables, data) in build/html/
 	$(BIN)/python -m analysis html

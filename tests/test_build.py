@@ -2,26 +2,46 @@
 notebook fails), `build --out` leaves the project's own folders alone, and a failed build
 changes no byte of the outputs.
 
-One real build (every notebook on the project's data) runs per session, into a temporary
-folder; the other tests use a one-cell stand-in notebook, which exercises the same
-machinery in a second or two."""
+No test here builds the real notebooks; what a full build would prove is proved in staged
+parts, each by the cheapest run that shows it:
 
+- tables: each event's tables, published into a scratch folder as the build publishes
+  derived/, are the committed derived/ byte for byte, marker included (the flagship's in
+  test_publish.py);
+- figures: nbval runs every committed notebook of every event in `make test`; after the
+  notebook that saves the figures, the repository's conftest.py compares the files it
+  wrote with the committed figures byte for byte, marker included;
+- notebooks: nbval compares every cell's outputs; here, each committed notebook is in the
+  form a build writes (cells as the templates give them, execution counts, no timing,
+  merged streams, the kernel's language version, images that are the committed figures);
+- the set of files a build makes is the set committed;
+- the build machinery runs on a one-cell stand-in notebook, in a second or two; so does
+  `build --out` of the project's data, which must leave the project's folders alone
+  (test_safety.py, `stub_build`)."""
+
+import base64
 import hashlib
 import json
 import os
+import platform
+import re
 import shutil
 import subprocess
 import sys
 
 import nbformat
 import pytest
-from conftest import DATA, ROOT, STUB, notebook, quiet, set_claim
 
-from analysis import outputs
-from analysis.build import BuildError, Layout, build, notebook_files
+from analysis import outputs, paths, plots
+from analysis.build import BuildError, Layout, build, clean_metadata, notebook_files
+from analysis.cli import main
+from analysis.html import project_events
+from analysis.load import load_dataset
+from analysis.publish import write_tables
+from conftest import DATA, ROOT, STUB, claim, make_event, notebook, quiet, set_claim
 
 OUTPUTS = ("notebooks", "figures", "derived")
-PROJECT = ("data", "notebooks", "figures", "derived")
+EVENTS = {("flagship" if ev.data == DATA else ev.data.parent.name): ev for ev in project_events()}
 
 
 def snapshot(root, names=OUTPUTS):
@@ -31,19 +51,6 @@ def snapshot(root, names=OUTPUTS):
         for p in sorted((root / name).rglob("*"))
         if p.is_file()
     }
-
-
-@pytest.fixture(scope="session")
-def real_build(tmp_path_factory):
-    """`python -m analysis build --out OUT`, once: every notebook on the project's data.
-    Returns OUT and a snapshot of the project's folders taken before the build."""
-    out = tmp_path_factory.mktemp("real-build") / "out"
-    before = snapshot(ROOT, PROJECT)
-    run = subprocess.run(
-        [sys.executable, "-m", "analysis", "build", "--out", str(out)], capture_output=True, text=True, cwd=ROOT
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
-    return out, before
 
 
 @pytest.fixture
@@ -56,35 +63,99 @@ def project(tmp_path):
     return tmp_path
 
 
-def layout(root, data=DATA):
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    """A made-up three-day event: the machinery's tests need data, not the project's."""
+    return make_event(
+        tmp_path_factory.mktemp("small") / "data",
+        [
+            claim("M1", "Monitor", "2020-03-01", "2020-03-01", "army", 5),
+            claim("M2", "Monitor", "2020-03-01", "2020-03-03", "all", 20),
+        ],
+    )
+
+
+def layout(root, data):
     return Layout(data=data, root=root)
 
 
-def test_a_build_reproduces_every_committed_output_byte_for_byte(real_build):
-    out, _ = real_build
-    built, committed = snapshot(out), snapshot(ROOT)
+def test_the_projects_events_are_the_flagship_and_al_qubeir():
+    assert sorted(EVENTS) == ["al-qubeir", "flagship"]
+
+
+def test_the_tables_a_build_writes_now_are_the_committed_ones(tmp_path):
+    """The second event's derived/ as a build publishes it (`write_tables` into a staged
+    folder that gets its marker), byte for byte: a stale table, a missing one or an extra
+    one fails. (test_publish.py does the same for the flagship's.)"""
+    event = EVENTS["al-qubeir"]
+    with outputs.output_dir(tmp_path / "derived") as stage:
+        write_tables(load_dataset(event.data), stage)
+    built, committed = snapshot(tmp_path, ["derived"]), snapshot(event.root, ["derived"])
     changed = sorted(k for k in committed if committed[k] != built.get(k))
-    assert not changed, f"stale or non-deterministic outputs (rerun `make build`): {changed}"
-    extra = sorted(set(built) - set(committed) - {"notebooks/.analysis-output"})
-    assert not extra, f"outputs a build makes that are not committed (rerun `make build`): {extra}"
+    assert not changed, f"stale or non-deterministic tables (rerun `make build`): {changed}"
+    extra = sorted(set(built) - set(committed))
+    assert not extra, f"tables a build makes that are not committed (rerun `make build`): {extra}"
 
 
-def test_build_out_never_touches_the_projects_folders(real_build):
-    out, before = real_build
-    assert snapshot(ROOT, PROJECT) == before
-    assert outputs.read_marker(out) == {}
-    for name in OUTPUTS:
-        assert (out / name / outputs.MARKER).is_file()
-    assert not [p for p in ROOT.iterdir() if p.name.startswith(".analysis")]
+@pytest.mark.parametrize("name", sorted(EVENTS))
+def test_the_committed_files_are_the_files_a_build_makes(name):
+    """Notebooks (one per template), figures (each figure in each format) and tables
+    (test above): nothing missing, nothing extra, every marker listing its folder."""
+    event = EVENTS[name]
+    in_place = event.root == ROOT
+    templates = [p.name for p in notebook_files(paths.NOTEBOOKS)]
+    marker = set() if in_place else {outputs.MARKER}
+    assert {p.name for p in (event.root / "notebooks").iterdir()} == {*templates, *marker}
+    figures = {f"{stem}.{fmt}" for stem in paths.FIGURE_NAMES for fmt in plots.FORMATS}
+    assert {p.name for p in (event.root / "figures").iterdir()} == {*figures, outputs.MARKER}
+    for folder in ("figures", "derived") if in_place else OUTPUTS:
+        files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (event.root / folder).iterdir()}
+        files.pop(outputs.MARKER)
+        assert outputs.read_marker(event.root / folder) == files, (name, folder)
+    if not in_place:
+        outputs.check_owned(event.root, root=True)
 
 
-def test_a_build_in_place_replaces_notebooks_figures_and_tables(project):
+def figure_shown(source: str) -> str | None:
+    found = re.search(r"show_figure\(\"([^\"]+)\"\)", source)
+    return found.group(1) if found else None
+
+
+@pytest.mark.parametrize("name", sorted(EVENTS))
+def test_the_committed_notebooks_are_in_the_form_a_build_writes(name):
+    """What nbval does not compare: every cell as the template gives it, execution counts
+    1, 2, 3..., no execution timing, streams merged, the file as the build serializes it,
+    the kernel's Python version, and each figure image the committed PNG."""
+    event = EVENTS[name]
+    for template in notebook_files(paths.NOTEBOOKS):
+        path = event.root / "notebooks" / template.name
+        text = path.read_text(encoding="utf-8")
+        nb = nbformat.reads(text, as_version=4)
+        source = nbformat.read(template, as_version=4)
+        cells = [(c.cell_type, c.get("id"), c.source) for c in nb.cells]
+        assert cells == [(c.cell_type, c.get("id"), c.source) for c in source.cells], path
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert [c.execution_count for c in code] == list(range(1, len(code) + 1)), path
+        clean_metadata(nb)
+        assert nbformat.writes(nb) + "\n" == text, f"{path} is not as a build writes it (rerun `make build`)"
+        assert nb.metadata["language_info"]["version"] == platform.python_version(), path
+        for cell in code:
+            shown = figure_shown(cell.source)
+            images = [o["data"]["image/png"] for o in cell.outputs if "image/png" in o.get("data", {})]
+            if shown is None:
+                assert images == [], (path, cell.source)
+            else:
+                png = (event.root / "figures" / f"{shown}.png").read_bytes()
+                assert [base64.b64decode(i) for i in images] == [png], (path, shown)
+
+
+def test_a_build_in_place_replaces_notebooks_figures_and_tables(project, small):
     before = snapshot(project)
-    build(layout(project), log=quiet)
+    build(layout(project, small), log=quiet)
     after = snapshot(project)
     assert after != before
     executed = json.loads((project / "notebooks" / "00-stub.ipynb").read_text())
-    name = json.loads((DATA / "battle.json").read_text(encoding="utf-8"))["name"]
+    name = json.loads((small / "battle.json").read_text(encoding="utf-8"))["name"]
     assert f"event: {name}" in json.dumps(executed["cells"][1]["outputs"], ensure_ascii=False)
     files = {p.name for p in (project / "figures").iterdir()} - {outputs.MARKER}
     assert outputs.read_marker(project / "figures").keys() == files
@@ -99,16 +170,16 @@ def test_bad_data_changes_nothing(project, data_copy):
     assert snapshot(project) == before
 
 
-def test_a_notebook_that_raises_changes_nothing_and_is_named(project):
+def test_a_notebook_that_raises_changes_nothing_and_is_named(project, small):
     notebook("x = 1", "raise ValueError('boom')", name="01-broken.ipynb", folder=project / "notebooks")
     before = snapshot(project)
     with pytest.raises(BuildError, match=r"01-broken.ipynb, cell 3: ValueError: boom"):
-        build(layout(project), log=quiet)
+        build(layout(project, small), log=quiet)
     assert snapshot(project) == before
     assert not [p for p in project.rglob(".*staging*")]
 
 
-def test_a_full_disk_changes_nothing(project, monkeypatch):
+def test_a_full_disk_changes_nothing(project, small, monkeypatch):
     real, calls = outputs.write_bytes, []
 
     def fill_up(path, data, **kwargs):
@@ -120,7 +191,7 @@ def test_a_full_disk_changes_nothing(project, monkeypatch):
     monkeypatch.setattr(outputs, "write_bytes", fill_up)
     before = snapshot(project)
     with pytest.raises(BuildError, match="No space left on device"):
-        build(layout(project), log=quiet)
+        build(layout(project, small), log=quiet)
     assert snapshot(project) == before
     assert sorted(p.name for p in project.iterdir()) == ["derived", "figures", "notebooks"]
 
@@ -135,16 +206,11 @@ def test_an_unwritable_output_place_changes_nothing(project):
     assert snapshot(project) == before
 
 
-def test_build_command_reports_failure_without_traceback(tmp_path, data_copy):
+def test_build_command_reports_failure_without_traceback(tmp_path, data_copy, capsys):
     (data_copy / "casualties.csv").write_text("")
-    run = subprocess.run(
-        [sys.executable, "-m", "analysis", "build", "--data-dir", str(data_copy), "--out", str(tmp_path / "out")],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
-    assert run.returncode == 1
-    assert "FAILED" in run.stderr and "casualties.csv, line 1" in run.stderr and "Traceback" not in run.stderr
+    assert main(["build", "--data-dir", str(data_copy), "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "FAILED" in err and "casualties.csv, line 1" in err and "Traceback" not in err
 
 
 def test_nbval_fails_when_a_claim_changes_until_rebuilt(data_copy, tmp_path):
@@ -160,6 +226,10 @@ def test_nbval_fails_when_a_claim_changes_until_rebuilt(data_copy, tmp_path):
             "-q",
             "-p",
             "no:cacheprovider",
+            "-p",
+            "no:xdist",
+            "-p",
+            "no:hypothesispytest",  # nbval only: these two take a second to load
             "--nbval-sanitize-with",
             "tests/nbval-sanitize.cfg",
             "notebooks/02-compare-first-days.ipynb",

@@ -4,10 +4,10 @@ edited copy where it should not pass; accepted exceptions are honoured."""
 import json
 
 import pytest
-from conftest import DATA, add_claims, claim, set_claim
 
 from analysis import checks
 from analysis.load import load_dataset
+from conftest import DATA, add_claims, claim, set_claim
 
 
 @pytest.fixture(scope="module")

@@ -1,21 +1,58 @@
-"""A made-up event at the edges of what the data can say, built through every notebook by
-the command line: one day, no dated events, a total group not called "all", a sub-group
-inside a side. Nothing in its outputs may name another event."""
+"""A made-up event at the edges of what the data can say, run through every notebook: one
+day, no dated events, no encyclopedia infobox, a total group not called "all", a
+sub-group inside a side. Nothing in its outputs may name another event.
 
-import subprocess
-import sys
+The notebooks' cells run as a build runs them (a kernel with ANALYSIS_DATA pointing at
+the event's data and ANALYSIS_FIGURES at a fresh figures folder, the notebook's folder as
+working folder), but in one kernel rather than one per notebook: the templates' cells, in
+order, each notebook's after a `%reset -f` that empties the namespace, so that a notebook
+relying on a name another one defined still fails. The build machinery itself is tested
+with a stand-in notebook (test_build.py, test_safety.py)."""
 
+import asyncio
+import hashlib
+import os
+
+import nbformat
 import pytest
-from conftest import ROOT
 
-from analysis.build import notebook_files
+from analysis import paths, plots
+from analysis.build import clean_metadata, notebook_files
+from analysis.load import load_dataset
+from conftest import ROOT, claim, make_event, source_row
+
+RESET = "%reset -f"
+PROJECT = ("data", "notebooks", "figures", "derived")
 
 
-@pytest.fixture(scope="session")
-def edge_build(tmp_path_factory):
-    """A made-up event at the edges, built through every notebook: one day, no dated
-    events, a total group not called "all", sub-groups inside a side."""
-    from conftest import claim, make_event, source_row
+def snapshot() -> dict:
+    return {
+        str(p.relative_to(ROOT)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for name in PROJECT
+        for p in sorted((ROOT / name).rglob("*"))
+        if p.is_file()
+    }
+
+
+def every_notebook_in_one(templates: list) -> nbformat.NotebookNode:
+    """The templates' cells in order, each notebook's preceded by a reset cell; every
+    cell's metadata names the notebook it comes from."""
+    cells = []
+    for path in templates:
+        reset = nbformat.v4.new_code_cell(RESET)
+        for cell in [reset, *nbformat.read(path, as_version=4).cells]:
+            cell.metadata["notebook"] = path.name
+            cells.append(cell)
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nb
+
+
+@pytest.fixture(scope="module")
+def edge_event(tmp_path_factory):
+    """Every template notebook's cells run on the edge event; (the executed cells, the
+    templates, the figures folder, the data folder, the project's state before)."""
+    from nbclient import NotebookClient
 
     root = tmp_path_factory.mktemp("edge-event")
     day = "2021-07-04"
@@ -34,29 +71,47 @@ def edge_build(tmp_path_factory):
         subgroups={"villagers": ["minors"]},
         events=[],
     )
-    out = root / "out"
-    run = subprocess.run(
-        [sys.executable, "-m", "analysis", "build", "--data-dir", str(data), "--out", str(out)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
+    templates = notebook_files(ROOT / "notebooks")
+    nb = every_notebook_in_one(templates)
+    figures, workdir = root / "out" / "figures", root / "out" / "notebooks"
+    figures.mkdir(parents=True)
+    workdir.mkdir()
+    env = {**os.environ, paths.DATA_VARIABLE: str(data), paths.FIGURES_VARIABLE: str(figures)}
+    before = snapshot()
+    client = NotebookClient(
+        nb,
+        timeout=600,
+        kernel_name="python3",
+        record_timing=False,
+        shutdown_kernel="immediate",
+        extra_arguments=["--IPKernelApp.log_level=ERROR"],
+        resources={"metadata": {"path": str(workdir)}},
     )
-    assert run.returncode == 0, run.stderr[-3000:]
-    return out
+    asyncio.run(client.async_execute(env=env))  # a cell that raises fails the test here, naming it
+    clean_metadata(nb)
+    return nb, templates, figures, data, before
 
 
-def test_an_edge_event_builds_through_every_notebook_and_names_no_other_event(edge_build):
-    notebooks = sorted((edge_build / "notebooks").glob("*.ipynb"))
-    assert [p.name for p in notebooks] == [p.name for p in notebook_files(ROOT / "notebooks")]
-    text = "".join(p.read_text(encoding="utf-8") for p in notebooks)
+def test_an_edge_event_runs_through_every_notebook_and_names_no_other_event(edge_event):
+    nb, templates, figures, data, before = edge_event
+    ran = {c.metadata["notebook"] for c in nb.cells if c.cell_type == "code" and c.execution_count}
+    assert sorted(ran) == [p.name for p in templates] == [p.name for p in notebook_files(paths.NOTEBOOKS)]
+    assert all(c.execution_count for c in nb.cells if c.cell_type == "code")
+    assert not [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    text = nbformat.writes(nb)
     assert "Test event" in text and "there is no day 2" in text
     for other in ("Haffah", "Haffa", "Qubeir", "SOHR", "H082", "Q110"):
         assert other not in text, other
-    figures = {p.name for p in (edge_build / "figures").iterdir()}
-    assert {f"{stem}.{ext}" for stem in paths_figure_names() for ext in ("svg", "png", "pdf")} <= figures
+    assert snapshot() == before  # the project's data and outputs: not a byte changed
 
 
-def paths_figure_names():
-    from analysis.paths import FIGURE_NAMES
-
-    return FIGURE_NAMES
+def test_an_edge_event_without_infobox_gets_every_figure_file(edge_event):
+    """Every figure in every format, none empty, for a battle without infobox figures
+    (the saving half of test_plots' figures for a battle without infobox)."""
+    nb, _, figures, data, _ = edge_event
+    assert plots.infobox_claims(load_dataset(data)).empty
+    assert f"{3 * len(plots.FIGURES)} files written, {len(plots.FIGURES)} figures" in nbformat.writes(nb)
+    files = {p.name: p.stat().st_size for p in figures.iterdir()}
+    wanted = {f"{stem}.{ext}" for stem in paths.FIGURE_NAMES for ext in ("svg", "png", "pdf")}
+    assert wanted <= set(files)
+    assert len(files) == 3 * len(plots.FIGURES) and all(files.values())

@@ -4,11 +4,11 @@ what each rule's definition promises."""
 
 import pandas as pd
 import pytest
-from conftest import claim, make_event, source_row
 
 from analysis.evidence import face_value, interval
 from analysis.load import load_dataset
 from analysis.reconcile import reconcile
+from conftest import claim, make_event, source_row
 
 DAY = "2020-03-01"
 

@@ -18,13 +18,13 @@ from urllib.parse import unquote, urlsplit
 
 import nbformat
 import pytest
-from conftest import ROOT, claim, make_event
 
 from analysis import html, outputs, story
 from analysis.checks import run_checks
 from analysis.load import load_dataset
 from analysis.reconcile import reconcile_all
 from analysis.rules import DEFAULT_RULE
+from conftest import ROOT, claim, make_event
 
 NAMES = {"first-event": "First test event", "second-event": "Second test event"}
 

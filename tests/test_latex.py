@@ -9,10 +9,10 @@ import subprocess
 
 import pandas as pd
 import pytest
-from conftest import DATA
 
 from analysis.load import load_dataset
 from analysis.publish import LONG_TABLE, bib_key, bib_url, bibtex, latex_text, tables, to_latex
+from conftest import DATA
 
 HOSTILE = [
     "braces {x} and \\backslash \\input{/etc/passwd}",

@@ -1,17 +1,15 @@
 """Citable tables: content, determinism, spreadsheet safety, BibTeX, the GED-shaped event
 export, the reconcile command, and nothing half-written when a step fails."""
 
-import subprocess
-import sys
-
 import pandas as pd
 import pytest
-from conftest import DATA, ROOT
 
+from analysis import outputs
 from analysis.load import load_dataset
-from analysis.outputs import staged_dir
+from analysis.outputs import MARKER, staged_dir
 from analysis.publish import FORMULA_START, GED_COLUMNS, ged_sides, safe_cell, tables, tidy
 from analysis.rules import RULES
+from conftest import DATA, ROOT
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +32,19 @@ def test_totals_rows_carry_rule_and_claims(files):
     assert {"H082", "H083", "H086"} <= set(rebels.split(",")[-1].split(";"))
 
 
-def test_tables_are_deterministic(files):
-    assert tables(load_dataset(DATA)) == files
+def test_tables_are_deterministic(files, tmp_path):
+    """The tables computed in this run, staged and marked as a build publishes derived/,
+    are the committed derived/ byte for byte, marker included: an earlier run (the build)
+    wrote the same bytes, and no committed table is stale, missing or extra. (test_build.py
+    does the same through `write_tables` for the second event.)"""
+    with outputs.output_dir(tmp_path / "derived") as stage:
+        for name, text in sorted(files.items()):
+            outputs.write_text(stage / name, text)
+    written = {p.name: p.read_bytes() for p in (tmp_path / "derived").iterdir()}
+    committed = {p.name: p.read_bytes() for p in (ROOT / "derived").iterdir()}
+    assert MARKER in committed
+    changed = sorted(name for name in committed.keys() | written.keys() if committed.get(name) != written.get(name))
+    assert not changed, f"stale, missing or extra tables (rerun `make build`): {changed}"
 
 
 @pytest.mark.parametrize("text", ["=SUM(A1)", "+1", "-2", "@cmd", "\tx", "\rx"])
@@ -111,25 +120,24 @@ def test_ged_side_mapping_follows_the_battle():
     }
 
 
-def test_reconcile_command_prints_totals_and_writes_files(tmp_path):
+def test_reconcile_command_prints_totals_and_writes_files(tmp_path, capsys):
+    from analysis.cli import main
+
     out = tmp_path / "derived"
-    run = subprocess.run(
-        [sys.executable, "-m", "analysis", "reconcile", "--rule", "conservative", "--out", str(out)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
-    assert run.returncode == 0, run.stderr
-    assert "rule 'conservative'" in run.stdout and "rebels" in run.stdout
+    assert main(["reconcile", "--rule", "conservative", "--out", str(out)]) == 0
+    stdout = capsys.readouterr().out
+    assert "rule 'conservative'" in stdout and "rebels" in stdout
     assert (out / "battle_totals-conservative.csv").exists()
 
 
-def test_reconcile_on_bad_data_exits_1_and_writes_nothing(tmp_path, data_copy):
+def test_reconcile_on_bad_data_exits_1_and_writes_nothing(tmp_path, data_copy, capsys):
+    from analysis.cli import main
+
     (data_copy / "casualties.csv").write_text("")
     out = tmp_path / "derived"
-    command = [sys.executable, "-m", "analysis", "reconcile", "--data-dir", str(data_copy), "--out", str(out)]
-    run = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
-    assert run.returncode == 1 and "casualties.csv, line 1" in run.stderr and "Traceback" not in run.stderr
+    assert main(["reconcile", "--data-dir", str(data_copy), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "casualties.csv, line 1" in err and "Traceback" not in err
     assert not out.exists()
 
 

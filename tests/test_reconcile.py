@@ -3,11 +3,11 @@ seed's figures come out of the data, every figure names its claims, rules differ
 
 import pandas as pd
 import pytest
-from conftest import DATA, add_claims, claim, set_claim
 
 from analysis.load import load_dataset
 from analysis.reconcile import reconcile, reconcile_all, sensitivity
 from analysis.rules import RULES
+from conftest import DATA, add_claims, claim, set_claim
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,12 @@ the process there), takes one run at a time, and on the command line fails with 
 naming the place (no traceback) on bad folders, full or unwritable disks, closed pipes,
 Ctrl-C, odd data files and ASCII-only terminals. Also `new`, and the suite's hygiene.
 
-Builds here use a one-cell stand-in notebook (the real notebooks are built once, in
-test_build.py): the machinery is the same and a build takes a second or two."""
+Builds here use a one-cell stand-in notebook (nbval runs the real ones): the machinery is
+the same and a build takes a second or two. The command line runs in this process through
+its entry point (`analysis.cli.main`, what `python -m analysis` calls) wherever exit
+status and messages are the point, and in a process of its own (`cli`) where the process
+is: signals, closed pipes, two runs and their lock, the locale, a hang to stop, and
+`python -m analysis` itself."""
 
 import argparse
 import errno
@@ -22,13 +26,13 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import DATA, ROOT, STUB, claim, make_event, notebook, quiet, rows_of, set_claim
 
 from analysis import outputs, paths
 from analysis.build import BuildError, Layout, build
 from analysis.cli import build_parser, main
 from analysis.outputs import MARKER, OutputError, Publication, ident
 from analysis.read import MAX_BYTES, read_table
+from conftest import DATA, ROOT, STUB, claim, make_event, notebook, quiet, rows_of, set_claim
 
 PROJECT = ("data", "notebooks", "figures", "derived")
 OWN_FILES = ["outputs", "build", "cli", "html", "paths", "read", "scaffold", "__main__"]
@@ -71,9 +75,30 @@ def leftovers(*folders: Path) -> list[str]:
 
 
 def cli(*args, env=None, **kwargs):
+    """`python -m analysis ARGS` in a process of its own: for what needs the process
+    boundary (signals, pipes, locks between runs, the locale, a hang to stop)."""
     return subprocess.run(
         [sys.executable, "-m", "analysis", *map(str, args)], capture_output=True, text=True, cwd=ROOT, env=env, **kwargs
     )
+
+
+@pytest.fixture
+def run_main(capsys, monkeypatch):
+    """The command line's entry point (`analysis.cli.main`, what `python -m analysis`
+    runs) called in this process from the repository root: exit status, stdout and
+    stderr as `cli` gives them, without the imports of a new process per call."""
+    monkeypatch.chdir(ROOT)
+
+    def run(*args) -> subprocess.CompletedProcess:
+        capsys.readouterr()
+        try:
+            status = main([str(a) for a in args])
+        except SystemExit as end:  # argparse: --help, --version, usage errors
+            status = end.code
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(["python", "-m", "analysis", *map(str, args)], status, out, err)
+
+    return run
 
 
 def one_line(err: str) -> str:
@@ -108,12 +133,23 @@ def event(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def stub_build(tmp_path_factory, templates, event):
-    """One `build --data-dir EVENT --out OUT` with the stand-in notebook, shared: tests
-    that change it work on a copy. Returns OUT and the project's state before."""
+def stub_build(tmp_path_factory, templates):
+    """One `python -m analysis build --out OUT` (the command line's entry point, in this
+    process) of the project's data, its templates the project's notebooks/ but with the
+    stand-in notebook found there in place of the real ones (nbval runs those), shared:
+    tests that change it work on a copy. Returns OUT and the project's state before."""
+    import analysis.build
+
     out = tmp_path_factory.mktemp("stub-build") / "out"
+    real = analysis.build.notebook_files
+
+    def stand_in(folder):
+        return real(templates if Path(folder) == paths.NOTEBOOKS else folder)
+
     before = project_state()
-    build(Layout.into(out, data=event, templates=templates), log=quiet)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(analysis.build, "notebook_files", stand_in)
+        assert main(["build", "--out", str(out)]) == 0
     return out, before
 
 
@@ -146,14 +182,14 @@ PLACES = {  # where --out points, and the reason the refusal gives
 
 @pytest.mark.parametrize("command", ["reconcile", "build", "html"])
 @pytest.mark.parametrize("place", list(PLACES))
-def test_refuses_folders_it_does_not_own(command, place, draft, tmp_path):
+def test_refuses_folders_it_does_not_own(run_main, command, place, draft, tmp_path):
     """Refused before anything is read: should the refusal ever fail, the command stops
     at the invalid (empty) data folder instead of writing there."""
     out, reason = PLACES[place]
     out = out(draft)
     (tmp_path / "no-data").mkdir()
     before, draft_before = project_state(), tree(draft.parent)
-    run = cli(command, "--out", out, *(["--data-dir", tmp_path / "no-data"] if command != "html" else []))
+    run = run_main(command, "--out", out, *(["--data-dir", tmp_path / "no-data"] if command != "html" else []))
     assert run.returncode == 2, run.stderr
     line = one_line(run.stderr)
     assert f"refusing to write to {outputs.absolute(ROOT / out)}" in line and reason in line
@@ -161,59 +197,59 @@ def test_refuses_folders_it_does_not_own(command, place, draft, tmp_path):
     assert not leftovers(draft.parent) and not (DATA / "tables").exists()
 
 
-def test_refuses_a_folder_of_its_own_with_a_users_file_in_it(built):
+def test_refuses_a_folder_of_its_own_with_a_users_file_in_it(run_main, built):
     (built / "derived" / "draft.tex").write_text("mine\n")
     before = tree(built)
     for args in (["reconcile", "--data-dir", DATA, "--out", built / "derived"], ["build", "--out", built]):
-        run = cli(*args)
+        run = run_main(*args)
         assert run.returncode == 2
         line = one_line(run.stderr)
         assert str(built / "derived") in line and "draft.tex" in line and "did not write" in line
     assert tree(built) == before
 
 
-def test_refuses_an_output_changed_by_hand(built):
+def test_refuses_an_output_changed_by_hand(run_main, built):
     table = next((built / "derived").glob("*.csv"))
     table.write_text(table.read_text() + "my note\n")
     before = tree(built)
-    run = cli("build", "--out", built)
+    run = run_main("build", "--out", built)
     assert run.returncode == 2 and table.name in one_line(run.stderr) and "changed" in run.stderr
     assert tree(built) == before
 
 
-def test_refuses_an_output_root_holding_a_users_file(built):
+def test_refuses_an_output_root_holding_a_users_file(run_main, built):
     (built / "notes.txt").write_text("mine\n")
     before = tree(built)
-    run = cli("html", "--out", built)
+    run = run_main("html", "--out", built)
     assert run.returncode == 2 and "notes.txt" in one_line(run.stderr)
     assert tree(built) == before
 
 
-def test_refuses_links_files_and_a_folder_holding_the_data(tmp_path, event):
+def test_refuses_links_files_and_a_folder_holding_the_data(run_main, tmp_path, event):
     (tmp_path / "target").mkdir()
     (tmp_path / "link").symlink_to(tmp_path / "target")
     (tmp_path / "file.csv").write_text("a,b\n")
     before = tree(tmp_path)
     for out, words in (("link", "symbolic link"), ("file.csv", "is a file")):
-        run = cli("reconcile", "--out", tmp_path / out)
+        run = run_main("reconcile", "--out", tmp_path / out)
         assert run.returncode == 2 and words in one_line(run.stderr)
-    run = cli("build", "--data-dir", event, "--out", event.parent)
+    run = run_main("build", "--data-dir", event, "--out", event.parent)
     assert run.returncode == 2 and "holds the data folder" in one_line(run.stderr)
     assert tree(tmp_path) == before
 
 
-def test_another_events_data_needs_an_output_folder(tmp_path):
+def test_another_events_data_needs_an_output_folder(run_main, tmp_path):
     """(An empty data folder: should the refusal ever fail, validation stops the run.)"""
     before = project_state()
     for command in ("reconcile", "build"):
-        run = cli(command, "--data-dir", tmp_path)
+        run = run_main(command, "--data-dir", tmp_path)
         assert run.returncode == 2 and "give --out" in one_line(run.stderr)
     assert project_state() == before
 
 
-def test_an_own_folder_is_replaced_and_stale_staging_cleaned(tmp_path):
+def test_an_own_folder_is_replaced_and_stale_staging_cleaned(run_main, tmp_path, event):
     out = tmp_path / "tables"
-    assert cli("reconcile", "--out", out).returncode == 0
+    assert run_main("reconcile", "--data-dir", event, "--out", out).returncode == 0
     listed = outputs.read_marker(out)
     assert listed and set(listed) == {p.name for p in out.iterdir()} - {MARKER}
     # What killed runs leave behind (and a user's look-alike, which stays).
@@ -254,15 +290,23 @@ def test_the_projects_output_folders_are_marked():
 # -- 2. build --out --------------------------------------------------------------------------
 
 
-def test_build_out_writes_the_events_outputs_and_nothing_of_the_project(stub_build, event):
+def test_build_out_writes_the_events_outputs_and_nothing_of_the_project(stub_build):
+    """`build --out` of the project's data: OUT gets the outputs, each folder with its
+    marker (the root's lists no file), and not one byte of the project's data, notebooks,
+    figures or tables changes, nor anything appears beside them."""
     out, before = stub_build
     assert project_state() == before
     assert sorted(p.name for p in out.iterdir()) == [MARKER, "derived", "figures", "notebooks"]
-    executed = (out / "notebooks" / "01-stub.ipynb").read_text()
-    assert "event: Test event" in executed
+    assert outputs.read_marker(out) == {}
+    for name in ("derived", "figures", "notebooks"):
+        assert (out / name / MARKER).is_file()
+    assert sorted(p.name for p in (out / "notebooks").iterdir()) == [MARKER, "01-stub.ipynb"]
+    executed = (out / "notebooks" / "01-stub.ipynb").read_text(encoding="utf-8")
+    assert f"event: {json.loads((DATA / 'battle.json').read_text(encoding='utf-8'))['name']}" in executed
     assert {p.stem for p in (out / "figures").glob("*.svg")} == set(paths.FIGURE_NAMES)
     assert (out / "derived" / "battle_totals-hierarchy.csv").is_file()
     outputs.check_owned(out, root=True)
+    assert not [p for p in ROOT.iterdir() if p.name.startswith(".analysis")]
 
 
 def test_a_second_build_replaces_the_first_whole(built, templates, event, tmp_path):
@@ -307,17 +351,17 @@ def test_a_notebook_edited_during_an_in_place_build_is_kept(tmp_path, event):
     assert after == before
 
 
-def test_html_out_renders_an_output_folders_notebooks(built):
-    run = cli("html", "--out", built)
+def test_html_out_renders_an_output_folders_notebooks(run_main, built):
+    run = run_main("html", "--out", built)
     assert run.returncode == 0, run.stderr
     assert sorted(p.name for p in (built / "html").iterdir()) == [MARKER, "01-stub.html", "index.html"]
     outputs.check_owned(built, root=True)
-    assert main(["html", "--out", str(built)]) == 0  # a second run replaces the first
+    assert run_main("html", "--out", built).returncode == 0  # a second run replaces the first
     outputs.check_owned(built, root=True)
 
 
-def test_html_out_without_notebooks_fails_and_writes_nothing(tmp_path):
-    run = cli("html", "--out", tmp_path / "empty")
+def test_html_out_without_notebooks_fails_and_writes_nothing(run_main, tmp_path):
+    run = run_main("html", "--out", tmp_path / "empty")
     assert run.returncode == 1 and "no notebooks" in one_line(run.stderr)
     assert list(tmp_path.iterdir()) == []
 
@@ -493,12 +537,12 @@ def test_a_file_changed_while_staging_is_not_replaced(tmp_path):
     assert state == old and not leftovers(root)
 
 
-def test_a_second_run_waits_for_the_first_then_runs(tmp_path):
+def test_a_second_run_waits_for_the_first_then_runs(tmp_path, event):
     out = tmp_path / "tables"
     lock = outputs.RootLock(tmp_path)
     lock.acquire()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "analysis", "reconcile", "--out", str(out)],
+        [sys.executable, "-m", "analysis", "reconcile", "--data-dir", str(event), "--out", str(out)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -515,13 +559,13 @@ def test_a_second_run_waits_for_the_first_then_runs(tmp_path):
     assert (out / MARKER).is_file() and sorted(p.name for p in tmp_path.iterdir()) == ["tables"]
 
 
-def test_ctrl_c_exits_130_with_a_message_and_writes_nothing(tmp_path):
+def test_ctrl_c_exits_130_with_a_message_and_writes_nothing(tmp_path, event):
     out = tmp_path / "tables"
     lock = outputs.RootLock(tmp_path)
     lock.acquire()
     try:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "analysis", "reconcile", "--out", str(out)],
+            [sys.executable, "-m", "analysis", "reconcile", "--data-dir", str(event), "--out", str(out)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -554,9 +598,9 @@ def test_a_closed_pipe_ends_quietly():
     assert err == ""
 
 
-def test_reconcile_through_head_shows_no_traceback(tmp_path):
+def test_reconcile_through_head_shows_no_traceback(tmp_path, event):
     run = subprocess.run(
-        f"set -o pipefail; {sys.executable} -m analysis reconcile --out {tmp_path}/tables | head -1",
+        f"set -o pipefail; {sys.executable} -m analysis reconcile --data-dir {event} --out {tmp_path}/tables | head -1",
         shell=True,
         executable="/bin/bash",
         capture_output=True,
@@ -595,9 +639,9 @@ def test_a_full_or_unwritable_disk_gives_one_line_naming_the_folder(where, fault
     assert tree(built.parent) == before
 
 
-def test_an_unwritable_place_from_the_command_line(tmp_path):
+def test_an_unwritable_place_from_the_command_line(run_main, tmp_path):
     (tmp_path / "file").write_text("x\n")
-    run = cli("reconcile", "--out", tmp_path / "file" / "tables")
+    run = run_main("reconcile", "--out", tmp_path / "file" / "tables")
     assert run.returncode == 1
     line = one_line(run.stderr)
     assert str(tmp_path / "file" / "tables") in line and ("Not a directory" in line or "File exists" in line)
@@ -629,7 +673,8 @@ def test_version():
     assert run.returncode == 0 and run.stdout.split() == ["python", "-m", "analysis", expected]
 
 
-def test_every_option_has_help_showing_its_default():
+def test_every_option_has_help_showing_its_default(run_main, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")  # the width help gets when not printed to a terminal
     parser = build_parser()
     subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     for name, sub in subparsers.choices.items():
@@ -640,8 +685,8 @@ def test_every_option_has_help_showing_its_default():
                 continue
             text = formatter._get_help_string(action) or ""
             assert "default" in text.lower(), (name, action.dest)
-        assert cli(name, "--help").returncode == 0
-    assert "(default: hierarchy)" in cli("reconcile", "--help").stdout
+        assert run_main(name, "--help").returncode == 0
+    assert "(default: hierarchy)" in run_main("reconcile", "--help").stdout
 
 
 # -- 5. special data files ----------------------------------------------------------------------
@@ -681,11 +726,11 @@ def test_a_fifo_in_the_data_folder_is_a_problem_not_a_hang(data_copy):
 # -- 6. new ------------------------------------------------------------------------------------------
 
 
-def test_new_writes_an_empty_data_folder_to_fill_in(tmp_path):
+def test_new_writes_an_empty_data_folder_to_fill_in(run_main, tmp_path):
     from analysis.battle import parse_battle
 
     folder = tmp_path / "al-new"
-    run = cli("new", folder)
+    run = run_main("new", folder)
     assert run.returncode == 0, run.stderr
     template = (ROOT / "src" / "analysis" / "templates" / "datapackage.json").read_bytes()
     assert (folder / "datapackage.json").read_bytes() == template
@@ -703,21 +748,26 @@ def test_new_writes_an_empty_data_folder_to_fill_in(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["al-new"]
 
 
-def test_new_accepts_an_empty_folder_and_refuses_anything_else(tmp_path, draft):
+def test_new_accepts_an_empty_folder_and_refuses_anything_else(run_main, tmp_path, draft):
     (tmp_path / "empty").mkdir()
-    assert cli("new", tmp_path / "empty").returncode == 0
+    assert run_main("new", tmp_path / "empty").returncode == 0
     before = tree(tmp_path)
     for folder, words in ((draft, "not empty"), (tmp_path / "empty", "not empty"), (DATA / "new", "inside")):
-        run = cli("new", folder)
+        run = run_main("new", folder)
         assert run.returncode == 2 and words in one_line(run.stderr) and str(folder) in run.stderr
     assert tree(tmp_path) == before and not (DATA / "new").exists()
 
 
-def test_a_new_folder_validates_and_reconciles(tmp_path):
-    assert cli("new", tmp_path / "e").returncode == 0
-    run = cli("validate", tmp_path / "e")
+# `python -m analysis` shows no DeprecationWarning (Python's default filters); in this
+# process the suite turns warnings into errors. src/analysis/evidence.py (counted_rows)
+# meets this one on a header-only ledger: pandas 3 deprecates `&` between a boolean mask
+# and the str-dtype result of `.map` on an empty column. Drop this mark once it is fixed.
+@pytest.mark.filterwarnings("default:'and' operations between boolean dtype and str:DeprecationWarning")
+def test_a_new_folder_validates_and_reconciles(run_main, tmp_path):
+    assert run_main("new", tmp_path / "e").returncode == 0
+    run = run_main("validate", tmp_path / "e")
     assert run.returncode == 0, run.stderr
-    run = cli("reconcile", "--data-dir", tmp_path / "e", "--out", tmp_path / "tables")
+    run = run_main("reconcile", "--data-dir", tmp_path / "e", "--out", tmp_path / "tables")
     assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
 
 

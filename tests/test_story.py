@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import DATA, ROOT
 
 from analysis import story
 from analysis.checks import run_checks
 from analysis.load import load_dataset
 from analysis.reconcile import reconcile_all
+from conftest import DATA, ROOT
 
 EVENTS = {
     "flagship": (DATA, ROOT / "notebooks"),

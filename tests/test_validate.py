@@ -9,11 +9,11 @@ import subprocess
 import sys
 
 import pytest
-from conftest import CLAIMS, DATA, ROOT, line_of, rows_of, set_cell, write_rows
 
 from analysis import read
 from analysis.cli import main
 from analysis.validate import validate
+from conftest import CLAIMS, DATA, ROOT, line_of, rows_of, set_cell, write_rows
 
 
 def test_real_data_is_valid():
