@@ -758,11 +758,6 @@ def test_new_accepts_an_empty_folder_and_refuses_anything_else(run_main, tmp_pat
     assert tree(tmp_path) == before and not (DATA / "new").exists()
 
 
-# `python -m analysis` shows no DeprecationWarning (Python's default filters); in this
-# process the suite turns warnings into errors. src/analysis/evidence.py (counted_rows)
-# meets this one on a header-only ledger: pandas 3 deprecates `&` between a boolean mask
-# and the str-dtype result of `.map` on an empty column. Drop this mark once it is fixed.
-@pytest.mark.filterwarnings("default:'and' operations between boolean dtype and str:DeprecationWarning")
 def test_a_new_folder_validates_and_reconciles(run_main, tmp_path):
     assert run_main("new", tmp_path / "e").returncode == 0
     run = run_main("validate", tmp_path / "e")

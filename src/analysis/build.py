@@ -37,6 +37,7 @@ from analysis.fastimport import defer_rfc3987
 
 TIMEOUT = 600
 OUTPUT_FOLDERS = ("notebooks", "figures", "derived")
+BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 defer_rfc3987()
 
 
@@ -128,9 +129,14 @@ def execute(path: Path, env: dict[str, str], cwd: Path | None = None):
         record_timing=False,
         extra_arguments=["--IPKernelApp.log_level=ERROR"],
         resources={"metadata": {"path": str(cwd or path.parent)}},
+        # a graceful shutdown of ipykernel sometimes waits seconds for nothing
+        shutdown_kernel="immediate",
     )
+    # kernels run side by side on the cores: one linear-algebra thread each (unless the
+    # environment says otherwise), as threaded BLAS on small matrices only spins
+    single = {name: "1" for name in BLAS_THREADS if name not in os.environ}
     try:
-        asyncio.run(client.async_execute(env={**os.environ, **env}))
+        asyncio.run(client.async_execute(env={**os.environ, **single, **env}))
     except CellExecutionError as err:
         index = next(
             (i for i, c in enumerate(nb.cells) if any(o.get("output_type") == "error" for o in c.get("outputs", []))),

@@ -163,7 +163,7 @@ def counted_rows(claims: pd.DataFrame, battle: Battle) -> pd.DataFrame:
     return claims[
         claims["in_scope"]
         & claims["measure"].astype(str).isin(battle.reconciled_measures)
-        & claims["side"].astype(str).map(lambda s: battle.members(s) is not None)
+        & claims["side"].astype(str).map(lambda s: battle.members(s) is not None).astype(bool)
         & claims["period_start"].notna()
         & claims["period_end"].notna()
     ]
