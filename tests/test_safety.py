@@ -570,6 +570,9 @@ def test_ctrl_c_exits_130_with_a_message_and_writes_nothing(tmp_path, event):
             stderr=subprocess.PIPE,
             text=True,
             cwd=ROOT,
+            # as a terminal's Ctrl-C finds it: a suite started in the background (`make test &`)
+            # ignores SIGINT, and a child would inherit that and never be interrupted
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
         assert "waiting" in proc.stderr.readline()
         proc.send_signal(signal.SIGINT)
