@@ -309,7 +309,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             seconds, code = wall_of([PY, "-m", "analysis", "build", "--out", str(Path(tmp) / "out")])
         row(
-            "build (python -m analysis build --out scratch, the work of make build)",
+            "build of the flagship event (python -m analysis build --out scratch; make build does it per event)",
             f"{seconds:.1f} s" + ("" if code == 0 else f" (exit {code})"),
             "report",
         )
