@@ -16,7 +16,7 @@ import os
 import nbformat
 import pytest
 
-from analysis import paths, plots
+from analysis import outputs, paths, plots
 from analysis.build import clean_metadata, notebook_files
 from analysis.load import load_dataset
 from conftest import ROOT, claim, make_event, source_row
@@ -115,3 +115,17 @@ def test_an_edge_event_without_infobox_gets_every_figure_file(edge_event):
     wanted = {f"{stem}.{ext}" for stem in paths.FIGURE_NAMES for ext in ("svg", "png", "pdf")}
     assert wanted <= set(files)
     assert len(files) == 3 * len(plots.FIGURES) and all(files.values())
+
+
+def test_an_edge_event_gets_every_table_a_build_writes(edge_event, tmp_path):
+    """The build's other half: the tables, the same files as the flagship's derived/, the
+    total group under its own name and the sub-group beside its side."""
+    from analysis.publish import write_tables
+
+    _, _, _, data, _ = edge_event
+    written = write_tables(load_dataset(data), tmp_path / "derived")
+    committed = {p.name for p in (ROOT / "derived").iterdir()} - {outputs.MARKER}
+    assert {p.name for p in written} == committed
+    assert all(p.stat().st_size for p in written)
+    totals = (tmp_path / "derived" / "battle_totals-hierarchy.csv").read_text(encoding="utf-8")
+    assert ",killed,everyone,40," in totals and ",killed,minors,12," in totals

@@ -238,18 +238,23 @@ NOTEBOOKS = {
 }
 
 
+def notebook(stem: str):
+    """One notebook as described here: its cells numbered (`NN-ii`), without outputs."""
+    nb = new_notebook(
+        cells=NOTEBOOKS[stem],
+        metadata={
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+        },
+    )
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"{stem[:2]}-{i:02d}"
+    return nb
+
+
 def main() -> None:
-    for stem, cells in NOTEBOOKS.items():
-        nb = new_notebook(
-            cells=cells,
-            metadata={
-                "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-                "language_info": {"name": "python"},
-            },
-        )
-        for i, cell in enumerate(nb.cells):
-            cell["id"] = f"{stem[:2]}-{i:02d}"
-        nbformat.write(nb, ROOT / "notebooks" / f"{stem}.ipynb")
+    for stem in NOTEBOOKS:
+        nbformat.write(notebook(stem), ROOT / "notebooks" / f"{stem}.ipynb")
 
 
 if __name__ == "__main__":
