@@ -537,17 +537,25 @@ def test_a_file_changed_while_staging_is_not_replaced(tmp_path):
     assert state == old and not leftovers(root)
 
 
-def test_a_second_run_waits_for_the_first_then_runs(tmp_path, event):
-    out = tmp_path / "tables"
-    lock = outputs.RootLock(tmp_path)
-    lock.acquire()
-    proc = subprocess.Popen(
+def reconcile_process(event, out) -> subprocess.Popen:
+    """`reconcile --data-dir EVENT --out OUT` in a process of its own, its stderr readable
+    line by line. Ctrl-C reaches it as from a terminal: a suite started in the background
+    (`make test &`) ignores SIGINT, and the child would inherit that and never stop."""
+    return subprocess.Popen(
         [sys.executable, "-m", "analysis", "reconcile", "--data-dir", str(event), "--out", str(out)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         cwd=ROOT,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
+
+
+def test_a_second_run_waits_for_the_first_then_runs(tmp_path, event):
+    out = tmp_path / "tables"
+    lock = outputs.RootLock(tmp_path)
+    lock.acquire()
+    proc = reconcile_process(event, out)
     try:
         line = proc.stderr.readline()  # blocks until the second run says it waits
         assert "waiting" in line and str(tmp_path) in line, line
@@ -564,16 +572,7 @@ def test_ctrl_c_exits_130_with_a_message_and_writes_nothing(tmp_path, event):
     lock = outputs.RootLock(tmp_path)
     lock.acquire()
     try:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "analysis", "reconcile", "--data-dir", str(event), "--out", str(out)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=ROOT,
-            # as a terminal's Ctrl-C finds it: a suite started in the background (`make test &`)
-            # ignores SIGINT, and a child would inherit that and never be interrupted
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-        )
+        proc = reconcile_process(event, out)
         assert "waiting" in proc.stderr.readline()
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=300)
