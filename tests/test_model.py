@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_reference import Best, conflict, low_high, program
 
-from analysis.model import HIGH, LOW, Constraint, FaceValue, Model, solver_runs
+from analysis.model import HIGH, LOW, Constraint, FaceValue, Model, solver_runs, solver_seconds
 
 
 def C(cells, lower, upper, name):
@@ -318,7 +318,8 @@ def test_a_solve_from_the_canonical_basis_does_not_depend_on_what_came_before():
     assert [again.bounds(t) for t in targets] == first
 
 
-def test_solver_runs_are_counted():
-    before = solver_runs()
+def test_solver_runs_are_counted_and_timed():
+    before, seconds = solver_runs(), solver_seconds()
     Model(2, [C([0, 1], 10, 10, "total"), C([0], 4, None, "day0")]).bounds((0,))
     assert solver_runs() > before
+    assert solver_seconds() > seconds

@@ -82,7 +82,8 @@ worked out (and its claims named) as above. Exactly as in the plain definition, 
 over components of the least values is rounded up once, then kept inside the target's
 low and high.
 
-`solver_runs()` counts the linear programs solved in the process (for the benchmark).
+`solver_runs()` counts the linear programs solved in the process and `solver_seconds()` the
+CPU time spent inside them (for the benchmark).
 """
 
 from __future__ import annotations
@@ -90,6 +91,7 @@ from __future__ import annotations
 import math
 import os
 import sys
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -138,13 +140,17 @@ def _highs() -> highspy.Highs:
 
 
 _runs = 0
+_seconds = 0.0
 
 
 def _solve_now(h: highspy.Highs):
-    """Run the solver (counted: `solver_runs`) and return its model status."""
-    global _runs
+    """Run the solver (counted: `solver_runs`, timed: `solver_seconds`) and return its
+    model status."""
+    global _runs, _seconds
     _runs += 1
+    started = time.process_time()
     h.run()
+    _seconds += time.process_time() - started
     return h.getModelStatus()
 
 
@@ -152,6 +158,11 @@ def solver_runs() -> int:
     """How many times this process has run HiGHS for the model (linear programs solved,
     including conflict searches)."""
     return _runs
+
+
+def solver_seconds() -> float:
+    """CPU seconds this process has spent inside HiGHS's runs counted by `solver_runs`."""
+    return _seconds
 
 
 @dataclass(frozen=True)
