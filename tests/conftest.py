@@ -111,8 +111,10 @@ def make_event(
     subgroups=None,
     hierarchy=None,
     events=None,
+    measures=None,
 ) -> Path:
-    """A made-up event written as data files only: the battle, its claimants, sources and claims."""
+    """A made-up event written as data files only: the battle, its claimants, sources and
+    claims (`measures`: the reconciled measures, by default the flagship's)."""
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copy(DATA / "datapackage.json", folder / "datapackage.json")
     battle = json.loads((DATA / "battle.json").read_text())
@@ -130,6 +132,8 @@ def make_event(
     )
     if subgroups:
         battle["subgroups"] = subgroups
+    if measures is not None:
+        battle["reconciled_measures"] = list(measures)
     (folder / "battle.json").write_text(json.dumps(battle))
     write_rows(
         folder / "claimants.csv",

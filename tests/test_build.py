@@ -34,7 +34,7 @@ import nbformat
 import pytest
 
 from analysis import outputs, paths, plots
-from analysis.build import BuildError, Layout, build, clean_metadata, notebook_files
+from analysis.build import BLAS_THREADS, BuildError, Layout, build, clean_metadata, kernel_environment, notebook_files
 from analysis.cli import main
 from analysis.html import project_events
 from analysis.load import load_dataset
@@ -288,6 +288,17 @@ def test_html_renders_every_notebook_with_an_index(tmp_path):
         assert (tmp_path / "html" / f"{path.stem}.html").stat().st_size > 10_000
     assert len(pages) == len(notebook_files(ROOT / "notebooks")) + 1
     assert (tmp_path / "html" / outputs.MARKER).is_file()
+
+
+def test_kernels_get_one_blas_thread_unless_the_environment_sets_a_count():
+    plain = kernel_environment({"PATH": "/bin"}, {"ANALYSIS_DATA": "d"})
+    assert plain == {"PATH": "/bin", "ANALYSIS_DATA": "d", **{name: "1" for name in BLAS_THREADS}}
+    chosen = kernel_environment({"OPENBLAS_NUM_THREADS": "4"}, {})
+    assert chosen["OPENBLAS_NUM_THREADS"] == "4"
+    assert {name: chosen[name] for name in BLAS_THREADS if name != "OPENBLAS_NUM_THREADS"} == {
+        name: "1" for name in BLAS_THREADS if name != "OPENBLAS_NUM_THREADS"
+    }
+    assert kernel_environment({}, {"OMP_NUM_THREADS": "2"})["OMP_NUM_THREADS"] == "2"
 
 
 def test_volatile_notebook_details_are_normalised():

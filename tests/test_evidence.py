@@ -5,6 +5,7 @@ what each rule's definition promises."""
 import pandas as pd
 import pytest
 
+from analysis import summaries
 from analysis.evidence import face_value, interval
 from analysis.load import load_dataset
 from analysis.reconcile import reconcile
@@ -137,6 +138,26 @@ def test_a_later_report_supersedes_an_earlier_one_without_a_link(tmp_path):
     assert [c.claim_id for c in r.accepted] == ["N"]
     assert [(v.old, v.new, v.inferred) for v in r.evidence.revisions] == [("O", "N", True)]
     assert "inferred" in r.set_aside.set_index("claim_id").loc["O", "reason"]
+
+
+def test_a_days_claims_name_the_claim_that_replaced_each_linked_or_inferred(tmp_path):
+    sources = [source_row("old", published="2020-03-04"), source_row("new", published="2020-03-06")]
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            [
+                claim("O", "Monitor", DAY, DAY, "army", 10, source_id="old"),
+                claim("N", "Monitor", DAY, DAY, "army", 14, source_id="new"),
+                claim("P", "Army", DAY, DAY, "militia", 3, source_id="old"),
+                claim("Q", "Army", DAY, DAY, "militia", 4, source_id="new", supersedes="P"),
+            ],
+            sources=sources,
+        )
+    )
+    r = reconcile(ds)
+    shown = summaries.day_claims(ds, 0, revisions=r.evidence.revisions).set_index("claim_id")["revised_by"]
+    assert shown.to_dict() == {"N": "", "O": "N (inferred)", "P": "Q", "Q": ""}
+    assert summaries.day_claims(ds, 0).set_index("claim_id")["revised_by"].to_dict()["O"] == ""
 
 
 def test_an_explicit_link_wins_over_publication_order(tmp_path):

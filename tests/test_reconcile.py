@@ -90,7 +90,9 @@ def test_low_best_high_order(ds):
 
 
 def test_rules_differ_and_sensitivity_shows_them_side_by_side(ds):
-    table = sensitivity(reconcile_all(ds)).set_index(["measure", "side"])
+    wide = sensitivity(reconcile_all(ds))
+    assert wide.columns.name is None  # no stray "rule" header above the columns when shown
+    table = wide.set_index(["measure", "side"])
     assert list(table.columns) == list(RULES)
     assert table.loc[("killed", "rebels"), "hierarchy"].startswith("23 ")
     assert table.loc[("killed", "all"), "wikipedia"] == "120 [120–120]"

@@ -162,6 +162,29 @@ def built(stub_build, tmp_path):
 
 
 @pytest.fixture
+def refused_only(monkeypatch):
+    """For commands that must be refused before anything is written: should the refusal
+    ever fail, the test fails where the build would start or a table folder be written
+    (in the project's own output folders too), not after."""
+
+    def went_on(*args, **kwargs):
+        pytest.fail("not refused: the command went on to write")
+
+    import analysis.build
+
+    monkeypatch.setattr(analysis.build, "main", went_on)
+    monkeypatch.setattr(outputs, "output_dir", went_on)
+
+
+def with_battle(data: Path, **values) -> Path:
+    """`data` with these values set in its battle.json (another battle_id: another event)."""
+    battle = json.loads((data / "battle.json").read_text(encoding="utf-8"))
+    battle.update(values)
+    (data / "battle.json").write_text(json.dumps(battle), encoding="utf-8")
+    return data
+
+
+@pytest.fixture
 def draft(tmp_path):
     folder = tmp_path / "paper"
     folder.mkdir()
@@ -174,6 +197,10 @@ def draft(tmp_path):
 PLACES = {  # where --out points, and the reason the refusal gives
     "data": (lambda draft: DATA, "it is the project's data folder"),
     "inside data": (lambda draft: DATA / "tables", "it is inside the project's data folder"),
+    "inside another event's data": (
+        lambda draft: ROOT / "events" / "al-qubeir" / "data" / "x",
+        "it is inside the data folder of the project's event al-qubeir",
+    ),
     "repository root": (lambda draft: Path("."), "it is the repository root"),
     "parent of the root": (lambda draft: Path(".."), "it holds"),
     "a user's folder": (lambda draft: draft, "it holds files this tool did not write (draft.tex)"),
@@ -287,6 +314,126 @@ def test_the_projects_output_folders_are_marked():
         assert outputs.read_marker(ROOT / name), name
 
 
+def test_an_output_folder_holds_the_outputs_of_one_event(run_main, refused_only, built, templates, event, tmp_path):
+    """Every marker names the event (battle_id) that wrote it; a run of another event into
+    the folder, a folder in it or a new one inside it is refused in one line naming the
+    folder, both events and what to do, and nothing changes."""
+    flagship, other = outputs.event_of(DATA), outputs.event_of(event)
+    assert flagship and other and flagship != other
+    out = tmp_path / "other"
+    build(Layout.into(out, data=event, templates=templates), log=quiet)
+    for folder, held in ((built, flagship), (out, other)):
+        assert {outputs.read_event(m.parent) for m in folder.rglob(MARKER)} == {held}
+    before, tables = tree(tmp_path), built / "derived"
+    for args, target, holder, held, writes in (
+        (["reconcile", "--out", out / "derived"], out / "derived", out / "derived", other, flagship),
+        (["build", "--out", out], out, out, other, flagship),
+        (["reconcile", "--data-dir", event, "--out", tables], tables, tables, flagship, other),
+        (["reconcile", "--data-dir", event, "--out", built / "tables"], built / "tables", built, flagship, other),
+        (["build", "--data-dir", event, "--out", built], built, built, flagship, other),
+    ):
+        run = run_main(*args)
+        assert run.returncode == 2, args
+        line = one_line(run.stderr)
+        assert f"refusing to write to {target}: " in line and f"the outputs of event '{held}'" in line, line
+        assert f"this run writes event '{writes}'; choose another --out, or remove {holder} " in line, line
+    assert tree(tmp_path) == before
+
+
+def test_a_marker_naming_no_event_is_accepted_and_then_names_the_event(built, templates, event):
+    """Markers written before they named their event: the folder is taken as before."""
+    markers = list(built.rglob(MARKER))
+    for marker in markers:
+        lines = marker.read_text(encoding="utf-8").splitlines(keepends=True)
+        marker.write_text("".join(x for x in lines if not x.startswith(outputs.EVENT_LINE)), encoding="utf-8")
+        assert outputs.read_event(marker.parent) is None and outputs.read_marker(marker.parent) is not None
+    build(Layout.into(built, data=event, templates=templates), log=quiet)
+    assert {outputs.read_event(m.parent) for m in markers} == {outputs.event_of(event)}
+
+
+def test_the_projects_output_folders_take_their_own_events_outputs_only(run_main, refused_only):
+    """The user trial's commands: another event's outputs into the project's derived/ or
+    into events/al-qubeir/output (also inside one, and build --out derived: the reason
+    given is the event, not files "this tool did not write"); make build's two commands
+    pass the rule (checked only: nothing is built)."""
+    qubeir = ROOT / "events" / "al-qubeir"
+    flagship, second = outputs.event_of(DATA), outputs.event_of(qubeir / "data")
+    before, qubeir_before = project_state(), tree(qubeir)
+    for args, target, where, held, writes in (
+        (["build", "--out", qubeir / "output"], qubeir / "output", "it is", second, flagship),
+        (["reconcile", "--data-dir", qubeir / "data", "--out", "derived"], ROOT / "derived", "it is", flagship, second),
+        (["build", "--data-dir", qubeir / "data", "--out", "derived"], ROOT / "derived", "it is", flagship, second),
+        (
+            ["reconcile", "--data-dir", qubeir / "data", "--out", "figures/tables"],
+            ROOT / "figures" / "tables",
+            f"it is inside {ROOT / 'figures'},",
+            flagship,
+            second,
+        ),
+    ):
+        run = run_main(*args)
+        assert run.returncode == 2, args
+        line = one_line(run.stderr)
+        assert line.endswith(
+            f"refusing to write to {target}: {where} the project's output folder of event '{held}', "
+            f"and this run writes event '{writes}'; choose another --out"
+        ), line
+    assert project_state() == before and tree(qubeir) == qubeir_before
+    for layout in (Layout(), Layout.into(qubeir / "output", data=qubeir / "data")):
+        for folder in (layout.root / name for name in ("figures", "derived", "notebooks")):
+            outputs.check_event(folder, layout.data)
+    outputs.check_event(qubeir / "output", qubeir / "data")
+
+
+def test_the_projects_output_folders_are_their_events_by_place(run_main, monkeypatch, event, templates, tmp_path):
+    """A checkout where no output exists yet: the place alone decides. Each event's own
+    folders take its outputs, and their markers name no event (their place does)."""
+    project = tmp_path / "project"
+    shutil.copytree(event, project / "data")
+    second = with_battle(Path(shutil.copytree(event, project / "events" / "b" / "data")), battle_id="event-b")
+    for name, folder in (("ROOT", "."), ("DATA", "data"), ("DERIVED", "derived"), ("FIGURES", "figures")):
+        monkeypatch.setattr(paths, name, (project / folder).resolve())
+    monkeypatch.setattr(paths, "NOTEBOOKS", tmp_path / "templates-elsewhere")
+    output, flagship = project / "events" / "b" / "output", outputs.event_of(event)
+    before = tree(project)
+    for data, target, words in (
+        (second, project / "derived", f"it is the project's output folder of event '{flagship}'"),
+        (second, project / "figures" / "tables", f"it is inside {project / 'figures'}, the project's output folder"),
+        (project / "data", output, "it is the project's output folder of event 'event-b'"),
+        (project / "data", project / "events" / "b", "it holds the data folder of the project's event b"),
+    ):
+        run = run_main("reconcile", "--data-dir", data, "--out", target)
+        assert run.returncode == 2, target
+        assert words in one_line(run.stderr)
+    with pytest.raises(outputs.UnsafeOutput, match="output folder of event 'event-b'"):
+        build(Layout.into(output, data=project / "data", templates=templates), log=quiet)
+    assert tree(project) == before
+    for data, target in ((second, output / "derived"), (project / "data", project / "derived")):
+        assert run_main("reconcile", "--data-dir", data, "--out", target).returncode == 0
+        assert outputs.read_marker(target) and outputs.read_event(target) is None
+
+
+def test_a_folder_of_the_wrong_kind_is_refused_for_what_it_is(run_main, refused_only, built):
+    """A folder of tables given to `build --out`, and a `build --out` folder given to
+    `reconcile --out`: every file is listed in the tool's markers, so the reason is the
+    kind of folder, not files "this tool did not write"."""
+    before = tree(built)
+    run = run_main("build", "--out", built / "derived")
+    assert run.returncode == 2
+    assert one_line(run.stderr).endswith(
+        f"refusing to write to {built / 'derived'}: it is an output folder of files this tool wrote (listed in "
+        f"its {MARKER}), not a folder of output folders like the notebooks/, figures/ and derived/ of "
+        "`build --out`; choose a new or empty folder"
+    )
+    run = run_main("reconcile", "--out", built)
+    assert run.returncode == 2
+    assert one_line(run.stderr).endswith(
+        f"refusing to write to {built}: it holds output folders this tool wrote (derived, figures, notebooks), "
+        "as a `build --out` folder does, not files of its own; choose a new or empty folder, or one of those folders"
+    )
+    assert tree(built) == before
+
+
 # -- 2. build --out --------------------------------------------------------------------------
 
 
@@ -309,19 +456,16 @@ def test_build_out_writes_the_events_outputs_and_nothing_of_the_project(stub_bui
     assert not [p for p in ROOT.iterdir() if p.name.startswith(".analysis")]
 
 
-def test_a_second_build_replaces_the_first_whole(built, templates, event, tmp_path):
-    other = tmp_path / "renamed"
-    shutil.copytree(event, other)
-    battle = json.loads((other / "battle.json").read_text())
-    battle["name"] = "Renamed event"
-    (other / "battle.json").write_text(json.dumps(battle))
+def test_a_second_build_replaces_the_first_whole(built, templates, data_copy):
+    """The same event (its battle_id), from another data folder and renamed."""
+    other = with_battle(data_copy, name="Renamed event")
     build(Layout.into(built, data=other, templates=templates), log=quiet)
     assert "event: Renamed event" in (built / "notebooks" / "01-stub.ipynb").read_text()
     outputs.check_owned(built, root=True)
     assert not leftovers(built)
 
 
-def test_a_failed_publish_in_a_build_keeps_the_old_outputs(built, templates, event, monkeypatch):
+def test_a_failed_publish_in_a_build_keeps_the_old_outputs(built, templates, monkeypatch):
     before = tree(built)
     real, failed = os.replace, []
 
@@ -333,7 +477,7 @@ def test_a_failed_publish_in_a_build_keeps_the_old_outputs(built, templates, eve
 
     monkeypatch.setattr(os, "replace", fail_on_derived)
     with pytest.raises(BuildError, match="Input/output error"):
-        build(Layout.into(built, data=event, templates=templates), log=quiet)
+        build(Layout.into(built, data=DATA, templates=templates), log=quiet)
     monkeypatch.undo()
     assert tree(built) == before
 
@@ -641,6 +785,15 @@ def test_a_full_or_unwritable_disk_gives_one_line_naming_the_folder(where, fault
     assert tree(built.parent) == before
 
 
+@pytest.mark.parametrize("jobs", ["0", "-1", "two"])
+def test_jobs_must_be_a_positive_whole_number(run_main, refused_only, jobs):
+    run = run_main("build", "--jobs", jobs)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    words = "'two' is not a whole number" if jobs == "two" else f"{jobs} is not a positive whole number: give 1 or more"
+    assert run.stderr.splitlines()[-1].endswith(f"error: argument --jobs: {words}")
+    assert build_parser().parse_args(["build", "--jobs", "1"]).jobs == 1
+
+
 def test_an_unwritable_place_from_the_command_line(run_main, tmp_path):
     (tmp_path / "file").write_text("x\n")
     run = run_main("reconcile", "--out", tmp_path / "file" / "tables")
@@ -758,6 +911,15 @@ def test_new_accepts_an_empty_folder_and_refuses_anything_else(run_main, tmp_pat
         run = run_main("new", folder)
         assert run.returncode == 2 and words in one_line(run.stderr) and str(folder) in run.stderr
     assert tree(tmp_path) == before and not (DATA / "new").exists()
+
+
+def test_new_names_the_event_after_its_folder_or_the_one_holding_data(run_main, tmp_path):
+    """README's form, `new my-event/data`: the event is my-event, not "data"."""
+    for folder, name in ((tmp_path / "my-event" / "data", "my-event"), (tmp_path / "al-new", "al-new")):
+        assert run_main("new", folder).returncode == 0
+        raw = json.loads((folder / "battle.json").read_text(encoding="utf-8"))
+        assert (raw["battle_id"], raw["name"]) == (name, name)
+        assert (folder / "README.md").read_text(encoding="utf-8").startswith(f"# {name}: ")
 
 
 def test_a_new_folder_validates_and_reconciles(run_main, tmp_path):

@@ -12,7 +12,7 @@ from analysis import story
 from analysis.checks import run_checks
 from analysis.load import load_dataset
 from analysis.reconcile import reconcile_all
-from conftest import DATA, ROOT
+from conftest import DATA, ROOT, claim, make_event, source_row
 
 EVENTS = {
     "flagship": (DATA, ROOT / "notebooks"),
@@ -110,3 +110,52 @@ def test_the_readme_paragraph_on_the_12_june_copies_holds():
     assert all(day in withdrawal for day in ("2012-06-12", "2012-06-13", "2012-06-14"))
     untraced = found.query("check == 'untraced' and verdict == 'untraced'")["figures"].str.cat(sep=" ")
     assert "780" in untraced and "300" in untraced
+
+
+def test_the_overview_and_measures_count_what_the_ledger_holds(tmp_path):
+    day = "2020-03-01"
+    one = [
+        claim("A1", "Monitor", day, day, "army", 5),
+        claim("A2", "Monitor", day, day, "army", 7, in_scope="false", scope_reason="another town"),
+    ]
+    ds = load_dataset(make_event(tmp_path / "one", one, sources=[source_row("s1"), source_row("s2")]))
+    assert story.measures(ds) == (
+        "1 measure is counted in the ledger; killed and wounded are reconciled, with 2 claims (1 of them in the "
+        "event's scope)."
+    )
+    assert "the ledger holds 2 claims by 1 claimant, taken from 1 of the 2 documents read from 1 outlet; 1 of " in (
+        story.overview(ds)
+    )
+    more = [*one, claim("A3", "Army", day, day, "army", 300, measure="strength")]
+    ds = load_dataset(make_event(tmp_path / "two", more, sources=[source_row("s1")]))
+    assert story.measures(ds) == (
+        "2 measures are counted in the ledger; killed and wounded are reconciled, with 2 claims (1 of them in the "
+        "event's scope); the others are kept for the record."
+    )
+    assert "taken from the 1 document read from 1 outlet" in story.overview(ds)
+    ds = load_dataset(make_event(tmp_path / "three", one[:1]))
+    assert story.measures(ds).endswith("with 1 claim (all in the event's scope).")
+
+
+def test_relayed_figures_are_told_by_what_the_check_found():
+    def found(*verdicts, accepted=()):
+        return pd.DataFrame(
+            [("untraced", v, "reason" if i in accepted else "") for i, v in enumerate(verdicts)]
+            + [("derived_figures", "derived", "")],
+            columns=["check", "verdict", "accepted"],
+        )
+
+    assert story.relayed(found()) == "Every relayed figure repeats a number some primary claimant gives."
+    head = "no number a primary claimant gives for the same side and measure: "
+    assert (
+        story.relayed(found("untraced"))
+        == f"1 relayed figure repeats {head}it traces to no claim read for this dataset."
+    )
+    assert story.relayed(found("derived", "derived")) == (
+        f"2 relayed figures repeat {head}all follow from figures about other sides."
+    )
+    assert story.relayed(found("untraced", "sum of parts", "untraced", "derived", accepted=(2,))) == (
+        f"4 relayed figures repeat {head}1 is the sum of primary claimants' figures for the sides, 1 follows from "
+        "figures about other sides and 2 trace to no claim read for this dataset; 1 of those that trace to no claim "
+        "is accepted as an exception in battle.json."
+    )

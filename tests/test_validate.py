@@ -5,15 +5,17 @@ import csv
 import hashlib
 import io
 import json
+import shutil
 import subprocess
 import sys
 
 import pytest
 
 from analysis import read
+from analysis.battle import parse_battle
 from analysis.cli import main
 from analysis.validate import validate
-from conftest import CLAIMS, DATA, ROOT, line_of, rows_of, set_cell, write_rows
+from conftest import CLAIMS, DATA, ROOT, claim, line_of, make_event, rows_of, set_cell, source_row, write_rows
 
 
 def test_real_data_is_valid():
@@ -59,10 +61,6 @@ def _semicolons(d):
 def _latin1(d):
     text = (d / CLAIMS).read_text().replace("Haffé", "Haff\u00e9", 1)
     (d / CLAIMS).write_bytes(text.encode("latin-1"))
-
-
-def _bom(d):
-    (d / CLAIMS).write_bytes(b"\xef\xbb\xbf" + (d / CLAIMS).read_bytes())
 
 
 def _ragged(d):
@@ -179,7 +177,6 @@ CASES = {
     "renamed column": (_rename_column, CLAIMS, 1, "value", "renamed?"),
     "wrong delimiter": (_semicolons, CLAIMS, 1, None, "semicolon-separated"),
     "wrong encoding": (_latin1, CLAIMS, H082, None, "not UTF-8"),
-    "byte-order mark": (_bom, CLAIMS, 1, None, "byte-order mark"),
     "ragged row": (_ragged, CLAIMS, 5, None, "cells"),
     "quoted newline": (_quoted_newline, CLAIMS, 6, None, "line break"),
     "missing file": (_missing_file, "sources.csv", None, None, "not found"),
@@ -599,3 +596,217 @@ def test_loops_of_revisions(data_copy):
         f"revisions form a loop of {len(rows) - 1} claims: H001 -> H002 -> H003 -> H004 -> H005 -> H006 -> ... -> "
         f"{' -> '.join(r[ids] for r in rows[-6:])} -> H001"
     )
+
+
+# -- the root cause first: a small event made in the test, broken in one place -------------
+
+
+@pytest.fixture
+def event(tmp_path):
+    """A made-up three-day event: claims of two claimants on two sides, one revision, a side
+    split into sub-groups, and a source with no publication date (line 3)."""
+    return make_event(
+        tmp_path / "event",
+        [
+            claim("A1", "Monitor", "2020-03-01", "2020-03-01", "army", 5),
+            claim("A2", "Monitor", "2020-03-01", "2020-03-03", "all", 20, supersedes=""),
+            claim("A3", "Monitor", "2020-03-01", "2020-03-03", "all", 22, supersedes="A2"),
+            claim("A4", "Army", "2020-03-02", "2020-03-02", "officers", 1),
+        ],
+        subgroups={"army": ["officers"]},
+        sources=[source_row("s1"), source_row("s2", published="")],
+    )
+
+
+def problems_of(folder):
+    """Each problem as (file name, line, column, message)."""
+    return [(p.file.rsplit("/", 1)[-1], p.line, p.column, p.message) for p in validate(folder)]
+
+
+def test_the_small_event_is_valid(event):
+    assert validate(event) == []
+
+
+def _rename(key, new, inside=lambda b: b):
+    def change(battle):
+        obj = inside(battle)
+        obj[new] = obj.pop(key)
+
+    return change
+
+
+@pytest.mark.parametrize(
+    "change, column, message",
+    [
+        (
+            _rename("accepted_exceptions", "accepted_exception"),
+            "accepted_exception",
+            "unknown key 'accepted_exception': did you mean 'accepted_exceptions'?",
+        ),
+        # the sub-group 'officers' of claim A4 is not echoed as an unknown side
+        (_rename("subgroups", "subgroup"), "subgroup", "unknown key 'subgroup': did you mean 'subgroups'?"),
+        # a renamed required key: not also reported as missing
+        (_rename("period_end", "period_ends"), "period_ends", "unknown key 'period_ends': did you mean 'period_end'?"),
+        (_rename("sides", "sides "), "sides ", "unknown key 'sides ': did you mean 'sides'?"),
+        (
+            lambda b: b.update(notes="draft"),
+            "notes",
+            "unknown key 'notes': battle.json holds only battle_id, name, place, period_start, period_end, sides, "
+            "side_groups, other_actors, reconciled_measures, areas, claimant_hierarchy, language_preference, "
+            "about_band, accepted_exceptions, subgroups",
+        ),
+        # objects inside battle.json with a fixed set of keys: an area, an accepted exception
+        (
+            _rename("in_scope", "inscope", lambda b: b["areas"]["battle area"]),
+            "areas.battle area.inscope",
+            "unknown key 'inscope': did you mean 'in_scope'?",
+        ),
+        (
+            lambda b: b["areas"]["battle area"].update(colour="red"),
+            "areas.battle area.colour",
+            "unknown key 'colour': an area holds only in_scope, whole, description",
+        ),
+        (
+            lambda b: b.update(accepted_exceptions=[{"check": "copies_disagree", "claim": ["A1"], "reason": "why"}]),
+            "accepted_exceptions[0].claim",
+            "unknown key 'claim': did you mean 'claims'?",
+        ),
+    ],
+)
+def test_an_unknown_key_of_battle_json_is_the_one_problem(event, change, column, message):
+    battle_edit(change)(event)
+    assert problems_of(event) == [("battle.json", None, column, message)]
+    assert main(["validate", str(event)]) == 1
+
+
+def test_every_battle_json_the_project_writes_holds_only_known_keys(tmp_path):
+    from analysis import synthetic
+    from analysis.scaffold import battle_template
+
+    written = [
+        json.loads((DATA / "battle.json").read_text(encoding="utf-8")),
+        json.loads((ROOT / "events" / "al-qubeir" / "data" / "battle.json").read_text(encoding="utf-8")),
+        battle_template("new event"),
+        synthetic.battle_json(1),
+    ]
+    for raw in written:
+        assert parse_battle(raw)[1] == []
+    assert main(["new", str(tmp_path / "new")]) == 0
+    assert [p for p in validate(tmp_path / "new") if p.file.endswith("battle.json")] == []
+
+
+@pytest.mark.parametrize(
+    "column, value, message",
+    [
+        ("period_start", "2012-06-31", "'2012-06-31' is not a real calendar date"),
+        ("period_start", "05/06/2012", "'05/06/2012' is not a date in YYYY-MM-DD form"),
+        # a date Python reads (ISO 8601 basic form) but the schema does not: not compared either
+        ("period_end", "20200229", "'20200229' is not a date in YYYY-MM-DD form"),
+        ("period_end", "2020-03-01 ", "'2020-03-01 ' has leading or trailing spaces"),
+    ],
+)
+def test_an_unreadable_date_is_not_echoed_by_the_rules_that_read_it(event, column, value, message):
+    """A1 is a daily, in-scope figure: its period is judged only once its dates can be read."""
+    set_cell(event, line_of("A1", data_dir=event), column, value)
+    assert problems_of(event) == [(CLAIMS, 2, column, message)]
+
+
+@pytest.mark.parametrize(
+    "name, line, column, value, message",
+    [
+        # the side and area of a claim are looked up in battle.json only when readable
+        (CLAIMS, 2, "side", "army ", "'army ' has leading or trailing spaces"),
+        (CLAIMS, 2, "area", "battle\x07area", "holds the control character U+0007: remove it"),
+        # a foreign key is looked up only when its cell is readable ...
+        (CLAIMS, 2, "claimant", "Monitor\x07", "holds the control character U+0007: remove it"),
+        (CLAIMS, 4, "supersedes", "A 2", "'A 2' does not match the pattern ^[A-Za-z0-9][A-Za-z0-9_.-]*$"),
+        # ... and when the column it points at is (else every claim of Monitor and the
+        # hierarchy of battle.json would be reported, before the cause)
+        ("claimants.csv", 2, "claimant", "Monitor ", "'Monitor ' has leading or trailing spaces"),
+        # a revision is compared with the claim it revises only on readable cells
+        (CLAIMS, 3, "measure", "kiled", "'kiled' is not an allowed value"),
+        # the basis of a publication date is judged only when both are readable
+        ("sources.csv", 3, "published", "not known", "'not known' is not a date in YYYY-MM-DD form"),
+        ("sources.csv", 3, "published_basis", "unknwn", "'unknwn' is not an allowed value (stated, inferred, unknown)"),
+    ],
+)
+def test_a_rejected_cell_is_the_only_problem_it_causes(event, name, line, column, value, message):
+    set_cell(event, line, column, value, name=name)
+    found = problems_of(event)
+    assert len(found) == 1 and found[0][:3] == (name, line, column) and found[0][3].startswith(message), found
+
+
+def test_an_exception_naming_a_claim_whose_id_is_rejected_is_not_echoed(event):
+    exception = {"check": "copies_disagree", "claims": ["A1"], "reason": "A1 stands alone"}
+    battle_edit(lambda b: b.update(accepted_exceptions=[exception]))(event)
+    assert validate(event) == []
+    set_cell(event, 2, "claim_id", "A 1")
+    assert [p[:3] for p in problems_of(event)] == [(CLAIMS, 2, "claim_id")]
+
+
+@pytest.mark.parametrize("command", ["validate", "reconcile", "build"])
+def test_a_data_folder_that_is_missing_or_a_file_is_named_as_such(event, tmp_path, capsys, command):
+    missing, file = tmp_path / "nowhere", event / CLAIMS
+    expected = {
+        missing: f"{missing}: no such folder: give the data folder, the one holding datapackage.json, "
+        "battle.json and the CSV tables",
+        file: f"{file}: is a file, not a folder: give the data folder that holds it, {event}",
+    }
+    for folder, message in expected.items():
+        assert [str(p) for p in validate(folder)] == [message]
+        args = [str(folder)] if command == "validate" else ["--data-dir", str(folder), "--out", str(tmp_path / "out")]
+        assert main([command, *args]) == 1
+        err = capsys.readouterr().err
+        assert err.splitlines()[0] == message and "Traceback" not in err
+        assert not (tmp_path / "out").exists()
+    # with no --out, the folder is still the first thing said
+    if command != "validate":
+        assert main([command, "--data-dir", str(missing)]) == 1
+        assert capsys.readouterr().err.splitlines() == [expected[missing]]
+
+
+@pytest.mark.parametrize("ending", ["\n", "\n\n\n", "\r\n"])
+def test_blank_lines_at_the_end_of_a_table_are_not_part_of_it(event, small_chunks, ending):
+    for name in (CLAIMS, "sources.csv", "events.csv", "claimants.csv"):
+        with (event / name).open("a", encoding="utf-8", newline="") as fh:
+            fh.write(ending)
+    assert validate(event) == []
+
+
+def test_a_blank_line_between_rows_is_inside_the_table(event, small_chunks):
+    lines = (event / CLAIMS).read_text(encoding="utf-8").splitlines(keepends=True)
+    (event / CLAIMS).write_text("".join([*lines[:3], "\n", "\n", *lines[3:], "\n"]), encoding="utf-8")
+    assert problems_of(event) == [
+        (CLAIMS, 4, None, "blank line inside the table"),
+        (CLAIMS, 5, None, "blank line inside the table"),
+    ]
+
+
+def test_a_byte_order_mark_changes_nothing(event, tmp_path):
+    """Excel's "CSV UTF-8" starts the file with a byte-order mark: validate, load and
+    reconcile read the same tables as without it."""
+    from pandas.testing import assert_frame_equal
+
+    from analysis.load import load_dataset
+
+    plain = tmp_path / "plain"
+    shutil.copytree(event, plain)
+    for name in (CLAIMS, "sources.csv", "events.csv", "claimants.csv"):
+        (event / name).write_bytes(b"\xef\xbb\xbf" + (event / name).read_bytes())
+    assert validate(event) == []
+    with_bom, without = load_dataset(event), load_dataset(plain)
+    assert with_bom.battle == without.battle
+    for table in ("claims", "events", "sources", "claimants"):
+        assert_frame_equal(getattr(with_bom, table), getattr(without, table))
+    for folder, out in ((event, "out-bom"), (plain, "out-plain")):
+        assert main(["reconcile", "--data-dir", str(folder), "--out", str(tmp_path / out)]) == 0
+    written = {p.name: p.read_bytes() for p in (tmp_path / "out-plain").iterdir()}
+    assert written and written == {p.name: p.read_bytes() for p in (tmp_path / "out-bom").iterdir()}
+
+
+@pytest.mark.parametrize("name", ["datapackage.json", "battle.json"])
+def test_a_byte_order_mark_in_a_json_file_is_named(event, name):
+    """The JSON files are read as plain UTF-8 beyond the validator (`analysis.load`,
+    `analysis.outputs.event_of`): a BOM there is refused, clearly, not half read."""
+    (event / name).write_bytes(b"\xef\xbb\xbf" + (event / name).read_bytes())
+    assert problems_of(event) == [(name, 1, None, "file starts with a byte-order mark: save it as UTF-8 without BOM")]

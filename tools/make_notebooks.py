@@ -29,7 +29,8 @@ story.say(story.overview(ds))"""
 
 
 FIGURE_CAPTIONS = {
-    "daily-deaths": "Killed per day by side and in all, best with its low–high range; deaths on no day apart",
+    "daily-deaths": "Per day by side and in all (killed, or the event's first reconciled measure), best with its "
+    "low–high range; what falls on no day apart",
     "cumulative-deaths": "Running totals, reconciled and as each claimant reported them; derived totals marked",
     "claims-timeline": "Who reported which figure for which days, copies of one report as one mark, revisions linked",
     "claimant-matrix": "The latest total each claimant reported, copy by copy, never mixing copies",
@@ -89,7 +90,9 @@ NOTEBOOKS = {
         ),
         code(SETUP),
         md("## Every claim about the first day"),
-        code("s.show(s.day_claims(ds, 0))\nstory.say(story.day_toll(ds, result, 0))"),
+        code(
+            "s.show(s.day_claims(ds, 0, revisions=result.evidence.revisions))\nstory.say(story.day_toll(ds, result, 0))"
+        ),
         md(
             "## Revisions: a claimant replacing its own earlier figure\n\nA revision is linked in the ledger, or "
             "inferred when the same claimant's later report gives the same measure, side and days."
@@ -103,7 +106,9 @@ NOTEBOOKS = {
             'fit the total."))'
         ),
         md("## Every claim about the second day"),
-        code("s.show(s.day_claims(ds, 1))\nstory.say(story.day_toll(ds, result, 1))"),
+        code(
+            "s.show(s.day_claims(ds, 1, revisions=result.evidence.revisions))\nstory.say(story.day_toll(ds, result, 1))"
+        ),
         md(
             "## The first days reconciled (default rule)\n\nEach cell is *best [low–high]*; `open` means no accepted "
             "claim caps it. The last row holds the deaths the accepted claims require but place on no day."
@@ -150,12 +155,7 @@ NOTEBOOKS = {
             'different days", "No figures shown together trace to different end days."))'
         ),
         md("## Figures with no traceable claimant"),
-        code(
-            's.show(s.findings(found, "untraced"))\n'
-            'story.say(story.finding_count(found, "untraced", "{n} relayed figure traces to no claim read for this '
-            'dataset", "{n} relayed figures trace to no claim read for this dataset", "Every relayed figure traces '
-            'to a claimant."))'
-        ),
+        code('s.show(s.findings(found, "untraced"))\nstory.say(story.relayed(found))'),
         md("## One event, different dates"),
         code(
             's.show(s.findings(found, "event_dates"))\n'
@@ -184,10 +184,8 @@ NOTEBOOKS = {
             "place on no day are shown as such, never spread.",
         ),
         code(SETUP + "\ns.show(s.rules_table())"),
-        md("## Killed per day: best [low–high]"),
-        code('s.show(s.daily_table(result, "killed"))'),
-        md("## Wounded per day: best [low–high]"),
-        code('s.show(s.daily_table(result, "wounded"))'),
+        md("## Per day: best [low–high], one table for each reconciled measure"),
+        code("s.show_daily(result)"),
         md("## Totals"),
         code("s.show(s.totals_table(result))\nstory.say(story.totals(ds, result))"),
         md(

@@ -17,7 +17,9 @@ the validator can report them beside the table problems.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +38,17 @@ REQUIRED_KEYS: dict[str, type | tuple[type, ...]] = {
     "language_preference": list,
     "about_band": (int, float),
 }
+OPTIONAL_KEYS = ("accepted_exceptions", "subgroups")
+# the keys of the objects inside battle.json that have a fixed set of keys
+AREA_KEYS = ("in_scope", "whole", "description")
+EXCEPTION_KEYS = ("check", "claims", "reason")
+
+
+def headline(measures) -> str:
+    """Of some reconciled measures (in their order), the one an event's story leads with:
+    killed where it is among them, else the first."""
+    measures = list(measures)
+    return "killed" if "killed" in measures else measures[0]
 
 
 @dataclass(frozen=True)
@@ -57,6 +70,12 @@ class Battle:
     about_band: float
     accepted_exceptions: tuple[dict, ...] = ()
     subgroups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def headline_measure(self) -> str:
+        """The measure the story, the tables shown first and the figures lead with: killed
+        where the event reconciles it, else its first reconciled measure."""
+        return headline(self.reconciled_measures)
 
     @property
     def days(self) -> list[dt.date]:
@@ -176,6 +195,27 @@ def _check_groups(raw: dict) -> list[tuple[str, str]]:
     return problems
 
 
+def _unknown_keys(obj: dict, known: Collection[str], where: str, what: str) -> tuple[list[tuple[str, str]], set[str]]:
+    """Each key of `obj` that is not one of `known`, with the known key it is most likely a
+    misspelling of, if any; and the set of those known keys that `obj` lacks (a renamed
+    key: that it is missing is not a problem of its own). `where` prefixes the key, `what`
+    names the object in the message."""
+    problems: list[tuple[str, str]] = []
+    renamed: set[str] = set()
+    for key in obj:
+        if key in known:
+            continue
+        absent = [k for k in known if k not in obj]
+        close = difflib.get_close_matches(str(key), absent, n=1) or difflib.get_close_matches(str(key), known, n=1)
+        if close:
+            problems.append((f"{where}{key}", f"unknown key {key!r}: did you mean {close[0]!r}?"))
+            if close[0] not in obj:
+                renamed.add(close[0])
+        else:
+            problems.append((f"{where}{key}", f"unknown key {key!r}: {what} holds only {', '.join(known)}"))
+    return problems, renamed
+
+
 def _cycle(start: str, groups: dict) -> bool:
     stack, seen = list(groups[start]), set()
     while stack:
@@ -189,13 +229,17 @@ def _cycle(start: str, groups: dict) -> bool:
 
 
 def parse_battle(raw: dict) -> tuple[Battle | None, list[tuple[str, str]]]:
-    """Build a Battle from parsed JSON. Returns (battle or None, [(key, message)])."""
-    problems: list[tuple[str, str]] = []
+    """Build a Battle from parsed JSON. Returns (battle or None, [(key, message)]). A key
+    that is not one of the known keys is a problem (with the known key it is likely a
+    misspelling of), at the top level and in the areas and accepted exceptions."""
     if not isinstance(raw, dict):
         return None, [("(top level)", "must be a JSON object")]
+    # an unknown key first: a misspelt key is the cause of the 'missing' it would bring
+    problems, renamed = _unknown_keys(raw, [*REQUIRED_KEYS, *OPTIONAL_KEYS], "", "battle.json")
     for key, kind in REQUIRED_KEYS.items():
         if key not in raw:
-            problems.append((key, "missing"))
+            if key not in renamed:
+                problems.append((key, "missing"))
         elif not isinstance(raw[key], kind) or isinstance(raw[key], bool):
             problems.append((key, f"must be of type {getattr(kind, '__name__', 'number')}"))
     if problems:
@@ -212,11 +256,13 @@ def parse_battle(raw: dict) -> tuple[Battle | None, list[tuple[str, str]]]:
     if not isinstance(raw["battle_id"], str) or not raw["battle_id"].strip():
         problems.append(("battle_id", "must be a non-empty name"))
     for area, spec in raw["areas"].items():
-        if (
-            not isinstance(spec, dict)
-            or not isinstance(spec.get("in_scope"), bool)
-            or not isinstance(spec.get("whole"), bool)
-        ):
+        if not isinstance(spec, dict):
+            problems.append((f"areas.{area}", "needs boolean 'in_scope' and 'whole'"))
+            continue
+        unknown, renamed = _unknown_keys(spec, AREA_KEYS, f"areas.{area}.", "an area")
+        problems += unknown
+        bad = {key for key in ("in_scope", "whole") if not isinstance(spec.get(key), bool)}
+        if bad - renamed:
             problems.append((f"areas.{area}", "needs boolean 'in_scope' and 'whole'"))
     if not 0 <= raw["about_band"] < 1:
         problems.append(("about_band", "must be a fraction from 0 to below 1"))
@@ -225,15 +271,23 @@ def parse_battle(raw: dict) -> tuple[Battle | None, list[tuple[str, str]]]:
         problems.append(("accepted_exceptions", "must be a list"))
         exceptions = []
     for i, exc in enumerate(exceptions):
-        if not (
-            isinstance(exc, dict)
-            and isinstance(exc.get("check"), str)
-            and isinstance(exc.get("reason"), str)
-            and exc["reason"].strip()
-            and isinstance(exc.get("claims"), list)
-            and exc["claims"]
-        ):
-            problems.append((f"accepted_exceptions[{i}]", "needs 'check', a non-empty 'claims' list and a 'reason'"))
+        where = f"accepted_exceptions[{i}]"
+        if not isinstance(exc, dict):
+            problems.append((where, "needs 'check', a non-empty 'claims' list and a 'reason'"))
+            continue
+        unknown, renamed = _unknown_keys(exc, EXCEPTION_KEYS, f"{where}.", "an accepted exception")
+        problems += unknown
+        bad = {
+            key
+            for key, good in (
+                ("check", isinstance(exc.get("check"), str)),
+                ("claims", isinstance(exc.get("claims"), list) and bool(exc.get("claims"))),
+                ("reason", isinstance(exc.get("reason"), str) and bool(exc["reason"].strip())),
+            )
+            if not good
+        }
+        if bad - renamed:
+            problems.append((where, "needs 'check', a non-empty 'claims' list and a 'reason'"))
     if problems:
         return None, problems
     battle = Battle(

@@ -112,6 +112,14 @@ def clean_metadata(nb) -> None:
     nb.metadata.pop("papermill", None)
 
 
+def kernel_environment(base: dict[str, str], extra: dict[str, str]) -> dict[str, str]:
+    """A notebook kernel's environment: the build's own, one linear-algebra thread unless
+    it sets another count (kernels run side by side on the cores, and threaded BLAS on
+    small matrices only spins), then `extra`."""
+    single = {name: "1" for name in BLAS_THREADS if name not in base}
+    return {**base, **single, **extra}
+
+
 def execute(path: Path, env: dict[str, str], cwd: Path | None = None):
     """Run one notebook top to bottom in a fresh kernel (working folder `cwd`, by default
     the notebook's); return the executed notebook."""
@@ -132,11 +140,8 @@ def execute(path: Path, env: dict[str, str], cwd: Path | None = None):
         # a graceful shutdown of ipykernel sometimes waits seconds for nothing
         shutdown_kernel="immediate",
     )
-    # kernels run side by side on the cores: one linear-algebra thread each (unless the
-    # environment says otherwise), as threaded BLAS on small matrices only spins
-    single = {name: "1" for name in BLAS_THREADS if name not in os.environ}
     try:
-        asyncio.run(client.async_execute(env={**os.environ, **single, **env}))
+        asyncio.run(client.async_execute(env=kernel_environment(dict(os.environ), env)))
     except CellExecutionError as err:
         index = next(
             (i for i, c in enumerate(nb.cells) if any(o.get("output_type") == "error" for o in c.get("outputs", []))),
@@ -149,17 +154,18 @@ def execute(path: Path, env: dict[str, str], cwd: Path | None = None):
 
 
 def check_layout(layout: Layout) -> list:
-    """Refuse (outputs.UnsafeOutput) a layout that would write where it must not, before
-    anything is read or written; return the protected places."""
+    """Refuse (outputs.UnsafeOutput) a layout that would write where it must not (another
+    event's outputs included), before anything is read or written; return the protected
+    places."""
     protect = outputs.protected(layout.data)
     if not layout.in_place:
         protect.append((layout.template_dir, "the folder of the notebooks to execute", True))
-        outputs.check_target(layout.root, protect, root=True)
+        outputs.check_target(layout.root, protect, root=True, data=layout.data)
         for name in OUTPUT_FOLDERS:
-            outputs.check_target(Path(layout.root) / name, protect)
+            outputs.check_target(Path(layout.root) / name, protect, data=layout.data)
     else:
         for name in ("figures", "derived"):
-            outputs.check_target(Path(layout.root) / name, protect)
+            outputs.check_target(Path(layout.root) / name, protect, data=layout.data)
     return protect
 
 
@@ -185,7 +191,9 @@ def build(layout: Layout | None = None, jobs: int = 2, log=print) -> None:
         print(f"[build] {message}", file=sys.stderr, flush=True)
 
     try:
-        with outputs.Publication(layout.root, owned_root=not layout.in_place, protect=protect, log=say) as pub:
+        with outputs.Publication(
+            layout.root, owned_root=not layout.in_place, protect=protect, log=say, data=layout.data
+        ) as pub:
             figures_stage = pub.add_dir("figures")
             derived_stage = pub.add_dir("derived")
             if layout.in_place:

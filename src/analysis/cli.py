@@ -48,6 +48,18 @@ def _same(a: Path, b: Path) -> bool:
     return os.path.realpath(a) == os.path.realpath(b)
 
 
+def not_a_folder(data_dir: Path) -> bool:
+    """Say so (and be true) if `data_dir` is not a folder: it does not exist, or is a
+    file. The commands that read a data folder ask this before anything else, so that
+    this is the first thing they say (`validate` asks it itself)."""
+    from analysis.validate import folder_problem
+
+    problem = folder_problem(data_dir)
+    if problem:
+        print(problem, file=sys.stderr)
+    return problem is not None
+
+
 def cmd_validate(args) -> int:
     from analysis.validate import validate
 
@@ -67,6 +79,8 @@ def cmd_reconcile(args) -> int:
     if args.rule not in RULES:
         print(f"unknown rule {args.rule!r}; rules: {', '.join(RULES)}", file=sys.stderr)
         return 2
+    if not_a_folder(args.data_dir):
+        return 1
     out = args.out
     if out is None:
         if not _same(args.data_dir, DATA):
@@ -75,7 +89,7 @@ def cmd_reconcile(args) -> int:
         out = DERIVED
     out = outputs.absolute(out)
     protect = outputs.protected(args.data_dir)
-    outputs.check_target(out, protect)
+    outputs.check_target(out, protect, data=args.data_dir)
 
     from analysis.load import InvalidData, load_dataset
     from analysis.publish import open_high, write_tables
@@ -88,7 +102,7 @@ def cmd_reconcile(args) -> int:
             print(problem, file=sys.stderr)
         return 1
     result = reconcile(ds, args.rule)
-    with outputs.output_dir(out, protect=protect, log=say) as stage:
+    with outputs.output_dir(out, protect=protect, log=say, data=args.data_dir) as stage:
         written = write_tables(ds, stage)
     print(f"{ds.battle.name}: battle totals, rule '{args.rule}' ({result.rule.title})")
     print(open_high(result.totals).drop(columns="rule").to_string(index=False))
@@ -102,6 +116,8 @@ def cmd_reconcile(args) -> int:
 def cmd_build(args) -> int:
     from analysis.build import Layout, check_layout, main
 
+    if not_a_folder(args.data_dir):
+        return 1
     if args.out is None:
         if not _same(args.data_dir, DATA):
             say(
@@ -143,6 +159,17 @@ def cmd_new(args) -> int:
     print(f"{len(written)} files written to {folder}: fill in battle.json and the tables (see README.md there),")
     print(f"then `{PROG} validate {folder}`")
     return 0
+
+
+def positive_int(text: str) -> int:
+    """An option's value that must be a whole number of 1 or more (argparse: exit 2)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a positive whole number: give 1 or more")
+    return value
 
 
 class Formatter(argparse.ArgumentDefaultsHelpFormatter):
@@ -194,7 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
         "folder for OUT/notebooks, OUT/figures and OUT/derived; new, empty or written by this tool "
         f"(default: the project's notebooks/, figures/, derived/ in {ROOT}, for the project's data only)",
     )
-    p.add_argument("--jobs", type=int, default=2, help="notebooks executed at a time")
+    p.add_argument("--jobs", type=positive_int, default=2, help="notebooks executed at a time (1 or more)")
 
     p = command("html", "render a static site of every event: story, notebooks, figures, tables, data", cmd_html)
     p.add_argument(

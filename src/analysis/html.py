@@ -142,16 +142,10 @@ ol.site-notebooks li { margin-bottom: 0.5rem; }
 esc = html.escape
 
 
-def project_events(root: Path = paths.ROOT) -> list[Event]:
+def project_events(root: Path | None = None) -> list[Event]:
     """The project's events: data/ built in place, then every events/NAME/data built into
     events/NAME/output, in the order of their names."""
-    events = [Event(data=root / "data", root=root)]
-    folder = root / "events"
-    if folder.is_dir():
-        for sub in sorted(folder.iterdir()):
-            if (sub / "data" / "battle.json").is_file():
-                events.append(Event(data=sub / "data", root=sub / "output"))
-    return events
+    return [Event(data=data, root=out) for data, out in paths.events(root)]
 
 
 # -- notebooks ----------------------------------------------------------------------------

@@ -1,15 +1,26 @@
 """Writing outputs without ever losing a byte of anyone's work.
 
 **Owned folders.** The tool replaces a folder only if it made it. Every folder it writes
-carries a marker file, `.analysis-output`: a first line saying what the folder is, then
-one line per file written (`<sha256>  <path>`). A folder may be replaced when it does not
+carries a marker file, `.analysis-output`: a first line saying what the folder is, the
+event whose outputs it holds (see below), then one line per file written
+(`<sha256>  <path>`). A folder may be replaced when it does not
 exist, is empty, or carries the marker and holds only the files listed, unchanged.
 `check_target` refuses anything else, and always: the data folder, anything inside it or
 holding it, and the repository root or a folder holding it. A refusal is `UnsafeOutput`
 (exit status 2 at the command line) naming the folder and the reason, raised before
 anything is written. An output *root* (the folder `build --out OUT` fills with
-notebooks/, figures/, derived/) carries the marker with the first line only, and may
+notebooks/, figures/, derived/) carries a marker listing no file, and may
 hold only output folders that carry theirs (each checked whole when it is replaced).
+
+**One event per folder.** A run that knows its data folder (`data=`) records the event's
+`battle_id` (from battle.json) in every marker it writes, as a second line
+`event: "<battle_id>"`, and refuses, before writing, a folder whose marker, or the marker
+of a folder holding it, names another event. A marker without that line (written before
+it existed) is accepted as before. The project's own output folders (`project_outputs`:
+derived/, figures/ and notebooks/ for data/, events/NAME/output for events/NAME/data)
+belong to their event by their place, marker or not: a run of another event may not
+write them, anything inside them, or a folder holding them. Their markers record no event
+(their place does), so they stay byte for byte what the tests compare them with.
 
 **One atomic publish.** A run stages its whole output set (say notebooks, figures and
 tables) in one folder, `.analysis.staging-*`, inside the output root, and `Publication`
@@ -52,6 +63,7 @@ from analysis import paths
 MARKER = ".analysis-output"
 LOCK = ".analysis.lock"
 JOURNAL = ".analysis.journal"
+EVENT_LINE = "event: "
 STAGE_PREFIX = ".analysis.staging-"
 OLD_PREFIX = ".analysis.old-"
 EXPLANATION = (
@@ -180,11 +192,14 @@ def _walk(folder: Path, prefix: str = ""):
 # -- markers and ownership ------------------------------------------------------------
 
 
-def write_marker(folder: Path, *, root: bool = False) -> None:
+def write_marker(folder: Path, *, root: bool = False, event: str | None = None) -> None:
     """Mark `folder` as written by the tool, listing every file in it with its SHA-256
-    (an output root lists none: it holds output folders with their own markers)."""
+    (an output root lists none: it holds output folders with their own markers), and
+    the event whose outputs these are, if given."""
     folder = Path(folder)
     lines = [EXPLANATION]
+    if event is not None:
+        lines.append(EVENT_LINE + json.dumps(event, ensure_ascii=False))
     if not root:
         for rel, entry in _walk(folder):
             if rel != MARKER and entry.is_file(follow_symlinks=False):
@@ -203,10 +218,113 @@ def read_marker(folder: Path) -> dict[str, str] | None:
         return None
     listed = {}
     for line in lines[1:]:
+        if line.startswith(EVENT_LINE):
+            continue
         digest, sep, rel = line.partition("  ")
         if sep:
             listed[rel] = digest
     return listed
+
+
+def read_event(folder: Path) -> str | None:
+    """The event (battle_id) `folder`'s marker names, or None: no marker, or one written
+    before markers named their event."""
+    path = Path(folder) / MARKER
+    try:
+        if path.is_symlink() or not path.is_file():
+            return None
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    for line in lines[1:]:
+        if line.startswith(EVENT_LINE):
+            with contextlib.suppress(ValueError):
+                event = json.loads(line[len(EVENT_LINE) :])
+                if isinstance(event, str) and event:
+                    return event
+            return None
+    return None
+
+
+def event_of(data: Path | None) -> str | None:
+    """The event (`battle_id` of battle.json) of a data folder, or None if it cannot be read
+    (validation says why, before anything is written)."""
+    if data is None:
+        return None
+    try:
+        raw = json.loads((Path(data) / "battle.json").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    event = raw.get("battle_id") if isinstance(raw, dict) else None
+    return event if isinstance(event, str) and event.strip() else None
+
+
+def project_outputs() -> list[tuple[Path, Path]]:
+    """The project's own output folders, each with the data folder of its event: derived/,
+    figures/ and notebooks/ for data/ (built in place), and events/NAME/output for every
+    events/NAME/data (`paths.events`)."""
+    places = [(paths.DERIVED, paths.DATA), (paths.FIGURES, paths.DATA), (paths.NOTEBOOKS, paths.DATA)]
+    return places + [(out, data) for data, out in paths.events()[1:]]
+
+
+def _same_event(data: Path, other: Path) -> bool:
+    mine, theirs = event_of(data), event_of(other)
+    if mine is not None and theirs is not None:
+        return mine == theirs
+    return _real(data) == _real(other)
+
+
+def _event_words(data: Path) -> str:
+    event = event_of(data)
+    return f"event '{event}'" if event is not None else f"the event of {data}"
+
+
+def recorded_event(path: Path, data: Path | None) -> str | None:
+    """The event a marker written at `path` records: the one of `data`, except in the
+    project's own output folders, whose event is their place."""
+    if data is None:
+        return None
+    real = _real(path)
+    for place, _ in project_outputs():
+        other = _real(place)
+        if real == other or other in real.parents:
+            return None
+    return event_of(data)
+
+
+def check_event(path: Path, data: Path) -> None:
+    """Raise UnsafeOutput if writing the outputs of the event in `data` at `path` would put
+    them where another event's are: a project output folder of another event (by place:
+    the folder, inside it or holding it), or a folder whose marker, or the marker of a
+    folder holding it, names another event. Reads only."""
+    real = _real(path)
+    mine = _event_words(data)
+    for place, place_data in project_outputs():
+        if _same_event(data, place_data):
+            continue
+        other, held = _real(place), _event_words(place_data)
+        if real == other:
+            where = "it is the project's output folder"
+        elif other in real.parents:
+            where = f"it is inside {other}, the project's output folder"
+        elif real in other.parents:
+            where = f"it holds {other}, the project's output folder"
+        else:
+            continue
+        raise UnsafeOutput(path, f"{where} of {held}, and this run writes {mine}; choose another --out")
+    event = event_of(data)
+    if event is None:
+        return
+    for folder in (real, *real.parents):
+        held_event = read_event(folder)
+        if held_event is None or held_event == event:
+            continue
+        where = "it holds" if folder == real else f"it is inside {folder}, which holds"
+        raise UnsafeOutput(
+            path,
+            f"{where} the outputs of event '{held_event}' (named in its {MARKER}), and this run writes "
+            f"event '{event}'; choose another --out, or remove {folder} if you no longer need them",
+        )
 
 
 def _transient(name: str) -> bool:
@@ -260,6 +378,20 @@ def check_owned(folder: Path, *, root: bool = False) -> None:
             foreign.append(rel)
         elif _digest(Path(entry.path)) != listed[rel]:
             changed.append(rel)
+    if root and any(rel in listed for rel in foreign):
+        raise UnsafeOutput(
+            folder,
+            f"it is an output folder of files this tool wrote (listed in its {MARKER}), not a folder of "
+            "output folders like the notebooks/, figures/ and derived/ of `build --out`; choose a new or empty folder",
+        )
+    nested = sorted({rel.split("/", 1)[0] for rel in foreign if "/" in rel})
+    nested = [name for name in nested if read_marker(folder / name) is not None]
+    if not root and nested:
+        raise UnsafeOutput(
+            folder,
+            f"it holds output folders this tool wrote ({_listing(nested)}), as a `build --out` folder does, "
+            "not files of its own; choose a new or empty folder, or one of those folders",
+        )
     if foreign:
         raise UnsafeOutput(
             folder,
@@ -280,10 +412,13 @@ def _real(path: Path) -> Path:
 
 def protected(*data_dirs: Path) -> list[tuple[Path, str, bool]]:
     """The places no output may be: (path, what it is, whether its inside is refused too).
-    The given data folders and the project's own data/ (inside included), the notebook
-    templates, and the repository root."""
+    The given data folders and every data folder of the project's events (inside
+    included), the notebook templates, and the repository root."""
     places = [(Path(d), "the data folder", True) for d in data_dirs if d is not None]
     places.append((paths.DATA, "the project's data folder", True))
+    places += [
+        (data, f"the data folder of the project's event {data.parent.name}", True) for data, _ in paths.events()[1:]
+    ]
     places.append((paths.NOTEBOOKS, "the project's notebook templates", True))
     places.append((paths.ROOT, "the repository root", False))
     return places
@@ -304,10 +439,13 @@ def check_protected(path: Path, protect=()) -> None:
             raise UnsafeOutput(path, f"it holds {label} ({other})")
 
 
-def check_target(path: Path, protect=(), *, root: bool = False) -> None:
-    """Everything that must hold before a folder is written: not a protected place, and
-    absent, empty or the tool's own. Reads only."""
+def check_target(path: Path, protect=(), *, root: bool = False, data: Path | None = None) -> None:
+    """Everything that must hold before a folder is written: not a protected place, not
+    another event's (`check_event`, given the `data` folder of the run), and absent, empty
+    or the tool's own. Reads only."""
     check_protected(path, protect)
+    if data is not None:
+        check_event(path, data)
     check_owned(path, root=root)
 
 
@@ -463,15 +601,18 @@ class Publication:
     ...     pub.commit()
 
     Entering takes the lock, rolls back what a killed run left, removes stale staging,
-    and (for an `owned_root`) creates and marks the root. Leaving without `commit` (an
+    and (for an `owned_root`) creates and marks the root. Given the `data` folder of the
+    run, every folder is checked to hold no other event's outputs (`check_event`), and
+    every marker written names the event (`recorded_event`). Leaving without `commit` (an
     exception, Ctrl-C) removes the staging folder and leaves every output as it was.
     """
 
-    def __init__(self, root: Path, *, owned_root: bool = False, protect=(), log=None):
+    def __init__(self, root: Path, *, owned_root: bool = False, protect=(), log=None, data: Path | None = None):
         self.root = absolute(root)
         self.owned_root = owned_root
         self.protect = protect
         self.log = log
+        self.data = data
         self._stage: Path | None = None
         self.targets: list[tuple[str, str, list | None]] = []
         self._lock = RootLock(self.root, log)
@@ -487,14 +628,17 @@ class Publication:
 
     def __enter__(self) -> Publication:
         if self.owned_root:
-            check_target(self.root, self.protect, root=True)
+            check_target(self.root, self.protect, root=True, data=self.data)
         self.root.mkdir(parents=True, exist_ok=True)
         self._lock.acquire()
         try:
             if self.owned_root:
+                if self.data is not None:
+                    check_event(self.root, self.data)
                 check_owned(self.root, root=True)
-                if read_marker(self.root) is None:
-                    write_marker(self.root, root=True)
+                event = recorded_event(self.root, self.data)
+                if read_marker(self.root) is None or (event is not None and read_event(self.root) != event):
+                    write_marker(self.root, root=True, event=event)
             recover(self.root, self.log)
             clean_stale(self.root)
             self._stage = fresh_dir(self.root, STAGE_PREFIX)
@@ -510,7 +654,7 @@ class Publication:
         """A folder `root/rel` replaced whole on commit; returns its staging folder.
         Checked (`check_target`) now and at the commit, unless `check` is False."""
         if check:
-            check_target(self.root / rel, self.protect)
+            check_target(self.root / rel, self.protect, data=self.data)
         staged = self.stage / rel
         staged.mkdir(parents=True)
         self.targets.append((rel, "dir" if check else "dir-unchecked", None))
@@ -531,7 +675,7 @@ class Publication:
             if kind.startswith("dir"):
                 if kind == "dir":
                     check_owned(root / rel)
-                write_marker(stage / rel)
+                write_marker(stage / rel, event=recorded_event(root / rel, self.data))
             elif not _same(ident(root / rel), expect):
                 raise OutputError(f"{root / rel} changed while this run was working; not replaced: run again")
         backup = self._backup = fresh_dir(root, OLD_PREFIX)
@@ -584,16 +728,17 @@ def _translate(err: OSError, where: Path) -> OutputError:
 
 
 @contextlib.contextmanager
-def output_dir(target: Path, *, protect=(), owned_root: bool = False, log=None):
-    """Stage the folder `target`, checked (`check_target`), and publish it whole when the
-    block succeeds. An OSError becomes an OutputError naming `target`."""
+def output_dir(target: Path, *, protect=(), owned_root: bool = False, log=None, data: Path | None = None):
+    """Stage the folder `target`, checked (`check_target`, with the run's `data` folder
+    if given), and publish it whole when the block succeeds. An OSError becomes an
+    OutputError naming `target`."""
     target = absolute(target)
     root = target.parent
     if owned_root:
-        check_target(root, protect, root=True)
-    check_target(target, protect)
+        check_target(root, protect, root=True, data=data)
+    check_target(target, protect, data=data)
     try:
-        with Publication(root, owned_root=owned_root, protect=protect, log=log) as pub:
+        with Publication(root, owned_root=owned_root, protect=protect, log=log, data=data) as pub:
             stage = pub.add_dir(target.name)
             yield stage
             pub.commit()

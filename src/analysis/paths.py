@@ -36,6 +36,22 @@ DATA_VARIABLE = "ANALYSIS_DATA"
 FIGURES_VARIABLE = "ANALYSIS_FIGURES"
 
 
+def events(root: Path | None = None) -> list[tuple[Path, Path]]:
+    """The project's events as (data folder, output root): data/ built in place (the
+    root, by default `ROOT` as it is when called), then every events/NAME/data built into
+    events/NAME/output, in the order of their names."""
+    root = ROOT if root is None else root
+    found = [(root / "data", root)]
+    folder = root / "events"
+    if folder.is_dir():
+        found += [
+            (sub / "data", sub / "output")
+            for sub in sorted(folder.iterdir())
+            if (sub / "data" / "battle.json").is_file()
+        ]
+    return found
+
+
 def data_dir() -> Path:
     """The data folder a notebook reads: $ANALYSIS_DATA, or the project's data/."""
     return Path(os.environ.get(DATA_VARIABLE) or DATA)

@@ -161,9 +161,7 @@ def claims_by_id(ids, claims: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------- daily deaths
 
 
-def draw_daily(
-    ax, daily: pd.DataFrame, totals: pd.DataFrame, name: str, style: dict, days, measure: str = "killed"
-) -> None:
+def draw_daily(ax, daily: pd.DataFrame, totals: pd.DataFrame, name: str, style: dict, days, measure: str) -> None:
     """One side or group: bars of the best daily figure where the claims place deaths,
     low-high whiskers, dashed arrows where no claim caps a day, and a hatched bar at the
     right for the deaths the accepted claims require but place on no day."""
@@ -235,7 +233,8 @@ def draw_daily(
     ax.set_title(name, loc="left", fontsize=9)
 
 
-def figure_daily(result, ds, measure: str = "killed") -> Figure:
+def figure_daily(result, ds, measure: str | None = None) -> Figure:
+    measure = measure or ds.battle.headline_measure
     battle = ds.battle
     names = panel_names(battle)
     fig = Figure(figsize=(10.0, 1.95 * len(names) + 1.1), layout="constrained")
@@ -279,10 +278,11 @@ def figure_daily(result, ds, measure: str = "killed") -> Figure:
 
 
 def draw_cumulative(
-    ax, result, reported: pd.DataFrame, name: str, style: dict, claimants: list[str], measure: str = "killed"
+    ax, result, reported: pd.DataFrame, name: str, style: dict, claimants: list[str], measure: str | None = None
 ) -> None:
     """Reconciled running total of one side or group (best line, low-high band) and each
     claimant's reported running totals as markers; a derived battle total is starred."""
+    measure = measure or result.headline_measure
     c = result.cumulative
     c = c[(c["side"] == name) & (c["measure"] == measure)].sort_values("date")
     # one more step to the end of the last day, so that the last day's band shows
@@ -359,7 +359,8 @@ def draw_cumulative(
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
 
 
-def figure_cumulative(result, reported: pd.DataFrame, ds, measure: str = "killed") -> Figure:
+def figure_cumulative(result, reported: pd.DataFrame, ds, measure: str | None = None) -> Figure:
+    measure = measure or ds.battle.headline_measure
     battle = ds.battle
     names = panel_names(battle)
     mine = reported[(reported["basis"] == "reported") & (reported["measure"] == measure) & reported["side"].isin(names)]
@@ -394,13 +395,14 @@ REPORT_GAP = 0.18  # extra distance between the marks of two reports of one clai
 
 
 def timeline_marks(
-    claims: pd.DataFrame, battle, measure: str = "killed", sources: pd.DataFrame | None = None
+    claims: pd.DataFrame, battle, measure: str | None = None, sources: pd.DataFrame | None = None
 ) -> pd.DataFrame:
     """One mark per figure of a report: copies of one report giving the same figure for
     the same side and days are one mark, with the number of copies and their claim IDs.
     Where the copies of a report disagree (two marks of one report for one side), each
     mark not given by every copy names the languages of its copies (`note`, from
     `sources`)."""
+    measure = measure or battle.headline_measure
     c = claims[claims["in_scope"] & (claims["measure"].astype(str) == measure) & claims["period_end"].notna()].copy()
     c["report"] = [report_key(r, s, str(n)) for r, s, n in zip(c["report_id"], c["source_id"], c["claimant"])]
     for col in ("claimant", "side", "qualifier"):
@@ -483,7 +485,7 @@ def timeline_layout(
 
 
 def draw_timeline(
-    ax, claims: pd.DataFrame, battle, measure: str = "killed", revisions=(), sources: pd.DataFrame | None = None
+    ax, claims: pd.DataFrame, battle, measure: str | None = None, revisions=(), sources: pd.DataFrame | None = None
 ) -> list[str]:
     """Who reported which figure for which day: one band per claimant, a mark per figure
     of a report at the last day it covers (copies counted, not repeated; a figure over
@@ -491,6 +493,7 @@ def draw_timeline(
     `revisions` are `evidence.Revision`s (explicit and inferred); without them the ledger's
     explicit `supersedes` links are drawn. Where copies of one report disagree, a mark
     names the languages of its copies. Returns the claimants drawn."""
+    measure = measure or battle.headline_measure
     marks = timeline_marks(claims, battle, measure, sources)
     ax.set_xlabel(
         "last day the figure covers (a day's marks are stacked report by report, the earliest on top; "
@@ -577,7 +580,8 @@ def draw_timeline(
     return list(bands)
 
 
-def figure_timeline(ds, measure: str = "killed", revisions=()) -> Figure:
+def figure_timeline(ds, measure: str | None = None, revisions=()) -> Figure:
+    measure = measure or ds.battle.headline_measure
     battle = ds.battle
     marks = timeline_marks(ds.claims, battle, measure)
     height = 2.5
@@ -613,9 +617,10 @@ def figure_timeline(ds, measure: str = "killed", revisions=()) -> Figure:
 # ---------------------------------------------------------------- claimant matrix
 
 
-def matrix_rows(totals: pd.DataFrame, battle, measure: str = "killed") -> list[tuple[str, str, str]]:
+def matrix_rows(totals: pd.DataFrame, battle, measure: str | None = None) -> list[tuple[str, str, str]]:
     """(label, claimant, source_id) of each row: one per claimant, or one per copy where
     the copies of its latest report disagree ("Monitor (fr copy)")."""
+    measure = measure or battle.headline_measure
     t = totals[totals["measure"] == measure]
     claimants = [n for n in battle.claimant_hierarchy if n in set(t["claimant"])]
     claimants += sorted(set(t["claimant"]) - set(claimants))
@@ -638,10 +643,11 @@ def matrix_rows(totals: pd.DataFrame, battle, measure: str = "killed") -> list[t
     return rows
 
 
-def draw_matrix(ax, totals: pd.DataFrame, battle, measure: str = "killed") -> list[str]:
+def draw_matrix(ax, totals: pd.DataFrame, battle, measure: str | None = None) -> list[str]:
     """Claimant x side matrix of each claimant's latest report, one row per copy where its
     copies disagree, shaded in grey by size, with the number, its qualifier and its end
     day in each cell; figures the copies of one report give differently are in bold."""
+    measure = measure or battle.headline_measure
     t = totals[totals["measure"] == measure]
     cols = [s for s in [*battle.counted_names] if s in set(t["side"])]
     rows = matrix_rows(totals, battle, measure)
@@ -706,7 +712,8 @@ def draw_matrix(ax, totals: pd.DataFrame, battle, measure: str = "killed") -> li
     return [r[1] for r in rows]
 
 
-def figure_matrix(totals: pd.DataFrame, ds, measure: str = "killed") -> Figure:
+def figure_matrix(totals: pd.DataFrame, ds, measure: str | None = None) -> Figure:
+    measure = measure or ds.battle.headline_measure
     battle = ds.battle
     n = len(matrix_rows(totals, battle, measure))
     fig = Figure(figsize=(8.0, max(3.4, 0.55 * n + 1.9)), layout="constrained")
@@ -925,10 +932,11 @@ def figure_provenance(ds, result=None) -> Figure:
 # ---------------------------------------------------------------- rules compared
 
 
-def draw_rules(ax, results: dict, battle, measure: str = "killed", labels: bool = True) -> None:
+def draw_rules(ax, results: dict, battle, measure: str | None = None, labels: bool = True) -> None:
     """Battle totals of one measure per side and group under every rule, one row per rule
     within each side's block: best as a marker (hollow where derived) with its number,
     low-high as a whisker, an open high as a dashed arrow to the edge of the axes."""
+    measure = measure or battle.headline_measure
     names = list(battle.counted_names)
     rules = list(results)
     frames = {r: res.totals[res.totals["measure"] == measure].set_index("side") for r, res in results.items()}

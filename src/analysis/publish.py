@@ -567,7 +567,7 @@ def ged_events(ds, result) -> pd.DataFrame:
     `source_article` outlet, date and headline per document, `number_of_sources` the
     documents behind the row's claims."""
     battle = ds.battle
-    measure = "killed" if "killed" in battle.reconciled_measures else battle.reconciled_measures[0]
+    measure = battle.headline_measure
     daily = result.daily[result.daily["measure"] == measure]
     totals = result.totals[result.totals["measure"] == measure].set_index("side")
     total = next((g for g in battle.side_groups if set(battle.members(g) or ()) == set(battle.leaves)), None)

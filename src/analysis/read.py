@@ -3,10 +3,12 @@
 Every cell stays a string here, so that the validator can report a bad value exactly as
 it stands in the file. Line numbers are physical lines of the file (the header is line 1).
 Structural faults stop the reading of that file and come back as `Problem`s: an empty
-file, a byte-order mark, bytes that are not UTF-8, a delimiter other than the comma, a
-header with missing, extra or repeated columns, a header with no rows, ragged rows, and
-cells that hold a line break (a quoted newline) -- each a common way a spreadsheet export
-goes wrong.
+file, bytes that are not UTF-8, a delimiter other than the comma, a header with missing,
+extra or repeated columns, a header with no rows, ragged rows, a blank line between rows,
+and cells that hold a line break (a quoted newline) -- each a common way a spreadsheet
+export goes wrong. Two things spreadsheets also write are accepted: a UTF-8 byte-order
+mark at the very start of the file (Excel's "CSV UTF-8"; the file is decoded as
+utf-8-sig, as pandas reads it), and blank lines at the very end of the file.
 
 Before reading, `open_regular` checks with `os.stat` (which never blocks) that the path is
 a regular file of at most `MAX_BYTES`: a folder, a named pipe (FIFO), a device (say
@@ -51,12 +53,14 @@ Check = Callable[[Mapping[str, Sequence[str]], Sequence[int]], None]
 
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One thing wrong with the input, located as precisely as it can be."""
+    """One thing wrong with the input, located as precisely as it can be. `file` may be a
+    folder (`folder` true): the folder given is not one."""
 
     file: str
     line: int | None
     column: str | None
     message: str
+    folder: bool = False
 
     def __str__(self) -> str:
         where = self.file
@@ -66,7 +70,7 @@ class Problem:
             where += f", column {self.column}"
         elif self.line is not None:
             where += " (whole row)"
-        else:
+        elif not self.folder:
             where += " (whole file)"
         return f"{where}: {self.message}"
 
@@ -186,7 +190,7 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _kind(mode: int) -> str | None:
+def kind_of(mode: int) -> str | None:
     """What a non-regular file is, in words; None for a regular file."""
     if stat.S_ISREG(mode):
         return None
@@ -218,7 +222,7 @@ def open_regular(path: Path, label: str, limit: int = MAX_BYTES) -> tuple[io.Fil
         return problem("file not found")
     except OSError as exc:
         return problem(f"cannot read: {exc.strerror}")
-    kind = _kind(info.st_mode)
+    kind = kind_of(info.st_mode)
     if kind:
         return problem(f"is {kind}, not a regular file: a data file must be an ordinary file")
     if info.st_size > limit:
@@ -231,7 +235,7 @@ def open_regular(path: Path, label: str, limit: int = MAX_BYTES) -> tuple[io.Fil
     except OSError as exc:
         return problem(f"cannot read: {exc.strerror}")
     try:
-        kind = _kind(os.fstat(fh.fileno()).st_mode)
+        kind = kind_of(os.fstat(fh.fileno()).st_mode)
     except OSError as exc:
         fh.close()
         return problem(f"cannot read: {exc.strerror}")
@@ -300,9 +304,10 @@ def _first_bad_byte(fh: io.FileIO) -> tuple[int, int] | None:
         newlines += block.count(b"\n")
 
 
-def _blank_or_bom(fh: io.FileIO, label: str, limit: int) -> Problem | None:
-    """A file of nothing but white space, or one starting with a byte-order mark."""
-    head = block = fh.read(BLOCK) or b""
+def _blank(fh: io.FileIO, label: str, limit: int) -> Problem | None:
+    """A file of nothing but white space (after a byte-order mark, if it has one)."""
+    block = fh.read(BLOCK) or b""
+    block = block.removeprefix(BOM)
     size = len(block)
     while block and not block.strip() and size <= limit:
         block = fh.read(BLOCK) or b""
@@ -312,8 +317,6 @@ def _blank_or_bom(fh: io.FileIO, label: str, limit: int) -> Problem | None:
         return _too_large(label, limit)
     if not block.strip():
         return Problem(label, 1, None, "file is empty: expected a header and rows")
-    if head.startswith(BOM):
-        return Problem(label, 1, None, "file starts with a byte-order mark: save it as UTF-8 without BOM")
     return None
 
 
@@ -337,11 +340,12 @@ def read_table(
         return None, found
     with fh, paused_gc():
         try:
-            first = _blank_or_bom(fh, label, MAX_BYTES)
+            first = _blank(fh, label, MAX_BYTES)
             if first:
                 return None, [first]
+            # utf-8-sig: a byte-order mark at the very start (Excel's "CSV UTF-8") is dropped
             text = io.TextIOWrapper(
-                io.BufferedReader(_Bounded(fh, MAX_BYTES), BLOCK), encoding="utf-8", errors="strict", newline=""
+                io.BufferedReader(_Bounded(fh, MAX_BYTES), BLOCK), encoding="utf-8-sig", errors="strict", newline=""
             )
             text._CHUNK_SIZE = min(BLOCK, 65536)  # type: ignore[attr-defined]  # read at a time, not 8 KB
             try:
@@ -430,14 +434,26 @@ def _parse(
     sound = True
     stopped = False
     line = 1
+    # Blank lines at the very end of the file are no part of the table; others are. The
+    # blank lines read last (consecutive) are judged once what follows them is known.
+    blanks = range(0)
+    inside = "blank line inside the table"
     try:
         for record in reader:
             start = line + 1
             line = reader.line_num
+            if not record and line == start:
+                blanks = range(blanks.start if blanks else start, start + 1)
+                continue
+            if blanks:  # a row follows them: they lie inside the table
+                log.extend(Problem(label, blank, None, inside) for blank in blanks)
+                blanks = range(0)
+                if sound:
+                    sound = False
+                    rows.clear()
+                    kept.clear()
             if line != start or len(record) != width:
-                if not record:
-                    log.add(Problem(label, start, None, "blank line inside the table"))
-                elif line != start:
+                if line != start:
                     log.add(Problem(label, start, None, "a quoted cell holds a line break: keep each row on one line"))
                 else:
                     log.add(Problem(label, start, None, f"row has {len(record)} cells, the header has {width}"))
@@ -451,6 +467,7 @@ def _parse(
                 if len(rows) >= CHUNK_ROWS:
                     flush()
     except csv.Error as exc:
+        log.extend(Problem(label, blank, None, inside) for blank in blanks)  # a row follows them
         log.add(Problem(label, reader.line_num, None, f"row is not valid CSV: {exc}"))
         sound, stopped = False, True
     if not sound:

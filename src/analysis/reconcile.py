@@ -38,6 +38,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analysis.battle import headline
 from analysis.evidence import Claim, Evidence, SetAside, gather
 from analysis.model import EPS, HIGH, LOW, Bound, Constraint, FaceValue, Model, settle
 from analysis.rules import DEFAULT_RULE, RULES, Rule, why
@@ -57,6 +58,12 @@ class Reconciliation:
     set_aside: pd.DataFrame
     evidence: Evidence
     accepted: tuple[Claim, ...]
+    measures: tuple[str, ...]
+
+    @property
+    def headline_measure(self) -> str:
+        """The measure shown first (see `Battle.headline_measure`)."""
+        return headline(self.measures)
 
 
 def join_ids(ids) -> str:
@@ -395,6 +402,7 @@ def reconcile(dataset, rule: str = DEFAULT_RULE, evidence: Evidence | None = Non
         set_aside=_aside_frame(aside_all),
         evidence=evidence,
         accepted=tuple(sorted(kept, key=lambda c: c.claim_id)),
+        measures=tuple(battle.reconciled_measures),
     )
 
 
@@ -428,4 +436,4 @@ def sensitivity(results: dict[str, Reconciliation]) -> pd.DataFrame:
     t = pd.concat([r.totals for r in results.values()], ignore_index=True)
     t["figure"] = [figure_text(lo, b, hi) for lo, b, hi in zip(t["low"], t["best"], t["high"])]
     wide = t.pivot(index=["measure", "side"], columns="rule", values="figure")
-    return wide[[r for r in results if r in wide.columns]].reset_index()
+    return wide[[r for r in results if r in wide.columns]].reset_index().rename_axis(columns=None)

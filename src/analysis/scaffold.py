@@ -8,6 +8,10 @@ hierarchy, English as the preferred language, an "about" band of 10 %); the data
 (`src/analysis/templates/datapackage.json`); and a README.md with the next steps and a
 pointer to the data dictionary (the project's `data/README.md`). The folder appears
 whole or not at all (written beside it, then renamed into place).
+
+The event is named after the folder, or after the folder holding it when the folder is
+called `data` (`new my-event/data`, the layout of events/NAME/data: the event is
+"my-event").
 """
 
 from __future__ import annotations
@@ -66,9 +70,16 @@ def battle_template(folder_name: str) -> dict:
     }
 
 
+def event_name(folder: Path) -> str:
+    """The name a new event gets from its data folder: the folder's own name, or its
+    parent's when the folder is called `data` (my-event/data is the event my-event)."""
+    folder = Path(folder)
+    return folder.parent.name if folder.name == "data" else folder.name
+
+
 def readme(folder: Path) -> str:
     dictionary = paths.DATA / "README.md"
-    return f"""# {folder.name}: casualty claims (new event)
+    return f"""# {event_name(folder) or "New event"}: casualty claims (new event)
 
 This folder was written by `python -m analysis new`. Every table has its header only
 and `battle.json` holds placeholders: fill them in, then validate and build.
@@ -116,7 +127,8 @@ def new_event(folder: Path) -> list[Path]:
             raise outputs.UnsafeOutput(folder, "it is not empty: `new` writes only into a new or empty folder")
     template = (TEMPLATES / PACKAGE).read_bytes()
     files = {name: header.encode() for name, header in csv_headers(json.loads(template)).items()}
-    files["battle.json"] = (json.dumps(battle_template(folder.name), indent=2, ensure_ascii=False) + "\n").encode()
+    battle = battle_template(event_name(folder))
+    files["battle.json"] = (json.dumps(battle, indent=2, ensure_ascii=False) + "\n").encode()
     files[PACKAGE] = template
     files["README.md"] = readme(folder).encode()
     folder.parent.mkdir(parents=True, exist_ok=True)

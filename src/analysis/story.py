@@ -41,9 +41,12 @@ def overview(ds: Dataset) -> str:
     b = ds.battle
     days = len(b.days)
     span = _day(b.period_start) if days == 1 else f"{_day(b.period_start)} to {_day(b.period_end)}"
+    documents, used = len(ds.sources), c["source_id"].nunique()
+    read = _count(documents, "document")
+    taken = f"the {read} read" if used == documents else f"{used} of the {read} read"
     return (
         f"{b.name} ({span}, {_count(days, 'day')}): the ledger holds {_count(len(c), 'claim')} by "
-        f"{_count(c['claimant'].nunique(), 'claimant')}, read in {_count(len(ds.sources), 'document')} from "
+        f"{_count(c['claimant'].nunique(), 'claimant')}, taken from {taken} from "
         f"{_count(ds.sources['publisher'].nunique(), 'outlet')}; {int(c['in_scope'].sum())} of them are in the "
         f"event's scope."
     )
@@ -80,12 +83,18 @@ def claims_by(ds: Dataset) -> str:
 
 def measures(ds: Dataset) -> str:
     c = ds.claims
-    counted = c[c["measure"].astype(str).isin(ds.battle.reconciled_measures)]
-    return (
-        f"{_count(c['measure'].nunique(), 'measure')} are counted in the ledger; "
-        f"{_list(list(ds.battle.reconciled_measures))} are reconciled, with {_count(len(counted), 'claim')}; the "
-        f"others are kept for the record."
+    reconciled = list(ds.battle.reconciled_measures)
+    counted = c[c["measure"].astype(str).isin(reconciled)]
+    in_scope = int(counted["in_scope"].sum())
+    scope = "all" if in_scope == len(counted) else f"{in_scope} of them"
+    kinds = c["measure"].nunique()
+    text = (
+        f"{_count(kinds, 'measure')} {'is' if kinds == 1 else 'are'} counted in the ledger; {_list(reconciled)} "
+        f"{'is' if len(reconciled) == 1 else 'are'} reconciled, with {_count(len(counted), 'claim')} "
+        f"({scope} in the event's scope)"
     )
+    others = kinds - c.loc[c["measure"].astype(str).isin(reconciled), "measure"].nunique()
+    return text + ("; the others are kept for the record." if others else ".")
 
 
 def scope(ds: Dataset) -> str:
@@ -99,7 +108,8 @@ def scope(ds: Dataset) -> str:
     )
 
 
-def _split(ds: Dataset, result, date, measure: str = "killed") -> tuple[int | None, list[str]]:
+def _split(ds: Dataset, result, date, measure: str | None = None) -> tuple[int | None, list[str]]:
+    measure = measure or ds.battle.headline_measure
     d = result.daily[(result.daily["date"] == pd.Timestamp(date)) & (result.daily["measure"] == measure)]
     by = d.set_index("side")["best"]
     total = ds.battle.total_group
@@ -107,8 +117,9 @@ def _split(ds: Dataset, result, date, measure: str = "killed") -> tuple[int | No
     return (int(by[total]) if total in by else None), parts
 
 
-def day_toll(ds: Dataset, result, day: int, measure: str = "killed") -> str:
+def day_toll(ds: Dataset, result, day: int, measure: str | None = None) -> str:
     """The reconciled toll of one day (0 = first) and its split by side."""
+    measure = measure or ds.battle.headline_measure
     days = ds.battle.days
     if day >= len(days):
         return f"The event lasted {_count(len(days), 'day')}: there is no day {day + 1}."
@@ -142,7 +153,8 @@ def revisions(result) -> str:
     )
 
 
-def totals(ds: Dataset, result, measure: str = "killed") -> str:
+def totals(ds: Dataset, result, measure: str | None = None) -> str:
+    measure = measure or ds.battle.headline_measure
     t = result.totals[result.totals["measure"] == measure].set_index("side")
     parts = []
     accepted = {i for c in result.accepted for i in c.ids}
@@ -219,8 +231,9 @@ def conflicts(result) -> str:
     )
 
 
-def rules_spread(ds: Dataset, results: dict, measure: str = "killed") -> str:
+def rules_spread(ds: Dataset, results: dict, measure: str | None = None) -> str:
     """How far the rules' totals for the whole event lie apart."""
+    measure = measure or ds.battle.headline_measure
     group = ds.battle.total_group
     if group is None:
         return "The event has no group covering every side, so no single total to compare across rules."
@@ -249,8 +262,40 @@ def untraced(found: pd.DataFrame) -> str:
     return "No claim read for this dataset gives these relayed figures: " + "; ".join(items) + "."
 
 
-def total_claims(ds: Dataset, result, measure: str = "killed") -> str:
+RELAYED = (
+    (
+        "sum of parts",
+        "is the sum of primary claimants' figures for the sides",
+        "are the sum of primary claimants' figures for the sides",
+    ),
+    ("derived", "follows from figures about other sides", "follow from figures about other sides"),
+    ("untraced", "traces to no claim read for this dataset", "trace to no claim read for this dataset"),
+)
+
+
+def relayed(found: pd.DataFrame) -> str:
+    """The relayed figures no primary claimant gives as such (check `untraced`), by what
+    the check found for them."""
+    f = found[found["check"] == "untraced"]
+    if f.empty:
+        return "Every relayed figure repeats a number some primary claimant gives."
+    kinds = f["verdict"].value_counts()
+    parts = [f"{kinds[v]} {one if kinds[v] == 1 else many}" for v, one, many in RELAYED if v in kinds]
+    if len(kinds) == 1:  # one finding for all of them
+        parts = [f"{'it ' + one if len(f) == 1 else 'all ' + many}" for v, one, many in RELAYED if v in kinds]
+    failing = f[f["verdict"].isin(FAILING)]
+    accepted = int(failing["accepted"].ne("").sum())
+    verb = "is accepted as an exception" if accepted == 1 else "are accepted as exceptions"
+    tail = f"; {accepted} of those that trace to no claim {verb} in battle.json" if accepted else ""
+    return (
+        f"{_count(len(f), 'relayed figure')} {'repeats' if len(f) == 1 else 'repeat'} no number a primary "
+        f"claimant gives for the same side and measure: {_list(parts)}{tail}."
+    )
+
+
+def total_claims(ds: Dataset, result, measure: str | None = None) -> str:
     """The claims each side's total rests on, and how many reports stand behind it."""
+    measure = measure or ds.battle.headline_measure
     t = result.totals[result.totals["measure"] == measure].set_index("side")
     names = [*ds.battle.sides, *([ds.battle.total_group] if ds.battle.total_group else [])]
     parts = []

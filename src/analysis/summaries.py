@@ -102,15 +102,21 @@ def scope_decisions(ds: Dataset) -> pd.DataFrame:
     return c[["claim_id", "claimant", "measure", "side", "value", "place_as_named", "scope_reason"]]
 
 
-def day_claims(ds: Dataset, day: int, measure: str = "killed") -> pd.DataFrame:
-    """Every in-scope claim about one battle day (0 = first), with outlet and revision."""
+def day_claims(ds: Dataset, day: int, measure: str | None = None, revisions=()) -> pd.DataFrame:
+    """Every in-scope claim about one battle day (0 = first), with outlet and revision:
+    the claim the ledger says replaces it, or, from `revisions` (the evidence's), the one
+    inferred to, marked so."""
+    measure = measure or ds.battle.headline_measure
     if day >= len(ds.battle.days):
         return pd.DataFrame(columns=["claim_id", "claimant", "side", "figure", "outlet", "language", "revised_by"])
     date = pd.Timestamp(ds.battle.days[day])
     c = ds.claims
     c = c[c["in_scope"] & (c["measure"] == measure) & (c["period_start"] == date) & (c["period_end"] == date)]
     src = ds.sources.set_index("source_id")
-    replaced_by = {old: new for new, old in ds.claims[["claim_id", "supersedes"]].dropna().itertuples(index=False)}
+    replaced_by = {v.old: f"{v.new} (inferred)" for v in revisions if v.inferred}
+    replaced_by.update(
+        {old: new for new, old in ds.claims[["claim_id", "supersedes"]].dropna().itertuples(index=False)}
+    )
     out = pd.DataFrame(
         {
             "claim_id": c["claim_id"],
@@ -186,8 +192,9 @@ def lineage(ds: Dataset, claim_ids: str) -> pd.DataFrame:
     )
 
 
-def claims_behind(result, side: str, day: int | None = None, measure: str = "killed") -> str:
+def claims_behind(result, side: str, day: int | None = None, measure: str | None = None) -> str:
     """The claim IDs a reconciled figure rests on: one day's (0 = first) or the battle total's."""
+    measure = measure or result.headline_measure
     frame = (
         result.totals
         if day is None
@@ -204,9 +211,10 @@ def rules_table() -> pd.DataFrame:
     return pd.DataFrame([{"rule": r.name, "description": r.title, "definition": r.definition} for r in RULES.values()])
 
 
-def daily_table(result, measure: str = "killed") -> pd.DataFrame:
+def daily_table(result, measure: str | None = None) -> pd.DataFrame:
     """Best [low–high] per day and counted name, with a last row of the deaths the
     accepted claims require but place on no day."""
+    measure = measure or result.headline_measure
     d = result.daily[result.daily["measure"] == measure].copy()
     d["figure"] = [figure_text(lo, b, hi) for lo, b, hi in zip(d["low"], d["best"], d["high"])]
     wide = d.pivot(index="date", columns="side", values="figure")
@@ -216,6 +224,13 @@ def daily_table(result, measure: str = "killed") -> pd.DataFrame:
     t = result.totals[result.totals["measure"] == measure].set_index("side")
     unplaced = {"date": "on no day", **{side: str(int(t.loc[side, "unplaced"])) for side in sides}}
     return pd.concat([wide, pd.DataFrame([unplaced])], ignore_index=True).rename_axis(columns=None)
+
+
+def show_daily(result) -> None:
+    """Each reconciled measure's `daily_table`, after a line naming the measure."""
+    for measure in result.measures:
+        print(f"{measure.capitalize()} per day:")
+        show(daily_table(result, measure))
 
 
 def totals_table(result) -> pd.DataFrame:

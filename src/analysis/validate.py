@@ -15,6 +15,12 @@ data package itself, so the schema has one home. The cross-row rules are:
 - the claimant hierarchy of `battle.json` names known claimants, and its accepted
   exceptions name existing claims.
 
+The root cause comes first, alone: a rule across cells, rows or tables (a foreign key
+included) does not judge a cell that its field's rules reject (an impossible date, a
+stray space), nor look values up in a column holding such a cell; that cell is the one
+reported. A folder argument that does not exist or is a file is said to be so
+(`folder_problem`), before any of its files is looked for.
+
 Nothing here writes to the data folder, and nothing imports pandas: the check is quick.
 A ledger of a million rows takes seconds and a few hundred MB: tables are streamed (see
 `analysis.read`), each field's rules are compiled once, a value already found good is not
@@ -27,14 +33,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
+import stat
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from itertools import compress, filterfalse
 from pathlib import Path
 from typing import NamedTuple
 
 from analysis.battle import Battle, parse_battle
-from analysis.read import Check, Problem, ProblemLog, RawTable, paused_gc, read_bytes, read_table
+from analysis.read import BOM, Check, Problem, ProblemLog, RawTable, kind_of, paused_gc, read_bytes, read_table
 
 PACKAGE = "datapackage.json"
 REQUIRED_RESOURCES = ("battle", "casualties", "events", "sources", "claimants")
@@ -200,16 +208,17 @@ def compile_fields(schema: dict) -> list[Field]:
 
 
 def _messages_of(checks: list[CellCheck]) -> Callable[[str], tuple[str, ...]]:
-    """All the messages a cell gets from several rules."""
-    if len(checks) == 1:
-        (only,) = checks
+    """The message a cell gets from the first of several rules it breaks: each later rule
+    (a foreign key) depends on the cell passing the ones before it (its field's rules)."""
 
-        def one(value: str) -> tuple[str, ...]:
-            message = only(value)
-            return () if message is None else (message,)
+    def first(value: str) -> tuple[str, ...]:
+        for check in checks:
+            message = check(value)
+            if message is not None:
+                return (message,)
+        return ()
 
-        return one
-    return lambda value: tuple(m for check in checks if (m := check(value)) is not None)
+    return first
 
 
 def key_check(known: Collection[str], target: str, target_column: str) -> CellCheck:
@@ -230,10 +239,11 @@ class FieldChecks:
     def __init__(self, table: str, fields: list[Field], log: ProblemLog, keys: Mapping[str, CellCheck] = {}):
         self.table = table
         self.log = log
+        self.rejected: set[str] = set()  # columns with a cell its field's rules reject
         self.fields = [
             (
                 f.name,
-                _messages_of([f.check, keys[f.name]] if f.name in keys else [f.check]),
+                _messages_of([self._recorded(f.name, f.check), *([keys[f.name]] if f.name in keys else [])]),
                 f.unique,
                 None if f.name in keys else f.surely_good,
                 None if f.name in keys else f.all_good,
@@ -265,6 +275,18 @@ class FieldChecks:
                             self.log.add(Problem(self.table, line, name, message))
             if unique:
                 self._unique(name, cells, lines)
+
+    def _recorded(self, name: str, check: CellCheck) -> CellCheck:
+        """A field's rules, noting in `rejected` that the column has a cell they reject."""
+        rejected = self.rejected
+
+        def recorded(value: str) -> str | None:
+            message = check(value)
+            if message is not None:
+                rejected.add(name)
+            return message
+
+        return recorded
 
     def _messages(
         self,
@@ -324,17 +346,32 @@ def _foreign_key(fk: dict, name: str) -> tuple[str, str, str]:
 
 
 def check_foreign_keys(
-    name: str, tables: dict[str, RawTable], schema: dict, skip: Collection[tuple[str, str, str]] = ()
+    name: str,
+    tables: dict[str, RawTable],
+    schema: dict,
+    skip: Collection[tuple[str, str, str]] = (),
+    checks: Mapping[str, CellCheck] = {},
+    rejected: Mapping[str, Collection[str]] = {},
 ) -> Iterator[Problem]:
-    """Every foreign key of a table's schema (but those in `skip`) points at an existing row."""
+    """Every foreign key of a table's schema (but those in `skip`) points at an existing row.
+    A key depends on both its ends being readable: a cell its field's rules (`checks`:
+    column -> rule) reject is not looked up, nor is any cell of a key whose target column
+    holds a rejected cell (`rejected`: table -> columns): those are reported already."""
     table = tables[name]
     for fk in schema.get("foreignKeys", []):
         column, target, target_column = _foreign_key(fk, name)
         if target not in tables or (column, target, target_column) in skip:
             continue
+        if target_column in rejected.get(target, ()):
+            continue
         known = tables[target].values(target_column)
         cells = table.columns[column]
-        unknown = {value for value in set(cells) if value and value not in known}
+        readable = checks.get(column)
+        unknown = {
+            value
+            for value in set(cells)
+            if value and value not in known and (readable is None or readable(value) is None)
+        }
         if unknown:
             for line, value in zip(table.lines, cells):
                 if value in unknown:
@@ -342,32 +379,43 @@ def check_foreign_keys(
 
 
 def _date(value: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+    """The date of a cell the field's rules accept (YYYY-MM-DD, a real day); None otherwise."""
+    return dt.date.fromisoformat(value) if _date_check(value) is None else None
+
+
+def _rejected(checks: Mapping[str, CellCheck], cells: Mapping[str, str]) -> set[str]:
+    """The columns among `cells` whose cell its field's rules reject: a rule across columns
+    that reads one of them does not judge the row (the cell is reported already)."""
+    return {name for name, value in cells.items() if name in checks and checks[name](value) is not None}
 
 
 def _claim_problems(
-    battle: Battle, known_sides: set[str], start_text: str, end_text: str, figure_type: str, side, area, in_scope
+    battle: Battle, known_sides: set[str], checks: Mapping[str, CellCheck], key: tuple[str, ...]
 ) -> tuple[tuple[str, str], ...]:
-    """(column, message) of each rule a claim breaks that depends on its own cells only."""
+    """(column, message) of each rule a claim breaks that depends on its own cells only
+    (`key`: its CLAIM_CELLS). A rule that reads a cell its field's rules (`checks`) reject
+    is not applied: that cell is the problem, and it is reported as such."""
     found = []
+    cells = dict(zip(CLAIM_CELLS, key))
+    start_text, end_text, figure_type, side, area, in_scope = key
+    rejected = _rejected(checks, cells)
+    # a blank date is allowed (the source does not say); one that cannot be read is not
+    dates_read = not rejected & {"period_start", "period_end"}
     start, end = _date(start_text), _date(end_text)
     if start and end and end < start:
         found.append(("period_end", f"{end} is before period_start {start}"))
-    if figure_type == "daily" and (start is None or end is None or start != end):
+    if figure_type == "daily" and dates_read and (start is None or end is None or start != end):
         found.append(("period_end", "a daily figure must cover exactly one day: period_start and period_end equal"))
-    if side and side not in known_sides:
+    if side and "side" not in rejected and side not in known_sides:
         found.append(("side", f"{side!r} is not a side, side group or other actor of battle.json"))
-    if area and area not in battle.areas:
+    if area and "area" not in rejected and area not in battle.areas:
         found.append(("area", f"{area!r} is not an area of battle.json ({', '.join(battle.areas)})"))
-    if in_scope == "true":
+    if in_scope == "true" and "in_scope" not in rejected:
         if area in battle.areas and not battle.in_scope_area(area):
             found.append(("in_scope", f"marked in scope but area {area!r} is outside the battle"))
-        if start is None or end is None:
+        if dates_read and (start is None or end is None):
             found.append(("in_scope", "marked in scope but its period is not fully given"))
-        elif start < battle.period_start or end > battle.period_end:
+        elif start and end and (start < battle.period_start or end > battle.period_end):
             found.append(
                 (
                     "in_scope",
@@ -383,8 +431,9 @@ class ClaimRules:
     scope), checked on each chunk of the ledger as it is read. They read six cells of a
     row (CLAIM_CELLS): each combination of them is judged once."""
 
-    def __init__(self, label: str, battle: Battle, log: ProblemLog):
+    def __init__(self, label: str, battle: Battle, log: ProblemLog, checks: Mapping[str, CellCheck] = {}):
         self.label, self.battle, self.log = label, battle, log
+        self.checks = {name: checks[name] for name in CLAIM_CELLS if name in checks}
         self.known_sides = battle.known_sides
         self.good: set[tuple[str, ...]] = set()
         self.judged: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
@@ -398,7 +447,7 @@ class ClaimRules:
                 continue
             found = self.judged.get(key)
             if found is None:
-                found = _claim_problems(self.battle, self.known_sides, *key)
+                found = _claim_problems(self.battle, self.known_sides, self.checks, key)
                 if not found:
                     if len(self.good) < CACHED:
                         self.good.add(key)
@@ -409,8 +458,15 @@ class ClaimRules:
                 self.log.add(Problem(self.label, line, column, message))
 
 
-def check_supersedes(table: RawTable) -> Iterator[Problem]:
-    """A claim supersedes another claim, of the same claimant, side and measure."""
+def _readable(checks: Mapping[str, CellCheck], column: str, *values: str) -> bool:
+    """Whether the field's rules (if `checks` has them) accept every one of `values`."""
+    check = checks.get(column)
+    return check is None or all(check(value) is None for value in values)
+
+
+def check_supersedes(table: RawTable, checks: Mapping[str, CellCheck] = {}) -> Iterator[Problem]:
+    """A claim supersedes another claim, of the same claimant, side and measure. A cell
+    its field's rules (`checks`) reject is not compared: it is reported already."""
     c = table.columns
     ids, targets = c["claim_id"], c["supersedes"]
     rows = list(compress(range(len(targets)), targets))
@@ -418,11 +474,13 @@ def check_supersedes(table: RawTable) -> Iterator[Problem]:
     for i in rows:
         target, line = targets[i], table.lines[i]
         old = by_id.get(target)
+        if not _readable(checks, "supersedes", target):
+            continue
         if target == ids[i]:
             yield Problem(table.name, line, "supersedes", "a claim cannot supersede itself")
         elif old is not None:
             for column in ("claimant", "side", "measure"):
-                if c[column][old] != c[column][i]:
+                if c[column][old] != c[column][i] and _readable(checks, column, c[column][old], c[column][i]):
                     yield Problem(
                         table.name,
                         line,
@@ -431,15 +489,22 @@ def check_supersedes(table: RawTable) -> Iterator[Problem]:
                     )
 
 
-def check_sources(table: RawTable, today: dt.date | None = None) -> Iterator[Problem]:
+def check_sources(
+    table: RawTable, today: dt.date | None = None, checks: Mapping[str, CellCheck] = {}
+) -> Iterator[Problem]:
     """A publication date is blank exactly when its basis is 'unknown'; nothing was
-    published after it was read, nor read in the future."""
+    published after it was read, nor read in the future. A rule that reads a cell its
+    field's rules (`checks`) reject is not applied: the cell is reported already."""
     today = today or dt.date.today()
     c = table.columns
     for line, published_text, basis, accessed_text in zip(
         table.lines, c["published"], c["published_basis"], c["accessed"]
     ):
-        if (published_text == "") != (basis == "unknown"):
+        if (
+            (published_text == "") != (basis == "unknown")
+            and _readable(checks, "published", published_text)
+            and _readable(checks, "published_basis", basis)
+        ):
             yield Problem(table.name, line, "published_basis", "must be 'unknown' exactly when published is blank")
         published, accessed = _date(published_text), _date(accessed_text)
         if accessed and accessed > today:
@@ -482,6 +547,40 @@ def check_revision_cycles(table: RawTable) -> Iterator[Problem]:
         yield Problem(table.name, table.lines[by_id[start]], "supersedes", _loop_words(loop))
 
 
+FOLDER_HINT = "give the data folder, the one holding datapackage.json, battle.json and the CSV tables"
+
+
+def folder_problem(data_dir: Path) -> Problem | None:
+    """Why `data_dir` is not a folder (it does not exist, or is a file), or None if it is
+    one. The commands that read a data folder ask this first."""
+
+    def problem(message: str) -> Problem:
+        return Problem(str(data_dir), None, None, message, folder=True)
+
+    try:
+        info = os.stat(data_dir)
+    except (FileNotFoundError, NotADirectoryError):
+        return problem(f"no such folder: {FOLDER_HINT}")
+    except OSError as exc:
+        return problem(f"cannot read the folder: {exc.strerror}")
+    if stat.S_ISDIR(info.st_mode):
+        return None
+    kind = "a file" if stat.S_ISREG(info.st_mode) else kind_of(info.st_mode)
+    parent = Path(data_dir).parent
+    if parent == Path("."):
+        parent = Path.cwd()
+    if (parent / PACKAGE).is_file():
+        return problem(f"is {kind}, not a folder: give the data folder that holds it, {parent}")
+    return problem(f"is {kind}, not a folder: {FOLDER_HINT}")
+
+
+def _json_bom(label: str) -> Problem:
+    """A JSON file of the folder that starts with a byte-order mark. (A CSV table may: see
+    `analysis.read`. The JSON files are read elsewhere too, as UTF-8 without one:
+    `analysis.load` and `analysis.outputs.event_of`.)"""
+    return Problem(label, 1, None, "file starts with a byte-order mark: save it as UTF-8 without BOM")
+
+
 def validate(data_dir: Path) -> list[Problem]:
     """All problems of a data folder, in file and line order; an empty list means valid."""
     with paused_gc():
@@ -489,10 +588,15 @@ def validate(data_dir: Path) -> list[Problem]:
 
 
 def _validate(data_dir: Path) -> list[Problem]:
+    not_folder = folder_problem(data_dir)
+    if not_folder:
+        return [not_folder]
     pkg_label = str(data_dir / PACKAGE)
     data, found = read_bytes(data_dir / PACKAGE, pkg_label, JSON_LIMIT)
     if data is None:
         return found
+    if data.startswith(BOM):
+        return [_json_bom(pkg_label)]
     try:
         package = json.loads(data.decode("utf-8"))
         resources = {r["name"]: r for r in package["resources"]}
@@ -534,6 +638,9 @@ def _validate(data_dir: Path) -> list[Problem]:
             if data is None:
                 log.extend(found)
                 continue
+            if data.startswith(BOM):
+                log.add(_json_bom(str(path)))
+                continue
             try:
                 raw = json.loads(data.decode("utf-8"))
             except ValueError as exc:
@@ -558,6 +665,10 @@ def _validate(data_dir: Path) -> list[Problem]:
                 needed[name].add(column)
     tables: dict[str, RawTable] = {}
     checked: dict[str, set[tuple[str, str, str]]] = {}
+    # table -> its columns with a cell its field's rules reject: a rule that reads such a
+    # column (a foreign key into it, a rule across rows) does not echo the problem
+    rejected: dict[str, set[str]] = {}
+    rules = {name: {f.name: f.check for f in fields[name]} for name in fields}
     for name in order:
         res = resources[name]
         expected = [f["name"] for f in res["schema"]["fields"]]
@@ -566,11 +677,14 @@ def _validate(data_dir: Path) -> list[Problem]:
         streamed = [(c, t, tc) for c, t, tc in keys[name] if t != name and t in tables]
         checked[name] = set(streamed)
         cells = FieldChecks(
-            label, fields[name], found_here, {c: key_check(tables[t].values(tc), t, tc) for c, t, tc in streamed}
+            label,
+            fields[name],
+            found_here,
+            {c: key_check(tables[t].values(tc), t, tc) for c, t, tc in streamed if tc not in rejected[t]},
         )
         checks: list[Check] = [cells]
         if name == "casualties" and battle is not None:
-            checks.append(ClaimRules(label, battle, found_here))
+            checks.append(ClaimRules(label, battle, found_here, rules[name]))
 
         def check_chunk(columns: Mapping[str, Sequence[str]], lines: Sequence[int], checks=checks) -> None:
             for check in checks:
@@ -583,21 +697,31 @@ def _validate(data_dir: Path) -> list[Problem]:
         log.extend(found)
         if table is not None:  # field problems count only in a table that could be read
             tables[name] = table
+            rejected[name] = cells.rejected
             log.merge(found_here)
             for column in cells.seen:  # the values of a unique column are known already
                 table.distinct[column] = cells.values(column)
         del checks, cells, found_here, check_chunk
     for name in tables:
-        log.extend(check_foreign_keys(name, tables, resources[name]["schema"], skip=checked[name]))
+        log.extend(
+            check_foreign_keys(
+                name, tables, resources[name]["schema"], skip=checked[name], checks=rules[name], rejected=rejected
+            )
+        )
     if "sources" in tables:
-        log.extend(check_sources(tables["sources"]))
+        log.extend(check_sources(tables["sources"], checks=rules["sources"]))
     if "casualties" in tables:
         log.extend(check_revision_cycles(tables["casualties"]))
     if battle is not None and "casualties" in tables:
-        log.extend(check_supersedes(tables["casualties"]))
-    # exceptions name claims and events: checked only once both tables could be read, so
-    # that a fault in a table is not echoed as false problems in battle.json
-    if battle is not None and {"casualties", "events"} <= set(tables):
+        log.extend(check_supersedes(tables["casualties"], rules["casualties"]))
+    # exceptions name claims and events: checked only once both tables could be read, and
+    # their ids too, so that a fault in a table is not echoed as false problems in battle.json
+    if (
+        battle is not None
+        and {"casualties", "events"} <= set(tables)
+        and "claim_id" not in rejected["casualties"]
+        and "event_id" not in rejected["events"]
+    ):
         claim_ids, event_ids = tables["casualties"].values("claim_id"), tables["events"].values("event_id")
         for i, exception in enumerate(battle.accepted_exceptions):
             for claim in exception["claims"]:
@@ -610,7 +734,7 @@ def _validate(data_dir: Path) -> list[Problem]:
                             f"{claim!r} is not a claim_id or event_id",
                         )
                     )
-    if battle is not None and "claimants" in tables:
+    if battle is not None and "claimants" in tables and "claimant" not in rejected["claimants"]:
         known = tables["claimants"].values("claimant")
         for name in battle.claimant_hierarchy:
             if name not in known:
