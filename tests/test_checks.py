@@ -7,7 +7,7 @@ import pytest
 
 from analysis import checks
 from analysis.load import load_dataset
-from conftest import DATA, add_claims, claim, set_claim
+from conftest import DATA, add_claims, claim, make_event, set_claim, source_row
 
 
 @pytest.fixture(scope="module")
@@ -110,3 +110,28 @@ def test_summary_counts_every_finding(found):
     s = checks.summary(found)
     assert s["findings"].sum() == len(found)
     assert s.loc[s["failing"], "verdict"].isin(checks.FAILING).all()
+
+
+def test_a_number_every_copy_gives_to_the_same_sides_or_to_a_group_and_its_part_is_no_swap(tmp_path):
+    day = "2020-03-01"
+    sources = [source_row("s1"), source_row("s2", language="fr")]
+    copy = {"report_id": "r1"}
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            [
+                *(
+                    claim(f"{s}{side[0]}", "Monitor", day, day, side, 20, source_id=s, **copy)
+                    for s in ("s1", "s2")
+                    for side in ("army", "militia")
+                ),
+                claim("G", "Monitor", day, day, "all", 9, source_id="s1", **copy),
+                claim("P", "Monitor", day, day, "army", 9, source_id="s2", **copy),
+                claim("X", "Army", day, day, "army", 7, source_id="s1", report_id="r2"),
+                claim("Y", "Army", day, day, "militia", 7, source_id="s2", report_id="r2"),
+            ],
+            sources=sources,
+        )
+    )
+    swaps = [f.subject for f in checks.copies_disagree(ds) if f.verdict == "swap"]
+    assert swaps == ["r2: killed, the number 7"]

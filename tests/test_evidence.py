@@ -385,3 +385,35 @@ def test_claimants_named_like_missing_values_are_kept_as_names(tmp_path):
     r = reconcile(ds)
     assert {c.claimant for c in r.accepted} == {"NA", "null"}
     assert day(r, "army")["best"] == 3
+
+
+def test_a_number_every_copy_gives_to_the_same_two_sides_is_not_swapped(tmp_path):
+    # both copies print 20 for the army and 20 for the militia (al-Qubeir's snc-2012-06-06:
+    # 20 women and 20 children in every copy); a later report revises the militia figure of
+    # one copy and the army figure of the other by explicit links. What remains of each
+    # copy then names one side only, but neither copy gave the 20 to one side and not the
+    # other: no swap. A copy that really moves the number (C1/C2) still is one.
+    sources = [
+        source_row("a", published="2020-03-04"),
+        source_row("b", published="2020-03-04", publisher="Other Post"),
+        source_row("c", published="2020-03-06", publisher="Late Post"),
+    ]
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            [
+                claim("A1", "Monitor", DAY, DAY, "army", 20, source_id="a", report_id="first"),
+                claim("A2", "Monitor", DAY, DAY, "militia", 20, source_id="a", report_id="first"),
+                claim("B1", "Monitor", DAY, DAY, "army", 20, source_id="b", report_id="first"),
+                claim("B2", "Monitor", DAY, DAY, "militia", 20, source_id="b", report_id="first"),
+                claim("N1", "Monitor", DAY, DAY, "army", 22, source_id="c", report_id="later", supersedes="B1"),
+                claim("N2", "Monitor", DAY, DAY, "militia", 21, source_id="c", report_id="later", supersedes="A2"),
+                claim("C1", "Monitor", "2020-03-02", "2020-03-02", "army", 7, source_id="a", report_id="other"),
+                claim("C2", "Monitor", "2020-03-02", "2020-03-02", "militia", 7, source_id="b", report_id="other"),
+            ],
+            sources=sources,
+        )
+    )
+    r = reconcile(ds)
+    assert [(d.report, d.kind, d.subject) for d in r.evidence.disagreements] == [("other", "swap", "the number 7")]
+    assert not any("disagree" in reason for reason in r.set_aside["reason"] if "first" in reason)

@@ -3,6 +3,7 @@ tables (booktabs, labels, longtable, alignment, yes/no), and, where pdflatex and
 are installed, that the tables and the .bib compile in a plain article without error and
 without an overfull box wider than 10pt."""
 
+import json
 import re
 import shutil
 import subprocess
@@ -12,7 +13,9 @@ import pytest
 
 from analysis.load import load_dataset
 from analysis.publish import LONG_TABLE, bib_key, bib_url, bibtex, latex_text, tables, to_latex
-from conftest import DATA
+from conftest import DATA, ROOT
+
+BATTLE_ID = json.loads((DATA / "battle.json").read_text(encoding="utf-8"))["battle_id"]
 
 HOSTILE = [
     "braces {x} and \\backslash \\input{/etc/passwd}",
@@ -119,10 +122,19 @@ def test_tex_tables_are_booktabs_with_labels_and_packages(files):
             continue
         assert text.startswith("% requires: \\usepackage{booktabs,longtable,array}"), name
         stem = name[: -len(".tex")]
-        assert f"\\label{{tab:{stem.replace('_', '-')}}}" in text, name
+        assert f"\\label{{tab:{BATTLE_ID}-{stem.replace('_', '-')}}}" in text, name
         assert "\\toprule" in text and "\\midrule" in text and "\\bottomrule" in text, name
         assert "\\hline" not in text and "True" not in text and "False" not in text, name
         assert balanced(text), name
+
+
+def test_labels_differ_between_events_cited_in_one_paper(files):
+    second = tables(load_dataset(ROOT / "events" / "al-qubeir" / "data"))
+    labels = [
+        set(re.findall(r"\\label\{([^}]*)\}", "".join(v for k, v in f.items() if k.endswith(".tex"))))
+        for f in (files, second)
+    ]
+    assert labels[0] and labels[1] and not labels[0] & labels[1]
 
 
 def test_long_tables_break_across_pages(files):

@@ -16,7 +16,7 @@ from matplotlib.patches import FancyArrowPatch, Rectangle
 from analysis import derive, plots
 from analysis.load import load_dataset
 from analysis.reconcile import reconcile_all
-from conftest import DATA, ROOT
+from conftest import DATA, ROOT, claim, make_event
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +134,7 @@ def test_claims_timeline_labels_do_not_overlap_and_copies_are_counted(figures):
 
 
 def test_derived_totals_are_marked(figures):
-    assert any("derived" in t and "stated by no source" in t for t in texts(figures["cumulative-deaths"]))
+    assert any("derived" in t and "stated by no accepted claim" in t for t in texts(figures["cumulative-deaths"]))
     legend = [
         t.get_text() for ax in figures["rule-comparison"].axes if ax.get_legend() for t in ax.get_legend().get_texts()
     ]
@@ -165,3 +165,23 @@ def test_a_battle_without_infobox_says_so(second_battle):
     assert figs["daily-deaths"].get_suptitle().startswith("Test event (1–3 March 2020)")
     # Saved, every figure in every format, by the figures notebook on the edge event of
     # test_edge_event.py, also a battle without infobox figures.
+
+
+def test_the_timeline_marks_sub_groups_apart(tmp_path):
+    day = "2020-03-01"
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            [claim(i, "Monitor", day, day, side, 5) for i, side in (("C", "children"), ("W", "women"), ("A", "army"))],
+            sides=("army", "civilians"),
+            subgroups={"civilians": ["children", "women"]},
+        )
+    )
+    fig = plots.figure_timeline(ds)
+    marks = {
+        line.get_label(): (line.get_marker(), line.get_color())
+        for ax in fig.axes
+        for line in ax.get_lines()
+        if line.get_label() in ("children", "women", "army")
+    }
+    assert len(marks) == 3 and len(set(marks.values())) == 3

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import story
+from analysis import story, summaries
 from analysis.checks import run_checks
 from analysis.load import load_dataset
 from analysis.reconcile import reconcile_all
@@ -159,3 +159,39 @@ def test_relayed_figures_are_told_by_what_the_check_found():
         "figures about other sides and 2 trace to no claim read for this dataset; 1 of those that trace to no claim "
         "is accepted as an exception in battle.json."
     )
+
+
+def test_a_days_toll_says_what_its_total_places_on_no_side(tmp_path):
+    day = "2020-03-01"
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            [claim("T", "Monitor", day, day, "all", 10), claim("A", "Monitor", day, day, "army", 3)],
+            sides=("army", "militia", "civilians"),
+        )
+    )
+    assert story.day_toll(ds, reconcile_all(ds)["hierarchy"], 0).endswith(
+        "the day's reconciled best is 10 killed (army 3 and 7 on no side)."
+    )
+
+
+def test_a_figure_replaced_by_several_copies_of_one_report_counts_once(tmp_path):
+    sources = [source_row("s1", published="2020-03-04"), source_row("s2", published="2020-03-06")]
+    later = {"source_id": "s2", "report_id": "r2", "supersedes": "O"}
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            [
+                claim("O", "Monitor", "2020-03-01", "2020-03-03", "army", 10),
+                claim("N1", "Monitor", "2020-03-01", "2020-03-03", "army", 14, **later),
+                claim("N2", "Monitor", "2020-03-01", "2020-03-03", "army", 14, **later),
+            ],
+            sources=sources,
+        )
+    )
+    result = reconcile_all(ds)["hierarchy"]
+    assert story.revisions(result) == (
+        "1 figure was replaced by the same claimant's later figure: 1 linked in the ledger and 0 inferred from a "
+        "later report for the same side and days (2 links in all, one per copy of the later report)."
+    )
+    assert set(summaries.revisions(ds, result)["claimant"]) == {"Monitor"}

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 INPUTS = (
     "**Inputs.** The event's validated data folder (`data/` for the flagship event; the build points "
     "`analysis.paths.data_dir()` at another event's folder): `casualties.csv`, `sources.csv`, `claimants.csv`, "
-    "`events.csv`, `battle.json`."
+    "`events.csv`, `battle.json`, and `datapackage.json`, which describes them."
 )
 SETUP = """from analysis import story
 from analysis import summaries as s
@@ -84,9 +84,9 @@ NOTEBOOKS = {
         head(
             "02",
             "Compare the first days",
-            "Every claim about the first and second day, the revisions claimants made "
-            "to their own figures, whether parts add up to wholes, and what the reconciliation makes of the first "
-            "days.",
+            "Every claim about the first day and the second (where the event lasted more than one), the "
+            "revisions claimants made to their own figures, whether parts add up to wholes, and what the "
+            "reconciliation makes of the first days.",
         ),
         code(SETUP),
         md("## Every claim about the first day"),
@@ -97,15 +97,10 @@ NOTEBOOKS = {
             "## Revisions: a claimant replacing its own earlier figure\n\nA revision is linked in the ledger, or "
             "inferred when the same claimant's later report gives the same measure, side and days."
         ),
-        code("s.show(s.revisions(result))\nstory.say(story.revisions(result))"),
+        code("s.show(s.revisions(ds, result))\nstory.say(story.revisions(result))"),
         md("## Do the sides add up to the total? One document at a time"),
-        code(
-            's.show(s.findings(found, "parts_vs_whole"))\n'
-            'story.say(story.finding_count(found, "parts_vs_whole", "{n} document gives sides that do not add up to '
-            'its total", "{n} documents give sides that do not add up to their totals", "In every document the sides '
-            'fit the total."))'
-        ),
-        md("## Every claim about the second day"),
+        code('s.show(s.findings(found, "parts_vs_whole"))\nstory.say(story.parts_fit(found))'),
+        md("## Every claim about the second day, where there is one"),
         code(
             "s.show(s.day_claims(ds, 1, revisions=result.evidence.revisions))\nstory.say(story.day_toll(ds, result, 1))"
         ),
@@ -113,7 +108,7 @@ NOTEBOOKS = {
             "## The first days reconciled (default rule)\n\nEach cell is *best [low–high]*; `open` means no accepted "
             "claim caps it. The last row holds the deaths the accepted claims require but place on no day."
         ),
-        code("s.show(s.daily_table(result).head(2))"),
+        code("s.show(s.daily_table(result, days=2))"),
         md("## The claims behind the first day's reconciled total"),
         code("s.show(s.lineage(ds, s.claims_behind(result, ds.battle.total_group, day=0)))"),
         md("## Conclusions"),
@@ -230,7 +225,10 @@ NOTEBOOKS = {
         *[
             cell
             for name, caption in FIGURE_CAPTIONS.items()
-            for cell in (md(f"## {caption}\n\n`figures/{name}.svg`, `.png`, `.pdf`"), code(f's.show_figure("{name}")'))
+            for cell in (
+                md(f"## {caption}\n\n`{name}.svg`, `.png`, `.pdf` in the event's figures folder"),
+                code(f's.show_figure("{name}")'),
+            )
         ],
     ],
 }

@@ -83,7 +83,9 @@ def parts_vs_whole(ds) -> list[Finding]:
     keys = ["source_id", "claimant", "measure", "period_start", "period_end"]
     for key, rows in c.groupby(keys, observed=True, sort=True):
         by_side = {s: r for s, r in rows.groupby("side", observed=True)}
-        for group, members in battle.side_groups.items():
+        # side groups and their members; sides split into sub-groups and their remainder
+        wholes = [*battle.side_groups.items(), *((side, battle.side_leaves(side)) for side in battle.subgroups)]
+        for group, members in wholes:
             if group not in by_side or not any(m in by_side for m in members):
                 continue
             whole = by_side[group].iloc[0]
@@ -206,6 +208,18 @@ def derived_figures(ds, r: Reconciliation) -> list[Finding]:
     return out
 
 
+def _swapped(battle, given: list[set[str]]) -> bool:
+    """Whether copies swap a number between sides: one gives it to a side the other does
+    not, and the other to a side the first does not, the two sides not nested (a figure
+    for a group in one copy and for its part in another is a refinement, not a swap)."""
+
+    def nested(a: str, b: str) -> bool:
+        ma, mb = set(battle.members(a) or (a,)), set(battle.members(b) or (b,))
+        return ma <= mb or mb <= ma
+
+    return any(not nested(x, y) for i, a in enumerate(given) for b in given[i + 1 :] for x in a - b for y in b - a)
+
+
 def copies_disagree(ds) -> list[Finding]:
     c = ds.claims[ds.claims["report_id"].notna()]
     src = ds.sources.set_index("source_id")
@@ -230,7 +244,8 @@ def copies_disagree(ds) -> list[Finding]:
                 )
         for value, same in rows.groupby("value", sort=True):
             sides = same.drop_duplicates(["measure", "side"])
-            if sides["measure"].nunique() == 1 and len(sides) > 1 and same["source_id"].nunique() > 1:
+            given = {src_id: set(g["side"].astype(str)) for src_id, g in same.groupby("source_id", sort=True)}
+            if sides["measure"].nunique() == 1 and _swapped(ds.battle, list(given.values())):
                 figures = f"{value} is " + "; ".join(
                     f"{x.side} in {src.loc[x.source_id, 'publisher']} ({src.loc[x.source_id, 'language']})"
                     for x in same.sort_values("claim_id").itertuples()

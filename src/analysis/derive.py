@@ -1,27 +1,78 @@
 """Tidy long tables derived from the ledger: daily claims and cumulative claims.
 
 - `daily_claims`: one row per in-scope daily claim of a reconciled measure (killed,
-  wounded), by day, side and claimant.
+  wounded), by day, side and claimant, with its interval and whether superseded as the
+  evidence reads it (see `Reading`).
 - `claimant_days`: what each claimant's daily figures say about each day and side or side
-  group, as an interval: a group's figure is the tighter of its own claim and the sum of
-  its members' claims. Several claims of one claimant for the same day and side are
-  intersected (a revision is dropped first: superseded claims never count).
-- `cumulative_claims`: each claimant's running totals as it reported them (`reported`)
-  and as its daily figures imply (`implied by daily figures`, the sum of the stated days).
-- `claimant_totals`: each claimant's latest reported total per side: the claimant x side
+  group, as an interval. A name's figure is the tightest that the claimant's figures for
+  it and for the names inside it give. Its low is the largest of its own low and of the
+  sums of the lows of disjoint names inside it: a side's own figure or the sum of its
+  sub-groups', whichever is larger (both are lower bounds of the same count), and "all"
+  counts a side the claimant gives as a whole (civilians 9 and government forces 2: 11).
+  Its high is the smallest of its own high and of the sums of the highs of names that
+  cover it exactly, each capped. A cap below the low is dropped (the figures contradict
+  each other). Several claims of one claimant for the same day and side are intersected
+  (a revision is dropped first: superseded claims never count).
+- `cumulative_claims`: each claimant's totals as it reported them (`reported`, the claims
+  of `current_totals`) and its running totals as its daily figures imply (`implied by
+  daily figures`, the sum of the stated days, each day's figure as in `claimant_days`).
+- `claimant_totals`: each claimant's latest reported totals per side: the claimant x side
   matrix of battle totals.
 
-Caveats: these views show the ledger as each claimant reported it (explicit revisions
-applied, copies not merged); the reconciliation works on `analysis.evidence`'s readings
-instead. Qualifiers are read as in `analysis.evidence.interval`.
+A total (`current_totals`) is a claim coded cumulative or a claim covering the event's
+whole period, however many days that is (each figure of a one-day event for its day);
+never a figure for part of the area or a count of identified victims (lower bounds
+beside the toll, as `analysis.evidence` reads them).
+
+Caveats: `daily_claims`, `cumulative_claims` and `claimant_days` given a `Reading` read
+each claim as `analysis.evidence` does (every revision applied, explicit or inferred;
+running counts and identified victims capping nothing) but keep copies apart, one row per
+ledger row. `claimant_totals`, `current_cumulative`, `counted_claims` and `claimant_days`
+without a `Reading` (the ledger checks of `analysis.checks`) read the ledger as each
+claimant reported it: explicit revisions only, every figure capped as its qualifier says.
+Qualifiers and areas are read as in `analysis.evidence.interval`.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from analysis.battle import Battle
-from analysis.evidence import counted_rows, interval
+from analysis.evidence import Evidence, claim_records, counted_rows, gather, interval
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How `analysis.evidence` reads each counted ledger row: the cap it allows (`high`
+    by claim ID, None for none: a running count or a count of identified victims is a
+    lower bound) and the rows a revision replaced (`superseded`: those an explicit
+    `supersedes` link names, and the figures a later report of the same claimant revises,
+    with their identical copies, as `gather` infers them)."""
+
+    high: dict[str, int | None]
+    superseded: frozenset[str]
+
+
+def evidence_reading(ds, evidence: Evidence | None = None) -> Reading:
+    """The evidence's reading of a dataset's counted rows (`evidence`: `gather(ds)`, computed
+    here when not given)."""
+    records = claim_records(ds)
+    evidence = evidence if evidence is not None else gather(ds)
+    explicit = {r.old for r in evidence.revisions if not r.inferred}
+
+    def figure(c) -> tuple:
+        # the figure of a report that `evidence.merge_copies` reads once, copies merged
+        return (c.report, c.measure, c.first_day, c.last_day, c.area, c.identified, c.side, c.value, c.qualifier)
+
+    copies: dict[tuple, set[str]] = {}
+    for c in records:
+        if c.claim_id not in explicit:
+            copies.setdefault(figure(c), set()).add(c.claim_id)
+    by_id = {c.claim_id: c for c in records}
+    inferred = {i for r in evidence.revisions if r.inferred for i in copies.get(figure(by_id[r.old]), {r.old})}
+    return Reading({c.claim_id: c.high for c in records}, frozenset(explicit | inferred))
 
 
 def superseded_ids(claims: pd.DataFrame) -> set[str]:
@@ -34,25 +85,47 @@ def current_cumulative(claims: pd.DataFrame, battle: Battle) -> pd.DataFrame:
     return c[(c["figure_type"] == "cumulative") & ~c["superseded"]]
 
 
-def counted_claims(claims: pd.DataFrame, battle: Battle) -> pd.DataFrame:
+def current_totals(claims: pd.DataFrame, battle: Battle, reading: Reading | None = None) -> pd.DataFrame:
+    """Counted totals that no revision replaced: claims coded cumulative, and claims whose
+    period covers the event's whole period whatever their coding (a one-day event's
+    figures for its day are its totals). A figure for part of the area or a count of
+    identified victims is not a total (`analysis.evidence`: a lower bound, a figure of its
+    own beside the toll)."""
+    c = counted_claims(claims, battle, reading)
+    period = (c["period_start"] <= pd.Timestamp(battle.period_start)) & (
+        c["period_end"] >= pd.Timestamp(battle.period_end)
+    )
+    toll = c["area"].astype(str).map(battle.whole_area).astype(bool) & ~c["identified"].fillna(False).astype(bool)
+    return c[((c["figure_type"] == "cumulative") | period) & toll & ~c["superseded"]]
+
+
+def counted_claims(claims: pd.DataFrame, battle: Battle, reading: Reading | None = None) -> pd.DataFrame:
     """In-scope claims of reconciled measures about counted sides or groups, with their
-    interval (`low`, `high`), whether they are superseded, and the days they cover."""
+    interval (`low`, `high`), whether they are superseded, and the days they cover. Without
+    a `reading`, the ledger's: each figure capped as `interval` reads its qualifier and
+    area, explicit revisions only; with one, the evidence's caps and revisions."""
     c = counted_rows(claims, battle).copy()
-    gone = superseded_ids(claims)
     bounds = [
         interval(int(v), str(q), battle.about_band, battle.whole_area(str(a)))
         for v, q, a in zip(c["value"], c["qualifier"], c["area"])
     ]
     c["low"] = pd.array([b[0] for b in bounds], dtype="Int64")
-    c["high"] = pd.array([b[1] for b in bounds], dtype="Int64")
-    c["superseded"] = c["claim_id"].isin(gone)
+    if reading is None:
+        c["high"] = pd.array([b[1] for b in bounds], dtype="Int64")
+        c["superseded"] = c["claim_id"].isin(superseded_ids(claims))
+    else:
+        c["high"] = pd.array([reading.high[i] for i in c["claim_id"]], dtype="Int64")
+        c["superseded"] = c["claim_id"].isin(reading.superseded)
     return c
 
 
-def daily_claims(claims: pd.DataFrame, battle: Battle) -> pd.DataFrame:
+def daily_claims(claims: pd.DataFrame, battle: Battle, reading: Reading) -> pd.DataFrame:
     """In-scope daily claims with their interval and the event context the ledger gives:
-    whether the victims are identified by name, whom the claimant blames, and the cause."""
-    c = counted_claims(claims, battle)
+    whether the victims are identified by name, whom the claimant blames, and the cause.
+    `high` and `superseded` are the evidence's (`reading`, from `evidence_reading`): no cap
+    for a running count or identified victims; superseded by an explicit or inferred
+    revision."""
+    c = counted_claims(claims, battle, reading)
     c = c[c["figure_type"] == "daily"]
     out = c.rename(columns={"period_start": "date"})[
         [
@@ -75,44 +148,67 @@ def daily_claims(claims: pd.DataFrame, battle: Battle) -> pd.DataFrame:
     return out.sort_values(["date", "measure", "side", "claimant", "claim_id"]).reset_index(drop=True)
 
 
+def _tighter(intervals: list[tuple[int, int | None]]) -> tuple[int, int | None]:
+    """The intersection of intervals of one count: the largest low, the smallest cap; no
+    cap where the caps fall below the low (the figures contradict each other)."""
+    low = max(i[0] for i in intervals)
+    caps = [i[1] for i in intervals if i[1] is not None]
+    high = min(caps) if caps else None
+    return low, None if high is not None and high < low else high
+
+
 def _intersect(rows: pd.DataFrame) -> tuple[int, int | None, tuple[str, ...]]:
-    low = int(rows["low"].max())
-    highs = rows["high"].dropna()
-    high = int(highs.min()) if len(highs) else None
-    if high is not None and high < low:
-        high = None
+    low, high = _tighter([(int(lo), None if pd.isna(hi) else int(hi)) for lo, hi in zip(rows["low"], rows["high"])])
     return low, high, tuple(sorted(rows["claim_id"]))
 
 
-def claimant_days(claims: pd.DataFrame, battle: Battle) -> pd.DataFrame:
-    """Per claimant, measure, day and side or group: the interval its daily figures give."""
-    d = daily_claims(claims, battle)
-    d = d[~d["superseded"]]
+def _bounds(
+    cells: int, stated: dict[int, list[tuple[int, int | None]]], known: dict[int, tuple[int, int | None]]
+) -> tuple[int, int | None]:
+    """The tightest interval for a set of leaves (a bit mask) from the intervals `stated`
+    for sets of leaves: its own, and each stated part of it added to the rest's (a cap
+    needs every leaf under capped figures). `known` keeps the sets already worked out."""
+    if cells == 0:
+        return 0, 0
+    if cells not in known:
+        found = list(stated.get(cells, [(0, None)]))
+        for part in stated:
+            if part != cells and part & cells == part:
+                (low, high), (rest_low, rest_high) = _bounds(part, stated, known), _bounds(cells & ~part, stated, known)
+                found.append((low + rest_low, None if high is None or rest_high is None else high + rest_high))
+        known[cells] = _tighter(found)
+    return known[cells]
+
+
+def claimant_days(claims: pd.DataFrame, battle: Battle, reading: Reading | None = None) -> pd.DataFrame:
+    """Per claimant, measure, day and side or group: the interval its daily figures give
+    (see the module's description). Without a `reading`, the claims as the ledger gives
+    them (the ledger checks); with one, as the evidence reads them."""
+    c = counted_claims(claims, battle, reading)
+    d = c[(c["figure_type"] == "daily") & ~c["superseded"]].rename(columns={"period_start": "date"})
+    leaves = battle.leaves
+    mask = {name: sum(1 << leaves.index(m) for m in battle.members(name) or ()) for name in battle.counted_names}
     records = []
     for (claimant, measure, date), day in d.groupby(["claimant", "measure", "date"], observed=True, sort=True):
-        own = {side: _intersect(rows) for side, rows in day.groupby("side", observed=True)}
+        own = {str(side): _intersect(rows) for side, rows in day.groupby("side", observed=True)}
+        stated: dict[int, list[tuple[int, int | None]]] = {}
+        for side, (low, high, _) in own.items():
+            stated.setdefault(mask[side], []).append((low, high))
+        known: dict[int, tuple[int, int | None]] = {}
         for target in battle.counted_names:
-            members = battle.members(target) or ()
-            parts = [own[m] for m in members if m in own]
-            low, high, ids = own.get(target, (0, None, ()))
-            if parts:
-                part_low = sum(p[0] for p in parts)
-                complete = len(parts) == len(members) and all(p[1] is not None for p in parts)
-                part_high = sum(p[1] or 0 for p in parts) if complete else None
-                low = max(low, part_low)
-                if part_high is not None:
-                    high = part_high if high is None else min(high, part_high)
-                ids = tuple(sorted(set(ids).union(*(p[2] for p in parts))))
+            ids = tuple(sorted(i for side, o in own.items() if (mask[side] & mask[target]) == mask[side] for i in o[2]))
             if ids:
+                low, high = _bounds(mask[target], stated, known)
                 records.append((claimant, measure, date, target, low, high, ids))
     return pd.DataFrame(records, columns=["claimant", "measure", "date", "side", "low", "high", "claim_ids"]).astype(
         {"low": "int64", "high": "Int64"}
     )
 
 
-def cumulative_claims(claims: pd.DataFrame, battle: Battle) -> pd.DataFrame:
-    """Running totals by claimant, measure and side: reported, and implied by daily figures."""
-    rep = current_cumulative(claims, battle)
+def cumulative_claims(claims: pd.DataFrame, battle: Battle, reading: Reading) -> pd.DataFrame:
+    """Totals by claimant, measure and side: reported (`current_totals`), and running totals
+    implied by daily figures, both as the evidence reads them (`reading`)."""
+    rep = current_totals(claims, battle, reading)
     reported = pd.DataFrame(
         {
             "as_of": rep["period_end"],
@@ -128,7 +224,7 @@ def cumulative_claims(claims: pd.DataFrame, battle: Battle) -> pd.DataFrame:
             "claim_ids": rep["claim_id"].map(lambda i: (i,)),
         }
     )
-    days = claimant_days(claims, battle)
+    days = claimant_days(claims, battle, reading)
     implied = []
     for (claimant, measure, side), rows in days.groupby(["claimant", "measure", "side"], sort=True):
         low, ids = 0, ()
@@ -162,12 +258,13 @@ def claimant_totals(claims: pd.DataFrame, battle: Battle, sources: pd.DataFrame)
     """Each claimant's latest report per measure, one copy per row: the claimant x side
     matrix of battle totals, never pairing figures from different copies or reports.
 
-    The latest report of a claimant for a measure is the one whose cumulative figures
-    reach the latest day (ties: the report with more exact figures, then the one published
-    later, then the report key). Its copies (`source_id`) are compared: copies that give
-    another number for a side, or one number under sides that do not nest (a swap),
-    disagree, and each keeps its own rows (`copies_disagree` True; a copy whose figures
-    are all in another copy's is left out). Copies that agree give one set of rows, from
+    A report's totals are its claims in `current_totals` (explicit revisions applied). The
+    latest report of a claimant for a measure is the one whose totals reach the latest day
+    (ties: the report with more exact figures, then the one published later, then the
+    report key). Its copies (`source_id`) are compared: copies that give another number
+    for a side, or one number under sides that do not nest (a swap), disagree, and each
+    keeps its own rows (`copies_disagree` True; a copy whose figures are all in another
+    copy's is left out). Copies that agree give one set of rows, from
     the copy with the most figures (then the battle's preferred language, then the
     earliest published, then the lowest source_id). Within a copy each side takes its
     latest figure (then the exact one, then the lowest claim_id)."""
@@ -186,8 +283,7 @@ def claimant_totals(claims: pd.DataFrame, battle: Battle, sources: pd.DataFrame)
         "claim_id",
         "copies_disagree",
     ]
-    c = counted_claims(claims, battle)
-    c = c[(c["figure_type"] == "cumulative") & ~c["superseded"]].copy()
+    c = current_totals(claims, battle).copy()
     if c.empty:
         return pd.DataFrame(columns=columns)
     src = sources.set_index("source_id")

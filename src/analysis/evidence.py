@@ -10,11 +10,14 @@ constraint this module makes the distinctions the sources make:
   of a report merge into one reading per figure before any constraint is built:
   identical figures count once; a figure one copy gives for a group ("3 killed") and
   another copy for a part of it ("3 civilians killed") becomes the more specific reading
-  once; copies that disagree (another number for the same side, or one number under
-  sides that do not nest, as when two copies swap two figures) are reported as
-  `CopyDisagreement`s and the copy in the battle's preferred language is read (then the
+  once; copies that disagree (another number for the same side, or a swap) are reported
+  as `CopyDisagreement`s and the copy in the battle's preferred language is read (then the
   earliest published, then the lowest claim ID). Two readings of one report are never
-  enforced together.
+  enforced together. Two copies *swap* a number N when one gives N for side X and not for
+  side Y, the other gives N for Y and not for X, and X and Y do not nest. What a copy
+  gives is every counted figure it prints for the report, measure and days, including
+  one a `supersedes` link has retired: a number every copy gives to the same two sides
+  (20 women and 20 children) is never a swap, however the revisions thin the copies.
 - **Time of count.** A figure for one day published no later than that day is a running
   count: a lower bound, since deaths of that day may still be added (`count_status`
   blank). A figure over several days is read as the count to its last day. The ledger
@@ -248,15 +251,41 @@ def _nested(inner: tuple[str, ...], outer: tuple[str, ...]) -> bool:
     return set(inner) < set(outer)
 
 
-def merge_copies(records: list[Claim]) -> tuple[list[Claim], list[SetAside], list[CopyDisagreement]]:
-    """One reading per figure of each report (see the module's description)."""
+def _figure_key(c: Claim) -> tuple:
+    return (c.report, c.measure, c.first_day, c.last_day, c.area, c.identified)
+
+
+def _swapped(c: Claim, o: Claim, given: dict[str, set[tuple[str, int]]]) -> bool:
+    """Copies c and o swap a number: the same number for sides that do not nest, c's copy
+    giving it for c's side and not o's, o's copy for o's side and not c's. `given`: the
+    (side, number) pairs each copy prints (see the module's description)."""
+    return (
+        o.value == c.value
+        and o.side != c.side
+        and not _nested(o.members, c.members)
+        and not _nested(c.members, o.members)
+        and (o.side, o.value) not in given.get(c.source_id, set())
+        and (c.side, c.value) not in given.get(o.source_id, set())
+    )
+
+
+def merge_copies(
+    records: list[Claim], printed: list[Claim] | None = None
+) -> tuple[list[Claim], list[SetAside], list[CopyDisagreement]]:
+    """One reading per figure of each report (see the module's description). `printed`:
+    every counted figure of the copies, including those explicit revisions have already
+    dropped from `records` (default `records`); a swap is judged on what copies print."""
     groups: dict[tuple, list[Claim]] = {}
     for c in records:
-        groups.setdefault((c.report, c.measure, c.first_day, c.last_day, c.area, c.identified), []).append(c)
+        groups.setdefault(_figure_key(c), []).append(c)
+    given: dict[tuple, dict[str, set[tuple[str, int]]]] = {}
+    for c in records if printed is None else printed:
+        given.setdefault(_figure_key(c), {}).setdefault(c.source_id, set()).add((c.side, c.value))
     readings: list[Claim] = []
     aside: list[SetAside] = []
     disagreements: list[CopyDisagreement] = []
-    for (report, measure, *_), items in sorted(groups.items(), key=lambda kv: min(c.claim_id for c in kv[1])):
+    for figure, items in sorted(groups.items(), key=lambda kv: min(c.claim_id for c in kv[1])):
+        report, measure = figure[0], figure[1]
         items = sorted(items, key=_copy_order)
         # identical figures in several copies: one reading, the preferred copy first
         unique: dict[tuple, Claim] = {}
@@ -268,7 +297,6 @@ def merge_copies(records: list[Claim]) -> tuple[list[Claim], list[SetAside], lis
                 unique[key] = c
         kept = list(unique.values())
         sides_of = {src: {c.side for c in items if c.source_id == src} for src in {c.source_id for c in items}}
-        pairs_of = {src: {(c.side, c.value) for c in items if c.source_id == src} for src in sides_of}
         # a number given for a group in one copy and for a part of it in another: the part
         for general in list(kept):
             finer = [
@@ -300,14 +328,7 @@ def merge_copies(records: list[Claim]) -> tuple[list[Claim], list[SetAside], lis
                 and o.source_id != c.source_id
                 and (
                     (o.side == c.side and (o.value, o.qualifier) != (c.value, c.qualifier))
-                    or (
-                        o.value == c.value
-                        and o.side != c.side
-                        and not _nested(o.members, c.members)
-                        and not _nested(c.members, o.members)
-                        and (o.side, o.value) not in pairs_of[c.source_id]
-                        and (c.side, c.value) not in pairs_of[o.source_id]
-                    )
+                    or _swapped(c, o, given[figure])
                 )
             ]
             for o in rivals:
@@ -400,7 +421,7 @@ def gather(ds) -> Evidence:
     records = claim_records(ds)
     links = {new: old for new, old in ds.claims[["claim_id", "supersedes"]].dropna().itertuples(index=False)}
     current, aside = explicit_revisions(records, links)
-    readings, merged_aside, disagreements = merge_copies(current)
+    readings, merged_aside, disagreements = merge_copies(current, records)
     live, revised, inferred = inferred_revisions(readings, records, links)
     revisions = [Revision(old, new, False) for new, old in sorted(links.items())] + inferred
     aside += merged_aside + revised

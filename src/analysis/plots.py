@@ -11,7 +11,7 @@ The figures (`FIGURES`, by file stem):
   low-high whiskers, open highs as dashed arrows, and the deaths the accepted claims
   require but place on no day as a hatched bar of their own ("on no day").
 - `cumulative-deaths`: running totals, reconciled (line and band) against what each
-  claimant reported (markers); derived battle totals (stated by no source) are marked.
+  claimant reported (markers); derived totals (stated by no accepted claim) are marked.
 - `claims-timeline`: every in-scope claim by claimant and the last day it covers; copies
   of one report are one mark with a copy count, marks of one claimant and day are stacked
   by report and side, revisions are arrows (dashed where inferred).
@@ -21,7 +21,7 @@ The figures (`FIGURES`, by file stem):
   giving the same number for the same side and measure, their outlets, wire agencies and
   claimants; a figure that traces to nothing says so (and, where the reconciliation
   derives it from other figures, how).
-- `rule-comparison`: battle totals per side under every rule, best with low-high
+- `rule-comparison`: the event's totals per side under every rule, best with low-high
   whiskers, open highs as arrows, derived totals hollow.
 
 Readable in greyscale and for colour-blind readers: sides differ by Okabe-Ito colour and
@@ -241,7 +241,7 @@ def figure_daily(result, ds, measure: str | None = None) -> Figure:
     axes = np.atleast_1d(fig.subplots(len(names), 1, sharex=True))
     for ax, name in zip(axes, names):
         draw_daily(ax, result.daily, result.totals, name, side_style(names, name), battle.days, measure)
-    axes[-1].set_xlabel("day of the battle; at the right, deaths the accepted claims require but place on no day")
+    axes[-1].set_xlabel("day of the event; at the right, deaths the accepted claims require but place on no day")
     proxies = [
         Patch(facecolor="#bbbbbb", edgecolor="black", label="best: deaths the claims place on the day"),
         Line2D(
@@ -336,12 +336,12 @@ def draw_cumulative(
             markerfacecolor="white",
             markeredgecolor="black",
             markeredgewidth=1.2,
-            label="derived battle total: stated by no source",
+            label="derived total: stated by no accepted claim",
             clip_on=False,
             zorder=5,
         )
         ax.annotate(
-            f"{value:g}: derived,\nstated by no source",
+            f"{value:g}: derived,\nstated by no accepted claim",
             (end, value),
             xytext=(-8, 8),
             textcoords="offset points",
@@ -444,15 +444,22 @@ def timeline_columns(battle, marks: pd.DataFrame) -> int:
     return max(1, int(day_inches(battle) / (0.055 * longest + 0.25)))
 
 
+def timeline_names(battle) -> list[str]:
+    """Every name a timeline mark may carry, in the order of its marks and stacks: sides
+    with their sub-groups and remainders (so that children and women do not share a
+    mark), groups, then other actors."""
+    return list(dict.fromkeys([*battle.counted_names, *battle.other_actors]))
+
+
 def timeline_layout(
     marks: pd.DataFrame, battle, columns: int = 1
 ) -> tuple[pd.DataFrame, dict[str, tuple[float, float]]]:
     """x (in the last day covered, as a matplotlib date number) and y of every mark: the
-    marks of one claimant and day are stacked, report by report (earliest first, a gap
+    marks of one claimant and day are stacked, report by report (in ledger order, a gap
     between reports), side by side within a report, wrapped into up to `columns` columns
     within the day; each claimant gets a band tall enough for its largest stack. Returns
     the marks with x and y, and each claimant's band (top, bottom)."""
-    names = [*battle.sides, *battle.side_groups, *battle.other_actors]
+    names = timeline_names(battle)
     order = [n for n in battle.claimant_hierarchy if n in set(marks["claimant"])]
     order += sorted(set(marks["claimant"]) - set(order))
     marks = marks.copy()
@@ -496,7 +503,7 @@ def draw_timeline(
     measure = measure or battle.headline_measure
     marks = timeline_marks(claims, battle, measure, sources)
     ax.set_xlabel(
-        "last day the figure covers (a day's marks are stacked report by report, the earliest on top; "
+        "last day the figure covers (a day's marks are stacked report by report, in ledger order; "
         "italics: a total over several days)"
     )
     ax.set_ylabel("claimant")
@@ -504,7 +511,7 @@ def draw_timeline(
         ax.text(0.5, 0.5, f"no in-scope '{measure}' claims", transform=ax.transAxes, ha="center")
         return []
     marks, bands = timeline_layout(marks, battle, timeline_columns(battle, marks))
-    names = [*battle.sides, *battle.side_groups, *battle.other_actors]
+    names = timeline_names(battle)
     for side, rows in marks.groupby("side", sort=False):
         k = names.index(side) if side in names else len(names)
         ax.plot(
@@ -661,7 +668,7 @@ def draw_matrix(ax, totals: pd.DataFrame, battle, measure: str | None = None) ->
         ax.text(
             0.5,
             0.5,
-            f"no claimant reported a '{measure}' total over several days",
+            f"no claimant reported a '{measure}' total\n(a running total, or a figure for the whole period)",
             transform=ax.transAxes,
             ha="center",
             va="center",
@@ -781,7 +788,7 @@ def provenance_links(ds, result=None) -> list[dict]:
 
 
 def _derived_reason(result, battle, measure: str, side: str, value: int) -> str | None:
-    """'derived: 120 − 68 − 29, stated by no source' where the reconciliation derives the
+    """'derived: 120 − 68 − 29, stated by no accepted claim' where the reconciliation derives the
     number for this side from the total group's and the other sides' figures."""
     t = result.totals[result.totals["measure"] == measure].set_index("side")
     total = total_group(battle)
@@ -791,8 +798,8 @@ def _derived_reason(result, battle, measure: str, side: str, value: int) -> str 
     rest = sum(int(t.at[s, "best"]) for s in others if s in t.index)
     if total in t.index and side in battle.sides and int(t.at[total, "best"]) - rest == value:
         parts = " − ".join(str(int(t.at[s, "best"])) for s in others)
-        return f"derived: {int(t.at[total, 'best'])} ({total}) − {parts}; stated by no source"
-    return "derived by the reconciliation from other figures; stated by no source"
+        return f"derived: {int(t.at[total, 'best'])} ({total}) − {parts}; stated by no accepted claim"
+    return "derived by the reconciliation from other figures; stated by no accepted claim"
 
 
 def _spread(ys: dict, gap: float) -> dict:
@@ -995,7 +1002,7 @@ def draw_rules(ax, results: dict, battle, measure: str | None = None, labels: bo
     ax.set_ylim(len(names) - 0.5, -0.5)
     ax.set_xlim(-right * 0.02, right)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel(f"{measure} in the battle (people)")
+    ax.set_xlabel(f"{measure}, event total (people)")
     ax.set_ylabel("side or group (a row per rule)" if labels else " ")
     ax.set_title(measure, loc="left", fontsize=9)
 
@@ -1029,7 +1036,7 @@ def figure_rules(results: dict, ds) -> Figure:
             marker="o",
             markerfacecolor="white",
             linestyle="none",
-            label="hollow: derived total,\nstated by no source",
+            label="hollow: derived total,\nstated by no accepted claim",
         ),
         Line2D([], [], color="black", linestyle="--", label="dashed arrow: no claim\ncaps the total"),
     ]
@@ -1041,7 +1048,7 @@ def figure_rules(results: dict, ds) -> Figure:
         title="rule, top to bottom\n(best, low–high)",
         title_fontsize=7,
     )
-    title(fig, battle, "battle totals by side under every rule")
+    title(fig, battle, "totals by side under every rule")
     ids = [i for r in results.values() for i in r.totals["claims"]]
     source_line(fig, claims_by_id(ids, ds.claims), ds.sources, rules)
     return fig
@@ -1055,7 +1062,7 @@ def all_figures(ds, result, results: dict | None = None) -> dict[str, Figure]:
     (`results`: every rule's reconciliation, computed here when not given)."""
     from analysis.reconcile import reconcile_all
 
-    reported = derive.cumulative_claims(ds.claims, ds.battle)
+    reported = derive.cumulative_claims(ds.claims, ds.battle, derive.evidence_reading(ds, result.evidence))
     totals = derive.claimant_totals(ds.claims, ds.battle, ds.sources)
     results = results if results is not None else reconcile_all(ds)
     with mpl.rc_context(STYLE):

@@ -712,10 +712,11 @@ def tables(ds) -> dict[str, str]:
     """Every derived and citable table of a dataset, as file name -> text."""
     battle = ds.battle
     files: dict[str, str] = {}
-    files["claims_daily.csv"] = to_csv(derive.daily_claims(ds.claims, battle))
-    files["claims_cumulative.csv"] = to_csv(derive.cumulative_claims(ds.claims, battle))
-    files["claimant_totals.csv"] = to_csv(derive.claimant_totals(ds.claims, battle, ds.sources))
     results = reconcile_all(ds)
+    reading = derive.evidence_reading(ds, results[DEFAULT_RULE].evidence)
+    files["claims_daily.csv"] = to_csv(derive.daily_claims(ds.claims, battle, reading))
+    files["claims_cumulative.csv"] = to_csv(derive.cumulative_claims(ds.claims, battle, reading))
+    files["claimant_totals.csv"] = to_csv(derive.claimant_totals(ds.claims, battle, ds.sources))
     found = checks.run_checks(ds, results[DEFAULT_RULE])
     files["checks.csv"] = to_csv(found)
     files["checks_summary.md"] = to_markdown(checks.summary(found))
@@ -748,7 +749,7 @@ def tables(ds) -> dict[str, str]:
                 daily,
                 f"{battle.name}: low, best and high per day and side under the '{name}' rule",
             ),
-            (f"battle_totals-{name}", totals, f"{battle.name}: battle totals per side under the '{name}' rule"),
+            (f"battle_totals-{name}", totals, f"{battle.name}: totals per side under the '{name}' rule"),
         ):
             files[f"{stem}.csv"] = to_csv(frame)
             files[f"{stem}.md"] = to_markdown(frame)
@@ -758,7 +759,8 @@ def tables(ds) -> dict[str, str]:
             )
             if "derived" in frame:
                 note += " Derived: a total no accepted claim states, following from the figures for other sides."
-            files[f"{stem}.tex"] = to_latex(frame.drop(columns=["rule", "claims"]), caption, stem, note)
+            label = f"{battle.battle_id}-{stem}"  # unique across events cited in one paper
+            files[f"{stem}.tex"] = to_latex(frame.drop(columns=["rule", "claims"]), caption, label, note)
         conflicts.append(r.conflicts.assign(rule=name))
         aside.append(r.set_aside.assign(rule=name))
     conflict_columns = ["rule", "measure", "claims_in_conflict", "dropped", "reason"]
@@ -775,8 +777,8 @@ def tables(ds) -> dict[str, str]:
     files["sensitivity.md"] = to_markdown(sens)
     files["sensitivity.tex"] = to_latex(
         _stacked_figures(sens),
-        f"{battle.name}: battle totals under every rule, best [low–high]",
-        "sensitivity",
+        f"{battle.name}: totals under every rule, best [low–high]",
+        f"{battle.battle_id}-sensitivity",
         "Each cell: best, and under it the least and most the accepted claims allow (open: no claim caps it).",
     )
     files["ged_events.csv"] = to_csv(ged_events(ds, results[DEFAULT_RULE]))

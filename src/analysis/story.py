@@ -114,6 +114,11 @@ def _split(ds: Dataset, result, date, measure: str | None = None) -> tuple[int |
     by = d.set_index("side")["best"]
     total = ds.battle.total_group
     parts = [f"{s} {int(by[s])}" for s in ds.battle.sides if s in by and by[s] > 0]
+    if total in by:
+        # what the total requires beyond its sides' bests is placed on no side, not spread
+        rest = int(by[total]) - sum(int(by[s]) for s in ds.battle.sides if s in by)
+        if rest > 0 and parts:
+            parts.append(f"{rest} on no side")
     return (int(by[total]) if total in by else None), parts
 
 
@@ -145,11 +150,15 @@ def revisions(result) -> str:
     revs = result.evidence.revisions
     if not revs:
         return "No claimant revised a figure in this ledger."
-    inferred = sum(v.inferred for v in revs)
+    # one figure may be named by several copies of the later report: figures count once
+    linked = {v.old for v in revs if not v.inferred}
+    inferred = {v.old for v in revs if v.inferred} - linked
+    replaced = len(linked) + len(inferred)
+    links = f" ({_count(len(revs), 'link')} in all, one per copy of the later report)" if len(revs) > replaced else ""
     return (
-        f"{_count(len(revs), 'figure')} were replaced by the same claimant's later figure: "
-        f"{len(revs) - inferred} linked in the ledger and {inferred} inferred from a later report for the same "
-        f"side and days."
+        f"{_count(replaced, 'figure')} {'was' if replaced == 1 else 'were'} replaced by the same claimant's later "
+        f"figure: {len(linked)} linked in the ledger and {len(inferred)} inferred from a later report for the same "
+        f"side and days{links}."
     )
 
 
@@ -219,6 +228,29 @@ def finding_count(found: pd.DataFrame, check: str, one: str, many: str, none: st
     accepted = int(f["accepted"].ne("").sum())
     tail = f"; {accepted} of them accepted as exceptions, with the reason, in battle.json" if accepted else ""
     return (one if len(f) == 1 else many).format(n=len(f)) + tail + "."
+
+
+def parts_fit(found: pd.DataFrame) -> str:
+    """Whether the totals a document gives fit the parts the same document gives (check
+    `parts_vs_whole`), and how many were there to check."""
+    f = found[found["check"] == "parts_vs_whole"]
+    if f.empty:
+        return "No document gives a total together with any of its parts: there is nothing to add up."
+    failing = f[f["verdict"].isin(FAILING)]
+    if not failing.empty:
+        return finding_count(
+            found,
+            "parts_vs_whole",
+            "{n} total does not fit the parts its document gives",
+            "{n} totals do not fit the parts their documents give",
+            "",
+        )
+    missing = int((f["verdict"] == "incomplete").sum())
+    some = f" ({missing} with some parts not given)" if missing else ""
+    return (
+        f"{_count(len(f), 'total')} {'comes' if len(f) == 1 else 'come'} with parts in the same document, and the "
+        f"parts fit {'it' if len(f) == 1 else 'every one'}{some}."
+    )
 
 
 def conflicts(result) -> str:

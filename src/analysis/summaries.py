@@ -54,7 +54,7 @@ def overview(ds: Dataset) -> pd.DataFrame:
     facts = [
         ("event", b.name),
         ("place", b.place),
-        ("period", f"{b.period_start} to {b.period_end} ({len(b.days)} days)"),
+        ("period", f"{b.period_start} to {b.period_end} ({len(b.days)} day{'' if len(b.days) == 1 else 's'})"),
         ("claims in the ledger", len(c)),
         ("claims in the event's scope", int(c["in_scope"].sum())),
         ("claimants", c["claimant"].nunique()),
@@ -131,20 +131,21 @@ def day_claims(ds: Dataset, day: int, measure: str | None = None, revisions=()) 
     return out.sort_values(["claimant", "side", "claim_id"])
 
 
-def revisions(result) -> pd.DataFrame:
-    """Figures a claimant revised: the earlier figure beside the later one, and whether the
-    ledger links them or the revision is inferred (same claimant, side and days, later report)."""
-    claims = {c.claim_id: c for c in result.evidence.claims}
-    rows = []
-    for v in result.evidence.revisions:
-        rows.append(
-            {
-                "earlier": v.old,
-                "revised by": v.new,
-                "claimant": claims[v.new].claimant if v.new in claims else "",
-                "how": "inferred: a later report" if v.inferred else "linked in the ledger",
-            }
-        )
+def revisions(ds: Dataset, result) -> pd.DataFrame:
+    """Figures a claimant revised: the earlier figure beside the later one (one row per
+    link: several copies of a later report may each name the figure they replace), and
+    whether the ledger links them or the revision is inferred (same claimant, side and
+    days, later report)."""
+    claimant = dict(zip(ds.claims["claim_id"], ds.claims["claimant"].astype(str)))
+    rows = [
+        {
+            "earlier": v.old,
+            "revised by": v.new,
+            "claimant": claimant.get(v.old, ""),
+            "how": "inferred: a later report" if v.inferred else "linked in the ledger",
+        }
+        for v in result.evidence.revisions
+    ]
     return pd.DataFrame(rows, columns=["earlier", "revised by", "claimant", "how"])
 
 
@@ -211,9 +212,9 @@ def rules_table() -> pd.DataFrame:
     return pd.DataFrame([{"rule": r.name, "description": r.title, "definition": r.definition} for r in RULES.values()])
 
 
-def daily_table(result, measure: str | None = None) -> pd.DataFrame:
-    """Best [low–high] per day and counted name, with a last row of the deaths the
-    accepted claims require but place on no day."""
+def daily_table(result, measure: str | None = None, days: int | None = None) -> pd.DataFrame:
+    """Best [low–high] per day and counted name (the first `days` days only, if given),
+    with a last row of the deaths the accepted claims require but place on no day."""
     measure = measure or result.headline_measure
     d = result.daily[result.daily["measure"] == measure].copy()
     d["figure"] = [figure_text(lo, b, hi) for lo, b, hi in zip(d["low"], d["best"], d["high"])]
@@ -221,6 +222,8 @@ def daily_table(result, measure: str | None = None) -> pd.DataFrame:
     sides = list(dict.fromkeys(d["side"]))
     wide = wide[sides].reset_index()
     wide["date"] = wide["date"].dt.strftime("%d %b")
+    if days is not None:
+        wide = wide.head(days)
     t = result.totals[result.totals["measure"] == measure].set_index("side")
     unplaced = {"date": "on no day", **{side: str(int(t.loc[side, "unplaced"])) for side in sides}}
     return pd.concat([wide, pd.DataFrame([unplaced])], ignore_index=True).rename_axis(columns=None)
