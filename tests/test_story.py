@@ -12,7 +12,7 @@ from analysis import story, summaries
 from analysis.checks import run_checks
 from analysis.load import load_dataset
 from analysis.reconcile import reconcile_all
-from conftest import DATA, ROOT, claim, make_event, source_row
+from conftest import DATA, ROOT, claim, make_event, rows_of, source_row, write_rows
 
 EVENTS = {
     "flagship": (DATA, ROOT / "notebooks"),
@@ -195,3 +195,24 @@ def test_a_figure_replaced_by_several_copies_of_one_report_counts_once(tmp_path)
         "later report for the same side and days (2 links in all, one per copy of the later report)."
     )
     assert set(summaries.revisions(ds, result)["claimant"]) == {"Monitor"}
+
+
+def test_figures_of_no_claimant_are_not_the_most_carried_claimant(tmp_path):
+    day = "2020-03-01"
+    data = make_event(
+        tmp_path / "e",
+        [
+            claim("U1", "Monitor", day, day, "army", 5, source_id="s1"),
+            claim("U2", "Monitor", day, day, "army", 5, source_id="s2"),
+            claim("A1", "Army", day, day, "army", 4, source_id="s1"),
+        ],
+        sources=[source_row("s1"), source_row("s2")],
+    )
+    assert story.outlets(load_dataset(data)).startswith("Monitor is the most widely carried claimant (2 documents)")
+    rows = rows_of(data / "claimants.csv")
+    column = rows[0].index("claimant_type")
+    write_rows(
+        data / "claimants.csv",
+        [rows[0], *([*r[:column], "none", *r[column + 1 :]] if r[0] == "Monitor" else r for r in rows[1:])],
+    )
+    assert story.outlets(load_dataset(data)).startswith("Army is the most widely carried claimant (1 document)")

@@ -174,9 +174,9 @@ NOTEBOOKS = {
             "Low, best and high figures per day and side, and totals, under the default "
             "rule; the conflicts found and how they were settled; the totals under every rule side by side; and the "
             "verdicts of every consistency check.\n\n**Method.** Accepted claims become linear constraints on the "
-            "unknown deaths of each day and side. Low and high are the least and greatest values all accepted claims "
-            "allow (`open`: nothing caps it). Best is what the claims say at face value; deaths they require but "
-            "place on no day are shown as such, never spread.",
+            "unknown count (of killed, of wounded...) of each day and side. Low and high are the least and "
+            "greatest values all accepted claims allow (`open`: nothing caps it). Best is what the claims say at "
+            "face value; what they require but place on no day is shown as such, never spread.",
         ),
         code(SETUP + "\ns.show(s.rules_table())"),
         md("## Per day: best [low–high], one table for each reconciled measure"),

@@ -51,6 +51,7 @@ from matplotlib.ticker import MaxNLocator
 from analysis import derive
 from analysis.evidence import report_key
 from analysis.outputs import write_bytes, write_text
+from analysis.reconcile import on_no_side
 
 OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
 HATCHES = ["", "//", "..", "xx", "\\\\", "++"]
@@ -241,6 +242,24 @@ def figure_daily(result, ds, measure: str | None = None) -> Figure:
     axes = np.atleast_1d(fig.subplots(len(names), 1, sharex=True))
     for ax, name in zip(axes, names):
         draw_daily(ax, result.daily, result.totals, name, side_style(names, name), battle.days, measure)
+    if battle.total_group in names:  # what the total places on no side, beside its bar
+        ax = axes[names.index(battle.total_group)]
+        d = result.daily[result.daily["measure"] == measure]
+        for i, day in enumerate(battle.days):
+            best = d[d["date"] == pd.Timestamp(day)].set_index("side")["best"]
+            rest = on_no_side(best, battle)
+            if rest:
+                ax.annotate(
+                    f"{rest} on\nno side",
+                    (i, float(best[battle.total_group])),
+                    xytext=(9, 2),
+                    textcoords="offset points",
+                    fontsize=6.5,
+                    ha="left",
+                    va="bottom",
+                    style="italic",
+                    zorder=4,
+                )
     axes[-1].set_xlabel("day of the event; at the right, deaths the accepted claims require but place on no day")
     proxies = [
         Patch(facecolor="#bbbbbb", edgecolor="black", label="best: deaths the claims place on the day"),

@@ -34,6 +34,7 @@ import bisect
 import functools
 import math
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -418,6 +419,15 @@ def _frame(cols: dict[str, list] | None, rule: str) -> pd.DataFrame:
 def _aside_frame(aside: list[SetAside]) -> pd.DataFrame:
     rows = sorted({(a.claim_id, a.reason) for a in aside})
     return pd.DataFrame(rows, columns=["claim_id", "reason"])
+
+
+def on_no_side(best: Mapping[str, float], battle) -> int:
+    """Of the total group's best (`best`: best figure by counted name), what its sides'
+    bests leave: deaths the total requires but no side is given (0 without a total group)."""
+    total = battle.total_group
+    if total is None or total not in best:
+        return 0
+    return max(0, int(best[total]) - sum(int(best[s]) for s in battle.sides if s in best))
 
 
 def figure_text(low, best, high) -> str:

@@ -12,6 +12,7 @@ import pandas as pd
 
 from analysis.checks import FAILING
 from analysis.load import Dataset
+from analysis.reconcile import on_no_side
 
 
 def say(*sentences: str) -> None:
@@ -56,7 +57,12 @@ def outlets(ds: Dataset) -> str:
     c = ds.claims
     if c.empty:
         return "The ledger holds no claim yet."
-    per = c.groupby("claimant", observed=True)["source_id"].nunique().sort_values(ascending=False, kind="stable")
+    # a claimant of type "none" stands for figures given with no claimant: not a claimant
+    nobody = set(ds.claimants.loc[ds.claimants["claimant_type"].astype(str) == "none", "claimant"].astype(str))
+    named = c[~c["claimant"].astype(str).isin(nobody)]
+    if named.empty:
+        return "No figure in the ledger names its claimant."
+    per = named.groupby("claimant", observed=True)["source_id"].nunique().sort_values(ascending=False, kind="stable")
     top = per.index[0]
     wires = ds.sources["wire_agency"].dropna()
     return (
@@ -114,11 +120,9 @@ def _split(ds: Dataset, result, date, measure: str | None = None) -> tuple[int |
     by = d.set_index("side")["best"]
     total = ds.battle.total_group
     parts = [f"{s} {int(by[s])}" for s in ds.battle.sides if s in by and by[s] > 0]
-    if total in by:
-        # what the total requires beyond its sides' bests is placed on no side, not spread
-        rest = int(by[total]) - sum(int(by[s]) for s in ds.battle.sides if s in by)
-        if rest > 0 and parts:
-            parts.append(f"{rest} on no side")
+    rest = on_no_side(by, ds.battle)
+    if rest and parts:
+        parts.append(f"{rest} on no side")
     return (int(by[total]) if total in by else None), parts
 
 
@@ -190,8 +194,8 @@ def totals(ds: Dataset, result, measure: str | None = None) -> str:
             f"; of the {int(g['best'])} in all, {int(g['placed'])} are placed on a day and {int(g['unplaced'])} "
             f"on no day"
         )
-        split = int(g["best"]) - sum(int(t.loc[s, "best"]) for s in ds.battle.sides)
-        if split > 0:
+        split = on_no_side(t["best"], ds.battle)
+        if split:
             tail += f", and {split} on no side"
     return f"Under the {result.rule.name} rule the best totals ({measure}) are {_list(parts)}{tail}."
 
