@@ -135,3 +135,41 @@ def test_a_number_every_copy_gives_to_the_same_sides_or_to_a_group_and_its_part_
     )
     swaps = [f.subject for f in checks.copies_disagree(ds) if f.verdict == "swap"]
     assert swaps == ["r2: killed, the number 7"]
+
+
+def test_a_count_of_identified_victims_is_no_falling_total(tmp_path):
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            [
+                claim("T", "Monitor", "2020-03-01", "2020-03-02", "all", 100),
+                claim("I", "Monitor", "2020-03-01", "2020-03-03", "all", 40, identified="true"),
+            ],
+        )
+    )
+    assert not [f for f in checks.cumulative_decreasing(ds) if f.verdict == "decrease"]
+    assert [f.claims for f in checks.cumulative_decreasing(ds)] == []  # one toll: nothing to compare
+    ds = load_dataset(
+        make_event(
+            tmp_path / "f",
+            [
+                claim("T", "Monitor", "2020-03-01", "2020-03-02", "all", 100),
+                claim("U", "Monitor", "2020-03-01", "2020-03-03", "all", 40),
+            ],
+        )
+    )
+    assert [f.verdict for f in checks.cumulative_decreasing(ds)] == ["decrease"]
+
+
+def test_sub_groups_are_checked_against_their_side(tmp_path):
+    day = "2020-03-01"
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            [claim("C", "Monitor", day, day, "civilians", 10), claim("K", "Monitor", day, day, "children", 12)],
+            sides=("army", "civilians"),
+            subgroups={"civilians": ["children"]},
+        )
+    )
+    found = [(f.subject.split(",")[0], f.verdict, f.figures) for f in checks.parts_vs_whole(ds)]
+    assert ("Monitor", "disagree", "civilians 10 vs children 12 (other civilians not given)") in found

@@ -86,7 +86,7 @@ def test_sides_differ_by_more_than_colour():
 
 
 def test_daily_deaths_has_the_total_panel_and_the_deaths_on_no_day(figures, ds, results):
-    total = plots.total_group(ds.battle)
+    total = ds.battle.total_group
     assert total == "all" and set(ds.battle.members(total)) == set(ds.battle.leaves)
     fig = figures["daily-deaths"]
     assert [ax.get_title(loc="left") for ax in fig.axes] == [*ds.battle.sides, total]
@@ -198,3 +198,15 @@ def test_daily_deaths_says_what_a_days_total_places_on_no_side(tmp_path):
     )
     fig = plots.figure_daily(reconcile_all(ds)["hierarchy"], ds)
     assert "7 on\nno side" in texts(fig)
+
+
+def test_the_daily_figure_names_what_it_counts(tmp_path):
+    day = "2020-03-01"
+    data = make_event(
+        tmp_path / "e", [claim("W", "Monitor", day, day, "army", 9, measure="wounded")], measures=["wounded"]
+    )
+    ds = load_dataset(data)
+    fig = plots.figure_daily(reconcile_all(ds)["hierarchy"], ds)
+    legend = [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
+    words = " ".join([*texts(fig), *legend, *(ax.get_xlabel() for ax in fig.axes)])
+    assert "people wounded the accepted claims require" in words and "deaths" not in words

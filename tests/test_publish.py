@@ -7,9 +7,10 @@ import pytest
 from analysis import outputs
 from analysis.load import load_dataset
 from analysis.outputs import MARKER, staged_dir
-from analysis.publish import FORMULA_START, GED_COLUMNS, ged_sides, safe_cell, tables, tidy
+from analysis.publish import FORMULA_START, GED_COLUMNS, ged_events, ged_sides, safe_cell, tables, tidy
+from analysis.reconcile import reconcile
 from analysis.rules import RULES
-from conftest import DATA, ROOT
+from conftest import DATA, ROOT, claim, make_event
 
 
 @pytest.fixture(scope="module")
@@ -178,3 +179,16 @@ def test_whole_counts_are_written_as_integers(tmp_path):
     totals = written["battle_totals-hierarchy.csv"]
     assert "1234567" in totals and "e+" not in totals
     assert all("e+0" not in text for name, text in written.items() if name.endswith((".csv", ".md")))
+
+
+def test_an_event_without_killed_exports_no_ged_deaths(tmp_path):
+    day = "2020-03-01"
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e", [claim("W", "Monitor", day, day, "army", 9, measure="wounded")], measures=["wounded"]
+        )
+    )
+    ged = ged_events(ds, reconcile(ds))
+    assert list(ged.columns) == [*GED_COLUMNS, "rule", "claims"] and ged.empty
+    ds = load_dataset(make_event(tmp_path / "k", [claim("K", "Monitor", day, day, "army", 9)], measures=["killed"]))
+    assert ged_events(ds, reconcile(ds))["deaths_a"].astype(int).sum() == 9

@@ -130,7 +130,7 @@ def test_the_overview_and_measures_count_what_the_ledger_holds(tmp_path):
     ds = load_dataset(make_event(tmp_path / "two", more, sources=[source_row("s1")]))
     assert story.measures(ds) == (
         "2 measures are counted in the ledger; killed and wounded are reconciled, with 2 claims (1 of them in the "
-        "event's scope); the others are kept for the record."
+        "event's scope); the other is kept for the record."
     )
     assert "taken from the 1 document read from 1 outlet" in story.overview(ds)
     ds = load_dataset(make_event(tmp_path / "three", one[:1]))
@@ -216,3 +216,51 @@ def test_figures_of_no_claimant_are_not_the_most_carried_claimant(tmp_path):
         [rows[0], *([*r[:column], "none", *r[column + 1 :]] if r[0] == "Monitor" else r for r in rows[1:])],
     )
     assert story.outlets(load_dataset(data)).startswith("Army is the most widely carried claimant (1 document)")
+
+
+def test_copies_are_told_as_the_reconciliation_reads_them(tmp_path):
+    day = "2020-03-01"
+    copies = [
+        claim(c, "Monitor", day, day, "army", v, source_id=s, report_id="r1")
+        for c, v, s in (("E", 5, "s1"), ("F", 6, "s2"))
+    ]
+    sources = [source_row("s1", language="en"), source_row("s2", language="fr")]
+    ds = load_dataset(make_event(tmp_path / "e", copies, sources=sources))
+    assert story.copies(reconcile_all(ds)["hierarchy"]) == (
+        "Among the figures the reconciliation reads (in scope, revisions applied), 1 disagreement between copies of "
+        "one report (1 report); the copy read is the one in the preferred language, then the earliest published, "
+        "then the first in the ledger."
+    )
+    ds = load_dataset(make_event(tmp_path / "same", copies[:1], sources=sources))
+    assert story.copies(reconcile_all(ds)["hierarchy"]).endswith("the copies of every report agree.")
+
+
+def test_day_sentences_hold_without_a_total_group_and_with_one_of_everything(tmp_path):
+    day = "2020-03-01"
+    sides = ("army", "militia")
+    two = [claim("A", "Monitor", day, day, "army", 3), claim("M", "Monitor", day, day, "militia", 2)]
+    ds = load_dataset(make_event(tmp_path / "nogroup", two, sides=sides, groups={}))
+    assert story.day_toll(ds, reconcile_all(ds)["hierarchy"], 0).endswith(
+        "the day's reconciled bests (killed) are army 3 and militia 2; no group covers every side."
+    )
+    one = [
+        claim("T", "Monitor", day, day, "all", 3),
+        claim("O", "Monitor", day, day, "army", 1, in_scope="false", scope_reason="another town"),
+    ]
+    ds = load_dataset(make_event(tmp_path / "one", one, sides=("army", "militia", "civilians")))
+    assert story.day_toll(ds, reconcile_all(ds)["hierarchy"], 0).endswith("best is 3 killed (3 on no side).")
+    assert story.overview(ds).endswith("; 1 of them is in the event's scope.")
+    assert story.scope(ds).startswith("1 claim stays out of the totals")
+
+
+def test_parts_fit_says_how_many_totals_had_parts():
+    def found(*verdicts):
+        rows = [("parts_vs_whole", v, "") for v in verdicts] + [("copies_disagree", "disagree", "")]
+        return pd.DataFrame(rows, columns=["check", "verdict", "accepted"])
+
+    assert story.parts_fit(found()).startswith("No document gives a total together with any of its parts")
+    assert story.parts_fit(found("agree")) == "1 total comes with parts in the same document, and the parts fit it."
+    assert story.parts_fit(found("agree", "incomplete")) == (
+        "2 totals come with parts in the same document, and the parts fit every one (1 with some parts not given)."
+    )
+    assert story.parts_fit(found("agree", "disagree")) == "1 total does not fit the parts its document gives."

@@ -106,7 +106,7 @@ NOTEBOOKS = {
         ),
         md(
             "## The first days reconciled (default rule)\n\nEach cell is *best [low–high]*; `open` means no accepted "
-            "claim caps it. The last row holds the deaths the accepted claims require but place on no day."
+            "claim caps it. The last row holds what the accepted claims require but place on no day."
         ),
         code("s.show(s.daily_table(result, days=2))"),
         md("## The claims behind the first day's reconciled total"),
@@ -119,7 +119,7 @@ NOTEBOOKS = {
             "03",
             "Trace the totals",
             "Where the totals researchers cite come from: each claimant's latest total, the "
-            "reconciled totals with the claims behind them, totals no source states, copies of one report that "
+            "reconciled totals with the claims behind them, totals no accepted claim states, copies of one report that "
             "disagree, figures paired from different dates, figures no claimant can be traced for, events dated "
             "differently, and the casualty rates the figures would imply.",
         ),
@@ -131,10 +131,11 @@ NOTEBOOKS = {
         md(
             "## The reconciled totals and the claims they rest on\n\n`placed` is what the daily figures put on a day, "
             "`unplaced` what the totals require on no day; `derived` marks a total that follows from figures about "
-            "other sides and that no accepted claim states; `reports` counts the independent reports behind it."
+            "other sides and that no accepted claim states; `reports` counts the distinct reports behind it "
+            "(copies of one report once; two reports of one claimant twice)."
         ),
         code("s.show(s.totals_table(result))\nstory.say(story.totals(ds, result))"),
-        md("## Figures no source states"),
+        md("## Figures no accepted claim states"),
         code('s.show(s.findings(found, "derived_figures"))\nstory.say(story.derived(found))'),
         md(
             "## Copies of one report that disagree\n\nCopies of one report should carry the same figures. Where they "
@@ -200,7 +201,7 @@ NOTEBOOKS = {
             "with their reason, in `battle.json`."
         ),
         code("from analysis.checks import summary\n\ns.show(summary(found))"),
-        md("## Daily figures against cumulative ones: deaths placed on no day"),
+        md("## Daily figures against cumulative ones: what is placed on no day"),
         code('s.show(s.findings(found, "daily_vs_cumulative"))'),
         md("## Conclusions"),
         code("story.say(story.totals(ds, result), story.conflicts(result), story.rules_spread(ds, results))"),

@@ -109,6 +109,12 @@ class Battle:
             return tuple(leaf for leaf in self.leaves if leaf in found)
         return None
 
+    def nested(self, a: str, b: str) -> bool:
+        """Whether one name's leaves lie within the other's (a group and its part, or one
+        name twice): a number given to both is a refinement, never a swap between them."""
+        ma, mb = set(self.members(a) or (a,)), set(self.members(b) or (b,))
+        return ma <= mb or mb <= ma
+
     @property
     def counted_names(self) -> tuple[str, ...]:
         """Every name figures are reconciled for: sides, their sub-groups and remainders,

@@ -80,11 +80,11 @@ def parts_vs_whole(ds) -> list[Finding]:
     c = counted_claims(ds.claims, battle)
     c = c[~c["superseded"]]
     out = []
+    # side groups and their members; sides split into sub-groups and their remainder
+    wholes = [*battle.side_groups.items(), *((side, battle.side_leaves(side)) for side in battle.subgroups)]
     keys = ["source_id", "claimant", "measure", "period_start", "period_end"]
     for key, rows in c.groupby(keys, observed=True, sort=True):
         by_side = {s: r for s, r in rows.groupby("side", observed=True)}
-        # side groups and their members; sides split into sub-groups and their remainder
-        wholes = [*battle.side_groups.items(), *((side, battle.side_leaves(side)) for side in battle.subgroups)]
         for group, members in wholes:
             if group not in by_side or not any(m in by_side for m in members):
                 continue
@@ -212,12 +212,9 @@ def _swapped(battle, given: list[set[str]]) -> bool:
     """Whether copies swap a number between sides: one gives it to a side the other does
     not, and the other to a side the first does not, the two sides not nested (a figure
     for a group in one copy and for its part in another is a refinement, not a swap)."""
-
-    def nested(a: str, b: str) -> bool:
-        ma, mb = set(battle.members(a) or (a,)), set(battle.members(b) or (b,))
-        return ma <= mb or mb <= ma
-
-    return any(not nested(x, y) for i, a in enumerate(given) for b in given[i + 1 :] for x in a - b for y in b - a)
+    return any(
+        not battle.nested(x, y) for i, a in enumerate(given) for b in given[i + 1 :] for x in a - b for y in b - a
+    )
 
 
 def copies_disagree(ds) -> list[Finding]:

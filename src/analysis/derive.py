@@ -79,24 +79,28 @@ def superseded_ids(claims: pd.DataFrame) -> set[str]:
     return set(claims["supersedes"].dropna())
 
 
+def _tolls(c: pd.DataFrame, battle: Battle) -> pd.Series:
+    """Which counted claims are tolls: not a figure for part of the area nor a count of
+    identified victims (`analysis.evidence`: lower bounds, figures of their own beside the
+    toll)."""
+    return c["area"].astype(str).map(battle.whole_area).astype(bool) & ~c["identified"].fillna(False).astype(bool)
+
+
 def current_cumulative(claims: pd.DataFrame, battle: Battle) -> pd.DataFrame:
-    """Counted cumulative claims that no explicit revision replaced."""
+    """Counted cumulative tolls (see `_tolls`) that no explicit revision replaced."""
     c = counted_claims(claims, battle)
-    return c[(c["figure_type"] == "cumulative") & ~c["superseded"]]
+    return c[(c["figure_type"] == "cumulative") & _tolls(c, battle) & ~c["superseded"]]
 
 
 def current_totals(claims: pd.DataFrame, battle: Battle, reading: Reading | None = None) -> pd.DataFrame:
     """Counted totals that no revision replaced: claims coded cumulative, and claims whose
     period covers the event's whole period whatever their coding (a one-day event's
-    figures for its day are its totals). A figure for part of the area or a count of
-    identified victims is not a total (`analysis.evidence`: a lower bound, a figure of its
-    own beside the toll)."""
+    figures for its day are its totals). Tolls only (`_tolls`)."""
     c = counted_claims(claims, battle, reading)
     period = (c["period_start"] <= pd.Timestamp(battle.period_start)) & (
         c["period_end"] >= pd.Timestamp(battle.period_end)
     )
-    toll = c["area"].astype(str).map(battle.whole_area).astype(bool) & ~c["identified"].fillna(False).astype(bool)
-    return c[((c["figure_type"] == "cumulative") | period) & toll & ~c["superseded"]]
+    return c[((c["figure_type"] == "cumulative") | period) & _tolls(c, battle) & ~c["superseded"]]
 
 
 def counted_claims(claims: pd.DataFrame, battle: Battle, reading: Reading | None = None) -> pd.DataFrame:
@@ -312,13 +316,8 @@ def claimant_totals(claims: pd.DataFrame, battle: Battle, sources: pd.DataFrame)
         fa, fb = figures(a), figures(b)
         if any(fa[s] != fb[s] for s in fa.keys() & fb.keys()):
             return True
-        members = {s: set(battle.members(s) or ()) for s in fa.keys() | fb.keys()}
         return any(
-            va[0] == vb[0]
-            and sa != sb
-            and not (members[sa] <= members[sb] or members[sb] <= members[sa])
-            and sb not in fa
-            and sa not in fb
+            va[0] == vb[0] and not battle.nested(sa, sb) and sb not in fa and sa not in fb
             for sa, va in fa.items()
             for sb, vb in fb.items()
         )

@@ -93,15 +93,9 @@ def figure_text(value, qualifier) -> str:
     return f"{QUALIFIER_MARKS.get(str(qualifier), '')}{int(value)}"
 
 
-def total_group(battle) -> str | None:
-    """The battle's total group: the first side group whose members are every leaf."""
-    leaves = set(battle.leaves)
-    return next((g for g in battle.side_groups if set(battle.members(g) or ()) == leaves), None)
-
-
 def panel_names(battle) -> list[str]:
     """The sides, then the total group (if the battle has one)."""
-    total = total_group(battle)
+    total = battle.total_group
     return [*battle.sides, *([total] if total else [])]
 
 
@@ -260,9 +254,10 @@ def figure_daily(result, ds, measure: str | None = None) -> Figure:
                     style="italic",
                     zorder=4,
                 )
-    axes[-1].set_xlabel("day of the event; at the right, deaths the accepted claims require but place on no day")
+    counted = "deaths" if measure == "killed" else f"people {measure}"
+    axes[-1].set_xlabel(f"day of the event; at the right, {counted} the accepted claims require but place on no day")
     proxies = [
-        Patch(facecolor="#bbbbbb", edgecolor="black", label="best: deaths the claims place on the day"),
+        Patch(facecolor="#bbbbbb", edgecolor="black", label=f"best: {counted} the claims place on the day"),
         Line2D(
             [],
             [],
@@ -281,7 +276,7 @@ def figure_daily(result, ds, measure: str | None = None) -> Figure:
         ),
     ]
     axes[0].legend(handles=proxies, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7)
-    total = total_group(battle)
+    total = battle.total_group
     title(
         fig, battle, f"{measure} per day by side{f' and in total ({total})' if total else ''}, best with low–high range"
     )
@@ -810,7 +805,7 @@ def _derived_reason(result, battle, measure: str, side: str, value: int) -> str 
     """'derived: 120 − 68 − 29, stated by no accepted claim' where the reconciliation derives the
     number for this side from the total group's and the other sides' figures."""
     t = result.totals[result.totals["measure"] == measure].set_index("side")
-    total = total_group(battle)
+    total = battle.total_group
     if side not in t.index or not bool(t.at[side, "derived"]) or int(t.at[side, "best"]) != value:
         return None
     others = [s for s in battle.sides if s != side]

@@ -565,12 +565,15 @@ def ged_events(ds, result) -> pd.DataFrame:
     one is added, fills its column). Sources: `source_original` the
     claimants, `source_office` the wire agencies (or the outlet where no wire carried it),
     `source_article` outlet, date and headline per document, `number_of_sources` the
-    documents behind the row's claims."""
+    documents behind the row's claims. GED counts deaths only: an event that does not
+    reconcile `killed` gets the header and no row (never its wounded as deaths)."""
     battle = ds.battle
-    measure = battle.headline_measure
+    if "killed" not in battle.reconciled_measures:
+        return pd.DataFrame(columns=[*GED_COLUMNS, "rule", "claims"])
+    measure = "killed"
     daily = result.daily[result.daily["measure"] == measure]
     totals = result.totals[result.totals["measure"] == measure].set_index("side")
-    total = next((g for g in battle.side_groups if set(battle.members(g) or ()) == set(battle.leaves)), None)
+    total = battle.total_group
     mapping = ged_sides(battle)
     armed = [s for s in battle.sides if mapping.get(s) in ("deaths_a", "deaths_b")]
     sources = ds.sources.set_index("source_id")

@@ -37,6 +37,10 @@ def _count(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
+def _of_them(n: int) -> str:
+    return {0: "none of them is", 1: "1 of them is"}.get(n, f"{n} of them are")
+
+
 def overview(ds: Dataset) -> str:
     c = ds.claims
     b = ds.battle
@@ -48,7 +52,7 @@ def overview(ds: Dataset) -> str:
     return (
         f"{b.name} ({span}, {_count(days, 'day')}): the ledger holds {_count(len(c), 'claim')} by "
         f"{_count(c['claimant'].nunique(), 'claimant')}, taken from {taken} from "
-        f"{_count(ds.sources['publisher'].nunique(), 'outlet')}; {int(c['in_scope'].sum())} of them are in the "
+        f"{_count(ds.sources['publisher'].nunique(), 'outlet')}; {_of_them(int(c['in_scope'].sum()))} in the "
         f"event's scope."
     )
 
@@ -96,11 +100,13 @@ def measures(ds: Dataset) -> str:
     kinds = c["measure"].nunique()
     text = (
         f"{_count(kinds, 'measure')} {'is' if kinds == 1 else 'are'} counted in the ledger; {_list(reconciled)} "
-        f"{'is' if len(reconciled) == 1 else 'are'} reconciled, with {_count(len(counted), 'claim')} "
-        f"({scope} in the event's scope)"
+        f"{'is' if len(reconciled) == 1 else 'are'} reconciled, with {_count(len(counted), 'claim')}"
+        + (f" ({scope} in the event's scope)" if len(counted) else "")
     )
     others = kinds - c.loc[c["measure"].astype(str).isin(reconciled), "measure"].nunique()
-    return text + ("; the others are kept for the record." if others else ".")
+    if not others:
+        return text + "."
+    return text + ("; the other is kept for the record." if others == 1 else "; the others are kept for the record.")
 
 
 def scope(ds: Dataset) -> str:
@@ -109,7 +115,7 @@ def scope(ds: Dataset) -> str:
         return "Every claim in the ledger is in the event's scope."
     areas = out["area"].astype(str).value_counts()
     return (
-        f"{_count(len(out), 'claim')} stay out of the totals; by coded place: "
+        f"{_count(len(out), 'claim')} {'stays' if len(out) == 1 else 'stay'} out of the totals; by coded place: "
         f"{_list([f'{n} {a}' for a, n in areas.items()])}."
     )
 
@@ -121,7 +127,7 @@ def _split(ds: Dataset, result, date, measure: str | None = None) -> tuple[int |
     total = ds.battle.total_group
     parts = [f"{s} {int(by[s])}" for s in ds.battle.sides if s in by and by[s] > 0]
     rest = on_no_side(by, ds.battle)
-    if rest and parts:
+    if rest:
         parts.append(f"{rest} on no side")
     return (int(by[total]) if total in by else None), parts
 
@@ -142,12 +148,13 @@ def day_toll(ds: Dataset, result, day: int, measure: str | None = None) -> str:
     ]
     total, parts = _split(ds, result, date, measure)
     who = _count(claimed["claimant"].nunique(), "claimant")
-    figure = f"{total} {measure}" if total is not None else "no total"
+    figures = _count(len(claimed), "figure")
+    head = f"On {_day(date)}, {who} gave {figures} for that day alone; under the {result.rule.name} rule"
+    if total is None:  # no group covers every side: the sides' bests, no total
+        bests = _list(parts) if parts else "0 for every side"
+        return f"{head} the day's reconciled bests ({measure}) are {bests}; no group covers every side."
     split = f" ({_list(parts)})" if parts else ""
-    return (
-        f"On {_day(date)}, {who} gave {_count(len(claimed), 'figure')} for that day alone; under the "
-        f"{result.rule.name} rule the day's reconciled best is {figure}{split}."
-    )
+    return f"{head} the day's reconciled best is {total} {measure}{split}."
 
 
 def revisions(result) -> str:
@@ -205,19 +212,24 @@ def derived(found: pd.DataFrame) -> str:
     if f.empty:
         return "Every reconciled total is a figure some accepted claim states."
     items = [f"{row.subject}: {row.figures}" for row in f.itertuples()]
-    return f"{_count(len(f), 'total')} follow only from figures about other sides. " + " ".join(
+    verb = "follows" if len(f) == 1 else "follow"
+    return f"{_count(len(f), 'total')} {verb} only from figures about other sides. " + " ".join(
         item[0].upper() + item[1:] + "." for item in items
     )
 
 
 def copies(result) -> str:
+    """Disagreements between copies among the figures the reconciliation reads (in scope,
+    revisions applied); the ledger-wide check `copies_disagree` looks at every row."""
     d = result.evidence.disagreements
     if not d:
-        return "The copies of every report agree."
+        return "Among the figures the reconciliation reads, the copies of every report agree."
     swaps = [x for x in d if x.kind == "swap"]
     text = (
+        f"Among the figures the reconciliation reads (in scope, revisions applied), "
         f"{_count(len(d), 'disagreement')} between copies of one report "
-        f"({_count(len({x.report for x in d}), 'report')}); the copy in the preferred language is read."
+        f"({_count(len({x.report for x in d}), 'report')}); the copy read is the one in the preferred language, "
+        f"then the earliest published, then the first in the ledger."
     )
     if swaps:
         text += " " + " ".join(f"In report {x.report}, {x.figures}." for x in swaps)
@@ -230,7 +242,12 @@ def finding_count(found: pd.DataFrame, check: str, one: str, many: str, none: st
     if f.empty:
         return none
     accepted = int(f["accepted"].ne("").sum())
-    tail = f"; {accepted} of them accepted as exceptions, with the reason, in battle.json" if accepted else ""
+    tail = (
+        f"; {accepted} of them accepted as {'an exception' if accepted == 1 else 'exceptions'}, with the reason, "
+        "in battle.json"
+        if accepted
+        else ""
+    )
     return (one if len(f) == 1 else many).format(n=len(f)) + tail + "."
 
 
