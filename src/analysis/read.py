@@ -430,6 +430,12 @@ def _parse(
         count += len(rows)
         rows.clear()
 
+    def unsound() -> bool:
+        """The table cannot be read whole: stop keeping its rows (its faults are still listed)."""
+        rows.clear()
+        kept.clear()
+        return False
+
     log = ProblemLog()
     sound = True
     stopped = False
@@ -448,19 +454,13 @@ def _parse(
             if blanks:  # a row follows them: they lie inside the table
                 log.extend(Problem(label, blank, None, inside) for blank in blanks)
                 blanks = range(0)
-                if sound:
-                    sound = False
-                    rows.clear()
-                    kept.clear()
+                sound = unsound()
             if line != start or len(record) != width:
                 if line != start:
                     log.add(Problem(label, start, None, "a quoted cell holds a line break: keep each row on one line"))
                 else:
                     log.add(Problem(label, start, None, f"row has {len(record)} cells, the header has {width}"))
-                if sound:
-                    sound = False
-                    rows.clear()
-                    kept.clear()
+                sound = unsound()
                 continue
             if sound:
                 rows.append(record)
