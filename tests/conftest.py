@@ -171,6 +171,18 @@ def make_event(
 
 
 @pytest.fixture
+def unsided_day(tmp_path) -> Path:
+    """A made-up event whose first day's total (all 10) names one side of three (army 3):
+    7 deaths the total requires fall on no side."""
+    day = "2020-03-01"
+    return make_event(
+        tmp_path / "unsided",
+        [claim("T", "Monitor", day, day, "all", 10), claim("A", "Monitor", day, day, "army", 3)],
+        sides=("army", "militia", "civilians"),
+    )
+
+
+@pytest.fixture
 def second_battle(tmp_path) -> Path:
     """A made-up three-day battle with two claimants, written as new data files only."""
     return make_event(

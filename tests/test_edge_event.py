@@ -103,6 +103,7 @@ def test_an_edge_event_runs_through_every_notebook_and_names_no_other_event(edge
     assert not [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     text = nbformat.writes(nb)
     assert "Test event" in text and "there is no day 2" in text
+    assert "Wounded per day:" in text and "Killed per day:" not in text  # one daily table per reconciled measure
     for other in ("Haffah", "Haffa", "Qubeir", "SOHR", "H082", "Q110"):
         assert other not in text, other
     assert snapshot() == before  # the project's data and outputs: not a byte changed

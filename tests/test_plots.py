@@ -187,15 +187,8 @@ def test_the_timeline_marks_sub_groups_apart(tmp_path):
     assert len(marks) == 3 and len(set(marks.values())) == 3
 
 
-def test_daily_deaths_says_what_a_days_total_places_on_no_side(tmp_path):
-    day = "2020-03-01"
-    ds = load_dataset(
-        make_event(
-            tmp_path / "e",
-            [claim("T", "Monitor", day, day, "all", 10), claim("A", "Monitor", day, day, "army", 3)],
-            sides=("army", "militia", "civilians"),
-        )
-    )
+def test_daily_deaths_says_what_a_days_total_places_on_no_side(unsided_day):
+    ds = load_dataset(unsided_day)
     fig = plots.figure_daily(reconcile_all(ds)["hierarchy"], ds)
     assert "7 on\nno side" in texts(fig)
 

@@ -161,15 +161,8 @@ def test_relayed_figures_are_told_by_what_the_check_found():
     )
 
 
-def test_a_days_toll_says_what_its_total_places_on_no_side(tmp_path):
-    day = "2020-03-01"
-    ds = load_dataset(
-        make_event(
-            tmp_path / "e",
-            [claim("T", "Monitor", day, day, "all", 10), claim("A", "Monitor", day, day, "army", 3)],
-            sides=("army", "militia", "civilians"),
-        )
-    )
+def test_a_days_toll_says_what_its_total_places_on_no_side(unsided_day):
+    ds = load_dataset(unsided_day)
     assert story.day_toll(ds, reconcile_all(ds)["hierarchy"], 0).endswith(
         "the day's reconciled best is 10 killed (army 3 and 7 on no side)."
     )
@@ -264,3 +257,10 @@ def test_parts_fit_says_how_many_totals_had_parts():
         "2 totals come with parts in the same document, and the parts fit every one (1 with some parts not given)."
     )
     assert story.parts_fit(found("agree", "disagree")) == "1 total does not fit the parts its document gives."
+
+
+def test_the_first_days_table_keeps_the_row_of_what_falls_on_no_day(unsided_day):
+    result = reconcile_all(load_dataset(unsided_day))["hierarchy"]
+    table = summaries.daily_table(result, days=1)
+    assert table["date"].tolist() == ["01 Mar", "on no day"]
+    assert table.columns.tolist() == summaries.daily_table(result).columns.tolist()

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analysis.battle import Battle
-from analysis.evidence import Evidence, claim_records, counted_rows, gather, interval
+from analysis.evidence import Evidence, claim_records, counted_rows, figure_key, gather, interval
 
 
 @dataclass(frozen=True)
@@ -63,8 +63,8 @@ def evidence_reading(ds, evidence: Evidence | None = None) -> Reading:
     explicit = {r.old for r in evidence.revisions if not r.inferred}
 
     def figure(c) -> tuple:
-        # the figure of a report that `evidence.merge_copies` reads once, copies merged
-        return (c.report, c.measure, c.first_day, c.last_day, c.area, c.identified, c.side, c.value, c.qualifier)
+        # identical copies of one figure (`evidence.merge_copies` reads them once)
+        return (*figure_key(c), c.side, c.value, c.qualifier)
 
     copies: dict[tuple, set[str]] = {}
     for c in records:

@@ -251,7 +251,9 @@ def _nested(inner: tuple[str, ...], outer: tuple[str, ...]) -> bool:
     return set(inner) < set(outer)
 
 
-def _figure_key(c: Claim) -> tuple:
+def figure_key(c: Claim) -> tuple:
+    """What makes copies copies of one figure: the report, measure, days, area and whether
+    the victims are identified (`merge_copies` reads each such figure once)."""
     return (c.report, c.measure, c.first_day, c.last_day, c.area, c.identified)
 
 
@@ -277,10 +279,10 @@ def merge_copies(
     dropped from `records` (default `records`); a swap is judged on what copies print."""
     groups: dict[tuple, list[Claim]] = {}
     for c in records:
-        groups.setdefault(_figure_key(c), []).append(c)
+        groups.setdefault(figure_key(c), []).append(c)
     given: dict[tuple, dict[str, set[tuple[str, int]]]] = {}
     for c in records if printed is None else printed:
-        given.setdefault(_figure_key(c), {}).setdefault(c.source_id, set()).add((c.side, c.value))
+        given.setdefault(figure_key(c), {}).setdefault(c.source_id, set()).add((c.side, c.value))
     readings: list[Claim] = []
     aside: list[SetAside] = []
     disagreements: list[CopyDisagreement] = []

@@ -207,17 +207,25 @@ def write_marker(folder: Path, *, root: bool = False, event: str | None = None) 
     write_text(folder / MARKER, "\n".join(lines) + "\n")
 
 
-def read_marker(folder: Path) -> dict[str, str] | None:
-    """The files a marker lists ({path: sha256}), or None if `folder` has no marker."""
+def _marker_lines(folder: Path) -> list[str] | None:
+    """The lines of `folder`'s marker after its first, or None: no marker (or not one the
+    tool could have written: a link, unreadable, not UTF-8)."""
     path = Path(folder) / MARKER
     if not path.is_file() or path.is_symlink():
         return None
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        return path.read_text(encoding="utf-8").splitlines()[1:]
     except (OSError, UnicodeDecodeError):
         return None
+
+
+def read_marker(folder: Path) -> dict[str, str] | None:
+    """The files a marker lists ({path: sha256}), or None if `folder` has no marker."""
+    lines = _marker_lines(folder)
+    if lines is None:
+        return None
     listed = {}
-    for line in lines[1:]:
+    for line in lines:
         if line.startswith(EVENT_LINE):
             continue
         digest, sep, rel = line.partition("  ")
@@ -229,14 +237,7 @@ def read_marker(folder: Path) -> dict[str, str] | None:
 def read_event(folder: Path) -> str | None:
     """The event (battle_id) `folder`'s marker names, or None: no marker, or one written
     before markers named their event."""
-    path = Path(folder) / MARKER
-    try:
-        if path.is_symlink() or not path.is_file():
-            return None
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return None
-    for line in lines[1:]:
+    for line in _marker_lines(folder) or []:
         if line.startswith(EVENT_LINE):
             with contextlib.suppress(ValueError):
                 event = json.loads(line[len(EVENT_LINE) :])
@@ -279,16 +280,19 @@ def _event_words(data: Path) -> str:
     return f"event '{event}'" if event is not None else f"the event of {data}"
 
 
+def _at_or_in(real: Path, place: Path) -> bool:
+    """Whether the resolved path `real` is `place` or lies inside it."""
+    return real == place or place in real.parents
+
+
 def recorded_event(path: Path, data: Path | None) -> str | None:
     """The event a marker written at `path` records: the one of `data`, except in the
     project's own output folders, whose event is their place."""
     if data is None:
         return None
     real = _real(path)
-    for place, _ in project_outputs():
-        other = _real(place)
-        if real == other or other in real.parents:
-            return None
+    if any(_at_or_in(real, _real(place)) for place, _ in project_outputs()):
+        return None
     return event_of(data)
 
 

@@ -386,7 +386,7 @@ def _date(value: str) -> dt.date | None:
 def _rejected(checks: Mapping[str, CellCheck], cells: Mapping[str, str]) -> set[str]:
     """The columns among `cells` whose cell its field's rules reject: a rule across columns
     that reads one of them does not judge the row (the cell is reported already)."""
-    return {name for name, value in cells.items() if name in checks and checks[name](value) is not None}
+    return {name for name, value in cells.items() if not _readable(checks, name, value)}
 
 
 def _claim_problems(
