@@ -211,6 +211,41 @@ def quiet(*_):
     pass
 
 
+@pytest.fixture
+def no_kernel(monkeypatch):
+    """A staged build for the tests of what a build publishes, refuses and keeps: each
+    notebook's code cells run in this process (the variables a kernel would get set
+    meanwhile, printed text kept as the cell's output) instead of in a kernel of its own,
+    which costs most of a stand-in build. Running in a real kernel is proved by the
+    shared `build --out` of test_safety.py, test_build.py's broken and in-place builds,
+    test_edge_event.py and nbval."""
+    import contextlib
+
+    import analysis.build
+
+    def in_process(path: Path, env: dict[str, str], cwd: Path | None = None):
+        nb = nbformat.read(path, as_version=4)
+        namespace: dict = {}
+        with monkeypatch.context() as patch:
+            for name, value in env.items():
+                patch.setenv(name, value)
+            code = [(i, c) for i, c in enumerate(nb.cells, start=1) if c.cell_type == "code"]
+            for count, (index, cell) in enumerate(code, start=1):
+                printed = io.StringIO()
+                try:
+                    with contextlib.redirect_stdout(printed):
+                        exec(compile(cell.source, f"{path.name}, cell {index}", "exec"), namespace)
+                except Exception as err:
+                    raise analysis.build.BuildError(f"{path.name}, cell {index}: {type(err).__name__}: {err}") from None
+                cell.execution_count = count
+                text = printed.getvalue()
+                cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)] if text else []
+        analysis.build.clean_metadata(nb)
+        return nb
+
+    monkeypatch.setattr(analysis.build, "execute", in_process)
+
+
 def notebook(*sources, name="00-stub.ipynb", folder):
     nb = nbformat.v4.new_notebook(
         cells=[nbformat.v4.new_markdown_cell("# Stand-in notebook")] + [nbformat.v4.new_code_cell(s) for s in sources]

@@ -190,7 +190,7 @@ def test_a_notebook_that_raises_changes_nothing_and_is_named(project, small):
     assert not [p for p in project.rglob(".*staging*")]
 
 
-def test_a_full_disk_changes_nothing(project, small, monkeypatch):
+def test_a_full_disk_changes_nothing(no_kernel, project, small, monkeypatch):
     real, calls = outputs.write_bytes, []
 
     def fill_up(path, data, **kwargs):

@@ -172,3 +172,16 @@ def test_claims_daily_reads_claims_as_the_evidence_does(tmp_path):
     assert (army["low"], army["high"], army["claim_ids"]) == (7, 7, ("R3",))
     militia = row(days, claimant="Army", side="militia")
     assert militia["low"] == 6 and pd.isna(militia["high"])
+
+
+def test_grouped_rows_are_the_groups_of_a_groupby_in_its_order():
+    """Groups in a sorted groupby's order (a category's order, not the alphabet's), rows
+    in frame order, a row with a missing key in no group, nothing from an empty frame."""
+    sides = pd.Categorical(["b", "a", "b", "c", None, "a"], categories=["c", "b", "a"])
+    frame = pd.DataFrame({"side": sides, "day": [2, 1, 1, 1, 1, 1], "n": [1, 2, 3, 4, 5, 6]})
+    groups = derive.grouped_rows(frame, ["side"])
+    assert [[row.n for row in g] for g in groups] == [[4], [1, 3], [2, 6]]
+    pairs = derive.grouped_rows(frame, ["side", "day"])
+    expected = [list(g["n"]) for _, g in frame.groupby(["side", "day"], observed=True, sort=True)]
+    assert [[row.n for row in g] for g in pairs] == expected == [[4], [3], [1], [2, 6]]
+    assert derive.grouped_rows(frame.iloc[0:0], ["side"]) == []

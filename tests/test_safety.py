@@ -314,7 +314,9 @@ def test_the_projects_output_folders_are_marked():
         assert outputs.read_marker(ROOT / name), name
 
 
-def test_an_output_folder_holds_the_outputs_of_one_event(run_main, refused_only, built, templates, event, tmp_path):
+def test_an_output_folder_holds_the_outputs_of_one_event(
+    run_main, refused_only, no_kernel, built, templates, event, tmp_path
+):
     """Every marker names the event (battle_id) that wrote it; a run of another event into
     the folder, a folder in it or a new one inside it is refused in one line naming the
     folder, both events and what to do, and nothing changes."""
@@ -340,7 +342,7 @@ def test_an_output_folder_holds_the_outputs_of_one_event(run_main, refused_only,
     assert tree(tmp_path) == before
 
 
-def test_a_marker_naming_no_event_is_accepted_and_then_names_the_event(built, templates, event):
+def test_a_marker_naming_no_event_is_accepted_and_then_names_the_event(no_kernel, built, templates, event):
     """Markers written before they named their event: the folder is taken as before."""
     markers = list(built.rglob(MARKER))
     for marker in markers:
@@ -456,7 +458,7 @@ def test_build_out_writes_the_events_outputs_and_nothing_of_the_project(stub_bui
     assert not [p for p in ROOT.iterdir() if p.name.startswith(".analysis")]
 
 
-def test_a_second_build_replaces_the_first_whole(built, templates, data_copy):
+def test_a_second_build_replaces_the_first_whole(no_kernel, built, templates, data_copy):
     """The same event (its battle_id), from another data folder and renamed."""
     other = with_battle(data_copy, name="Renamed event")
     build(Layout.into(built, data=other, templates=templates), log=quiet)
@@ -465,7 +467,7 @@ def test_a_second_build_replaces_the_first_whole(built, templates, data_copy):
     assert not leftovers(built)
 
 
-def test_a_failed_publish_in_a_build_keeps_the_old_outputs(built, templates, monkeypatch):
+def test_a_failed_publish_in_a_build_keeps_the_old_outputs(no_kernel, built, templates, monkeypatch):
     before = tree(built)
     real, failed = os.replace, []
 

@@ -32,10 +32,11 @@ reason); a finding whose claims include all of an exception's claims is marked a
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import pandas as pd
 
-from analysis.derive import claimant_days, counted_claims, current_cumulative
+from analysis.derive import claimant_days, counted_claims, current_cumulative, grouped_rows
 from analysis.reconcile import Reconciliation, join_ids, reconcile
 
 FAILING = {"disagree", "swap", "decrease", "mixed dates", "conflict", "untraced", "unranked"}
@@ -82,14 +83,16 @@ def parts_vs_whole(ds) -> list[Finding]:
     out = []
     # side groups and their members; sides split into sub-groups and their remainder
     wholes = [*battle.side_groups.items(), *((side, battle.side_leaves(side)) for side in battle.subgroups)]
-    keys = ["source_id", "claimant", "measure", "period_start", "period_end"]
-    for key, rows in c.groupby(keys, observed=True, sort=True):
-        by_side = {s: r for s, r in rows.groupby("side", observed=True)}
+    for rows in grouped_rows(c, ["source_id", "claimant", "measure", "period_start", "period_end"]):
+        key = rows[0]
+        by_side: dict = {}
+        for row in rows:
+            by_side.setdefault(row.side, row)
         for group, members in wholes:
             if group not in by_side or not any(m in by_side for m in members):
                 continue
-            whole = by_side[group].iloc[0]
-            parts = [by_side[m].iloc[0] for m in members if m in by_side]
+            whole = by_side[group]
+            parts = [by_side[m] for m in members if m in by_side]
             total: tuple[int, int | None] = (0, 0)
             for p in parts:
                 total = _add(total, _iv(p))
@@ -103,7 +106,7 @@ def parts_vs_whole(ds) -> list[Finding]:
             out.append(
                 Finding(
                     "parts_vs_whole",
-                    f"{key[1]}, {key[2]}, {_span(key[3], key[4])}, {key[0]}",
+                    f"{key.claimant}, {key.measure}, {_span(key.period_start, key.period_end)}, {key.source_id}",
                     verdict,
                     figures,
                     join_ids([whole.claim_id, *[p.claim_id for p in parts]]),
@@ -117,18 +120,19 @@ def daily_vs_cumulative(ds) -> list[Finding]:
     battle = ds.battle
     cum = current_cumulative(ds.claims, battle)
     days = claimant_days(ds.claims, battle)
+    theirs: dict[tuple, list] = {}
+    for day in days.itertuples(index=False):
+        theirs.setdefault((day.claimant, day.measure, day.side), []).append(day)
     out = []
     for row in cum.sort_values(["claimant", "measure", "period_end", "claim_id"]).itertuples():
-        mine = days[
-            (days["claimant"] == row.claimant)
-            & (days["measure"] == row.measure)
-            & (days["side"] == row.side)
-            & (days["date"] >= row.period_start)
-            & (days["date"] <= row.period_end)
+        mine = [
+            d
+            for d in theirs.get((row.claimant, row.measure, row.side), [])
+            if row.period_start <= d.date <= row.period_end
         ]
-        if mine.empty:
+        if not mine:
             continue
-        low = int(mine["low"].sum())
+        low = sum(int(d.low) for d in mine)
         cum_low, cum_high = _iv(row)
         stated = len(mine)
         n_days = (row.period_end - row.period_start).days + 1
@@ -150,7 +154,7 @@ def daily_vs_cumulative(ds) -> list[Finding]:
                 f"{row.claimant}, {row.measure}, {row.side}, to {_span(row.period_end, row.period_end)}",
                 verdict,
                 figures,
-                join_ids([row.claim_id, *[i for ids in mine["claim_ids"] for i in ids]]),
+                join_ids([row.claim_id, *[i for d in mine for i in d.claim_ids]]),
                 "daily figures at face value (at least N counts N)",
             )
         )
@@ -158,13 +162,10 @@ def daily_vs_cumulative(ds) -> list[Finding]:
 
 
 def cumulative_decreasing(ds) -> list[Finding]:
-    cum = current_cumulative(ds.claims, ds.battle)
+    cum = current_cumulative(ds.claims, ds.battle).sort_values(["period_end", "claim_id"])
     out = []
-    for (claimant, measure, side, _start), rows in cum.groupby(
-        ["claimant", "measure", "side", "period_start"], observed=True, sort=True
-    ):
-        rows = rows.sort_values(["period_end", "claim_id"])
-        ends = list(rows.itertuples())
+    for ends in grouped_rows(cum, ["claimant", "measure", "side", "period_start"]):
+        claimant, measure, side = ends[0].claimant, ends[0].measure, ends[0].side
         for i, early in enumerate(ends):
             for late in ends[i + 1 :]:
                 late_high = _iv(late)[1]
@@ -219,45 +220,37 @@ def _swapped(battle, given: list[set[str]]) -> bool:
 
 def copies_disagree(ds) -> list[Finding]:
     c = ds.claims[ds.claims["report_id"].notna()]
-    src = ds.sources.set_index("source_id")
-    out = []
-    for report, rows in c.groupby("report_id", sort=True):
-        for (measure, side, _), same in rows.groupby(["measure", "side", "area"], observed=True, sort=True):
-            if same["value"].nunique() > 1 or same["period_end"].nunique() > 1:
-                figures = "; ".join(
-                    f"{x.value} for {_span(x.period_start, x.period_end)} in {src.loc[x.source_id, 'publisher']} "
-                    f"({src.loc[x.source_id, 'language']})"
-                    for x in same.sort_values("claim_id").itertuples()
-                )
-                out.append(
-                    Finding(
-                        "copies_disagree",
-                        f"{report}: {measure}, {side}",
-                        "disagree",
-                        figures,
-                        join_ids(same["claim_id"]),
-                        "exact",
-                    )
-                )
-        for value, same in rows.groupby("value", sort=True):
-            sides = same.drop_duplicates(["measure", "side"])
-            given = {src_id: set(g["side"].astype(str)) for src_id, g in same.groupby("source_id", sort=True)}
-            if sides["measure"].nunique() == 1 and _swapped(ds.battle, list(given.values())):
-                figures = f"{value} is " + "; ".join(
-                    f"{x.side} in {src.loc[x.source_id, 'publisher']} ({src.loc[x.source_id, 'language']})"
-                    for x in same.sort_values("claim_id").itertuples()
-                )
-                out.append(
-                    Finding(
-                        "copies_disagree",
-                        f"{report}: {sides['measure'].iloc[0]}, the number {value}",
-                        "swap",
-                        figures,
-                        join_ids(same["claim_id"]),
-                        "exact",
-                    )
-                )
-    return out
+    outlet = {x.source_id: f"{x.publisher} ({x.language})" for x in ds.sources.itertuples()}
+    found: dict[str, list[Finding]] = {}
+    for same in grouped_rows(c, ["report_id", "measure", "side", "area"]):
+        first = same[0]
+        if len({x.value for x in same}) > 1 or len({x.period_end for x in same if not pd.isna(x.period_end)}) > 1:
+            figures = "; ".join(
+                f"{x.value} for {_span(x.period_start, x.period_end)} in {outlet[x.source_id]}" for x in _by_id(same)
+            )
+            subject = f"{first.report_id}: {first.measure}, {first.side}"
+            ids = join_ids(x.claim_id for x in same)
+            found.setdefault(first.report_id, []).append(
+                Finding("copies_disagree", subject, "disagree", figures, ids, "exact")
+            )
+    swaps: dict[str, list[Finding]] = {}
+    for same in grouped_rows(c, ["report_id", "value"]):
+        first = same[0]
+        given: dict[str, set[str]] = {}
+        for x in same:
+            given.setdefault(x.source_id, set()).add(str(x.side))
+        if len({x.measure for x in same}) == 1 and _swapped(ds.battle, [given[k] for k in sorted(given)]):
+            figures = f"{first.value} is " + "; ".join(f"{x.side} in {outlet[x.source_id]}" for x in _by_id(same))
+            subject = f"{first.report_id}: {first.measure}, the number {first.value}"
+            ids = join_ids(x.claim_id for x in same)
+            swaps.setdefault(first.report_id, []).append(
+                Finding("copies_disagree", subject, "swap", figures, ids, "exact")
+            )
+    return [f for report in sorted({*found, *swaps}) for f in [*found.get(report, []), *swaps.get(report, [])]]
+
+
+def _by_id(rows: list) -> list:
+    return sorted(rows, key=lambda x: x.claim_id)
 
 
 def _relays(ds) -> set[str]:
@@ -265,32 +258,25 @@ def _relays(ds) -> set[str]:
     return set(ds.claimants.loc[ds.claimants["relays_others"], "claimant"].astype(str))
 
 
-def _origins(ds, claim) -> pd.DataFrame:
-    """Claims of primary claimants that give the same number for the same side and measure."""
-    relays = _relays(ds)
+def _origins(ds) -> dict[tuple, Any]:
+    """By measure, side and number, the first to end (then by claim ID) of the claims of
+    primary claimants that give it: a relayed figure's origin."""
     c = ds.claims
-    return c[
-        (c["measure"] == claim.measure)
-        & (c["side"] == claim.side)
-        & (c["value"] == claim.value)
-        & ~c["claimant"].isin(relays)
-        & c["period_end"].notna()
-    ]
+    primary = c[~c["claimant"].isin(_relays(ds)) & c["period_end"].notna()].sort_values(["period_end", "claim_id"])
+    first: dict[tuple, Any] = {}
+    for row in primary.itertuples(index=False):
+        first.setdefault((row.measure, row.side, row.value), row)
+    return first
 
 
-def _sum_origins(ds, claim, days: pd.DataFrame) -> pd.DataFrame:
-    """Primary claimants whose daily figures for the sides of a group add up to the claim's
-    number on its day (33 = 22 + 9 + 2)."""
-    if claim.figure_type != "daily":
-        return days.iloc[0:0]
-    relays = _relays(ds)
-    return days[
-        (days["measure"] == claim.measure)
-        & (days["side"] == claim.side)
-        & (days["date"] == claim.period_start)
-        & (days["low"] == claim.value)
-        & ~days["claimant"].isin(relays)
-    ]
+def _sum_origins(ds, days: pd.DataFrame) -> dict[tuple, list]:
+    """Primary claimants' daily figures by measure, side, day and number: a relayed daily
+    figure for a group is the sum of one's figures for its sides when its number is found
+    here on its day (33 = 22 + 9 + 2)."""
+    found: dict[tuple, list] = {}
+    for row in days[~days["claimant"].isin(_relays(ds))].itertuples(index=False):
+        found.setdefault((row.measure, row.side, row.date, row.low), []).append(row)
+    return found
 
 
 def paired_dates(ds) -> list[Finding]:
@@ -298,14 +284,13 @@ def paired_dates(ds) -> list[Finding]:
     c = ds.claims[
         ds.claims["in_scope"] & ds.claims["claimant"].isin(relays) & (ds.claims["figure_type"] == "cumulative")
     ]
+    origins = _origins(ds)
     out = []
-    for (source, start, end), rows in c.groupby(["source_id", "period_start", "period_end"], sort=True):
-        traced = []
-        for claim in rows.itertuples():
-            origin = _origins(ds, claim)
-            if len(origin):
-                first = origin.sort_values(["period_end", "claim_id"]).iloc[0]
-                traced.append((claim, first))
+    for rows in grouped_rows(c, ["source_id", "period_start", "period_end"]):
+        source, start, end = rows[0].source_id, rows[0].period_start, rows[0].period_end
+        traced = [
+            (claim, origins[key]) for claim in rows if (key := (claim.measure, claim.side, claim.value)) in origins
+        ]
         ends = {o.period_end for _, o in traced}
         if len(ends) > 1:
             figures = "; ".join(
@@ -343,17 +328,20 @@ def untraced(ds, r: Reconciliation) -> list[Finding]:
     derived = {(t.measure, t.side, t.best) for t in totals[totals["derived"]].itertuples()}
     days = claimant_days(ds.claims, ds.battle)
     c = ds.claims[ds.claims["in_scope"] & ds.claims["claimant"].isin(relays)]
+    origins, sum_origins = _origins(ds), _sum_origins(ds, days)
     out = []
     for claim in c.sort_values("claim_id").itertuples():
-        if len(_origins(ds, claim)):
+        if (claim.measure, claim.side, claim.value) in origins:
             continue
-        sums = _sum_origins(ds, claim, days)
-        if len(sums):
+        sums = None
+        if claim.figure_type == "daily":
+            sums = sum_origins.get((claim.measure, claim.side, claim.period_start, claim.value))
+        if sums is not None:
             verdict, how = (
                 "sum of parts",
-                f"; it is the sum of {', '.join(sorted(set(sums['claimant'])))}'s figures for the sides",
+                f"; it is the sum of {', '.join(sorted({str(x.claimant) for x in sums}))}'s figures for the sides",
             )
-            ids = [claim.claim_id, *[i for ids in sums["claim_ids"] for i in ids]]
+            ids = [claim.claim_id, *[i for x in sums for i in x.claim_ids]]
         elif (claim.measure, claim.side, claim.value) in derived:
             verdict, how, ids = "derived", "; it follows from figures about other sides", [claim.claim_id]
         else:
