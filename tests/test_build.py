@@ -222,6 +222,8 @@ def test_build_command_reports_failure_without_traceback(tmp_path, data_copy, ca
     assert main(["build", "--data-dir", str(data_copy), "--out", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err
     assert "FAILED" in err and "casualties.csv, line 1" in err and "Traceback" not in err
+    assert err.splitlines()[-1] == "[build] nothing published: notebooks, figures and tables are as they were before"
+    assert not (tmp_path / "out").exists()
 
 
 def test_nbval_fails_when_a_claim_changes_until_rebuilt(data_copy, tmp_path):

@@ -85,7 +85,29 @@ def test_copies_that_disagree_are_reported_and_the_preferred_language_is_read(tm
     kinds = {d.kind: d for d in r.evidence.disagreements}
     assert kinds["swap"].kept == ("C2",) and kinds["swap"].dropped == ("C1",)
     assert {c.claim_id for c in r.accepted} == {"C2", "C3"}
+    reasons = r.set_aside.set_index("claim_id")["reason"]
+    assert reasons["C1"] == "copies of report toll give 29 to other sides: the copy in en (en, C2) is read"
     assert r.conflicts.empty  # two readings of one report are never enforced together
+
+
+def test_a_copy_with_another_figure_for_the_side_is_set_aside_saying_so(tmp_path):
+    sources = [source_row("en", published="2020-03-05"), source_row("fr", published="2020-03-05", language="fr")]
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            [
+                claim("C1", "Monitor", DAY, "2020-03-03", "army", 29, source_id="fr", report_id="toll"),
+                claim("C2", "Monitor", DAY, "2020-03-03", "army", 23, source_id="en", report_id="toll"),
+            ],
+            sources=sources,
+        )
+    )
+    r = reconcile(ds)
+    assert [(d.kind, d.subject, d.kept, d.dropped) for d in r.evidence.disagreements] == [
+        ("disagree", "army", ("C2",), ("C1",))
+    ]
+    reasons = r.set_aside.set_index("claim_id")["reason"]
+    assert reasons["C1"] == "copies of report toll give army other figures: the copy in en (en, C2) is read"
 
 
 def test_same_day_running_counts_from_different_wires_do_not_conflict(tmp_path):
@@ -416,4 +438,5 @@ def test_a_number_every_copy_gives_to_the_same_two_sides_is_not_swapped(tmp_path
     )
     r = reconcile(ds)
     assert [(d.report, d.kind, d.subject) for d in r.evidence.disagreements] == [("other", "swap", "the number 7")]
-    assert not any("disagree" in reason for reason in r.set_aside["reason"] if "first" in reason)
+    assert not any(reason.startswith("copies of report first ") for reason in r.set_aside["reason"])
+    assert any(reason.startswith("copies of report other give 7 to other sides") for reason in r.set_aside["reason"])

@@ -442,6 +442,22 @@ def test_cli_reports_file_line_column_and_exits_1(data_copy):
     assert "Traceback" not in run.stderr
 
 
+def test_validate_takes_the_folder_as_the_other_commands_do_and_counts_in_words(data_copy, capsys):
+    """`validate --data-dir X` is `validate X` (not both at once); the count at the end is
+    "1 problem", "2 problems"."""
+    cell("H082", "value", "-1")(data_copy)
+    assert main(["validate", "--data-dir", str(data_copy)]) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines()[-1] == f"1 problem in {data_copy}"
+    assert main(["validate", str(data_copy)]) == 1 and capsys.readouterr().err == err
+    cell("H083", "value", "-2")(data_copy)
+    assert main(["validate", "--data-dir", str(data_copy)]) == 1
+    assert capsys.readouterr().err.splitlines()[-1] == f"2 problems in {data_copy}"
+    with pytest.raises(SystemExit) as end:
+        main(["validate", str(data_copy), "--data-dir", str(data_copy)])
+    assert end.value.code == 2 and "not allowed with argument" in capsys.readouterr().err
+
+
 def test_cli_accepts_real_data():
     run = subprocess.run([sys.executable, "-m", "analysis", "validate"], capture_output=True, text=True, cwd=ROOT)
     assert run.returncode == 0, run.stderr

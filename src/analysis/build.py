@@ -269,6 +269,6 @@ def main(layout: Layout, jobs: int) -> int:
         build(layout, jobs)
     except BuildError as err:
         print(f"[build] FAILED: {err}", file=sys.stderr)
-        print("[build] previous notebooks, figures and tables left as they were", file=sys.stderr)
+        print("[build] nothing published: notebooks, figures and tables are as they were before", file=sys.stderr)
         return 1
     return 0

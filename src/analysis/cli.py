@@ -63,13 +63,14 @@ def not_a_folder(data_dir: Path) -> bool:
 def cmd_validate(args) -> int:
     from analysis.validate import validate
 
-    problems = validate(args.data_dir)
+    folder = args.data_dir_option or args.data_dir
+    problems = validate(folder)
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
-        print(f"{len(problems)} problem(s) in {args.data_dir}", file=sys.stderr)
+        print(f"{len(problems)} problem{'' if len(problems) == 1 else 's'} in {folder}", file=sys.stderr)
         return 1
-    print(f"{args.data_dir}: valid")
+    print(f"{folder}: valid")
     return 0
 
 
@@ -205,7 +206,16 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--out", type=Path, default=None, help=out_help)
 
     p = command("validate", "check a data folder; exit 1 listing each problem", cmd_validate)
-    p.add_argument("data_dir", nargs="?", type=Path, default=DATA, help=data_help)
+    given = p.add_mutually_exclusive_group()
+    given.add_argument("data_dir", nargs="?", type=Path, default=DATA, help=data_help)
+    given.add_argument(
+        "--data-dir",
+        dest="data_dir_option",
+        metavar="DATA_DIR",
+        type=Path,
+        default=None,
+        help="the same folder, given as reconcile and build take it (default: data_dir)",
+    )
 
     p = command("reconcile", "print the battle totals under a rule; write every derived table", cmd_reconcile)
     p.add_argument("--rule", default="hierarchy", help="hierarchy, latest, conservative, envelope or wikipedia")

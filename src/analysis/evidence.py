@@ -342,10 +342,11 @@ def merge_copies(
                     f"{o.qualifier} {o.value} {o.side} in {o.source_id} ({o.language})"
                 )
                 disagreements.append(CopyDisagreement(report, measure, subject, kind, c.ids, o.ids, figures))
+                differ = f"give {o.side} other figures" if kind == "disagree" else f"give {o.value} to other sides"
                 aside += [
                     SetAside(
                         i,
-                        f"copies of report {report} disagree ({kind}): the copy in {c.source_id} "
+                        f"copies of report {report} {differ}: the copy in {c.source_id} "
                         f"({c.language}, {c.claim_id}) is read",
                     )
                     for i in o.ids
