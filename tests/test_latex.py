@@ -135,6 +135,32 @@ def test_labels_differ_between_events_cited_in_one_paper(files):
         for f in (files, second)
     ]
     assert labels[0] and labels[1] and not labels[0] & labels[1]
+    keys = [set(re.findall(r"^@misc\{([^,]*),", f["sources.bib"], re.M)) for f in (files, second)]
+    assert keys[0] and keys[1] and not keys[0] & keys[1]  # both registers have a wp-mirror-worldlibrary
+
+
+def test_a_source_id_two_events_share_gets_a_key_of_each_event():
+    """One ID, two documents (two registers): keys `event:source_id`, never the same."""
+    one = pd.DataFrame(
+        {
+            "source_id": ["mirror"],
+            "kind": ["encyclopedia"],
+            "publisher": ["Mirror"],
+            "wire_agency": [None],
+            "title": ["Page"],
+            "author": [None],
+            "url": ["http://a.example/page"],
+            "language": ["en"],
+            "published": [pd.NaT],
+            "published_basis": ["unknown"],
+            "accessed": [pd.Timestamp("2026-11-25")],
+        }
+    )
+    other = one.assign(url="http://b.example/page")
+    first, second = bibtex(one, "battle-a"), bibtex(other, "battle-b")
+    assert "@misc{battle-a:mirror," in first and "a.example" in first
+    assert "@misc{battle-b:mirror," in second and "b.example" in second
+    assert "@misc{mirror," in bibtex(one)
 
 
 def test_long_tables_break_across_pages(files):
@@ -206,4 +232,4 @@ def test_tables_and_bibliography_compile_with_pdflatex_and_bibtex(files, tmp_pat
     log = (tmp_path / "doc.log").read_text(errors="replace")
     assert "! " not in log
     assert all(width <= 10 for width in overfull(log)), overfull(log)
-    assert "\\bibitem{reuters-2012-06-05}" in (tmp_path / "doc.bbl").read_text(errors="replace")
+    assert f"\\bibitem{{{BATTLE_ID}:reuters-2012-06-05}}" in (tmp_path / "doc.bbl").read_text(errors="replace")

@@ -6,4 +6,4 @@ reconcile (model, rules) -> publish (citable tables) and plots (one function per
 figure) -> build (notebooks, outputs) -> cli. No module imports one later in the flow.
 """
 
-__version__ = "2.2.1"
+__version__ = "2.3.0"

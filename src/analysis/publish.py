@@ -422,12 +422,14 @@ def bib_author(author: str, organisations: set[str]) -> str:
     return text
 
 
-def bibtex(sources: pd.DataFrame, subject: str = "") -> str:
+def bibtex(sources: pd.DataFrame, event: str = "") -> str:
     """A @misc entry per source: its title and byline as the register records them (no
     title is made up: an entry whose headline was not seen has none, and its note says so),
     the URL in `howpublished = {\\url{...}}` and the access date in `note`, which plain
     styles print; `url`, `urldate`, `organization` and `langid` for styles that use them.
-    `subject` is kept for the caller's caption."""
+    Each key is `event:source_id` (the source ID alone without an event): two events'
+    bibliographies cited in one paper never share a key, even where their registers give
+    one ID to different documents."""
     organisations = set(sources["publisher"].dropna().astype(str)) | set(sources["wire_agency"].dropna().astype(str))
     entries = [
         "% BibTeX entries for every source in the register. The \\url in howpublished needs "
@@ -462,7 +464,8 @@ def bibtex(sources: pd.DataFrame, subject: str = "") -> str:
             fields_.append(("urldate", f"{s.accessed:%Y-%m-%d}"))
         fields_.append(("langid", latex_text(s.language)))
         body = ",\n".join(f"  {k} = {v}" if k == "month" else f"  {k} = {{{v}}}" for k, v in fields_)
-        entries.append(f"@misc{{{bib_key(s.source_id)},\n{body}\n}}\n")
+        key = bib_key(f"{event}:{s.source_id}" if event else s.source_id)
+        entries.append(f"@misc{{{key},\n{body}\n}}\n")
     return "\n".join(entries)
 
 
@@ -785,7 +788,7 @@ def tables(ds) -> dict[str, str]:
         "Each cell: best, and under it the least and most the accepted claims allow (open: no claim caps it).",
     )
     files["ged_events.csv"] = to_csv(ged_events(ds, results[DEFAULT_RULE]))
-    files["sources.bib"] = bibtex(ds.sources, battle.name)
+    files["sources.bib"] = bibtex(ds.sources, battle.battle_id)
     return files
 
 
