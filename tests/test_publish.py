@@ -70,13 +70,14 @@ def test_hostile_ledger_text_is_defused_on_export():
 def test_bibtex_has_every_source(files):
     ds = load_dataset(DATA)
     for source_id in ds.sources["source_id"]:
-        assert f"@misc{{{source_id}," in files["sources.bib"]
+        assert f"@misc{{{ds.battle.battle_id}:{source_id}," in files["sources.bib"]
 
 
 def test_bibtex_titles_come_from_the_register_only(files):
     ds = load_dataset(DATA)
     bib = files["sources.bib"]
-    entries = {e.split(",", 1)[0]: e for e in bib.split("@misc{")[1:]}
+    prefix = f"{ds.battle.battle_id}:"
+    entries = {e.split(",", 1)[0].removeprefix(prefix): e for e in bib.split("@misc{")[1:]}
     for s in ds.sources.itertuples():
         entry = entries[s.source_id]
         assert ("title = {{" in entry) == pd.notna(s.title), s.source_id
