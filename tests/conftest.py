@@ -220,13 +220,17 @@ def no_kernel(monkeypatch):
     shared `build --out` of test_safety.py, test_build.py's broken and in-place builds,
     test_edge_event.py and nbval."""
     import contextlib
+    import threading
 
     import analysis.build
+
+    one_at_a_time = threading.Lock()  # the build runs notebooks in threads; these share the process
 
     def in_process(path: Path, env: dict[str, str], cwd: Path | None = None):
         nb = nbformat.read(path, as_version=4)
         namespace: dict = {}
-        with monkeypatch.context() as patch:
+        with one_at_a_time, monkeypatch.context() as patch:
+            patch.chdir(cwd or path.parent)
             for name, value in env.items():
                 patch.setenv(name, value)
             code = [(i, c) for i, c in enumerate(nb.cells, start=1) if c.cell_type == "code"]

@@ -173,3 +173,28 @@ def test_sub_groups_are_checked_against_their_side(tmp_path):
     )
     found = [(f.subject.split(",")[0], f.verdict, f.figures) for f in checks.parts_vs_whole(ds)]
     assert ("Monitor", "disagree", "civilians 10 vs children 12 (other civilians not given)") in found
+
+
+def test_copies_of_one_figure_disagree_in_qualifier_and_other_figures_of_a_report_are_no_copies(tmp_path):
+    """ "about 100" and "100" in two copies of one report disagree; a report's daily and
+    running figures for one side, or its toll and its count of named victims, are two
+    figures, not two copies of one."""
+    day, later = "2020-03-01", "2020-03-03"
+    sources = [source_row("s1"), source_row("s2", language="fr")]
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            [
+                claim("A", "Monitor", day, day, "army", 100, "about", source_id="s1", report_id="r1"),
+                claim("B", "Monitor", day, day, "army", 100, source_id="s2", report_id="r1"),
+                claim("D", "Monitor", later, later, "militia", 5, source_id="s1", report_id="r2"),
+                claim("R", "Monitor", day, later, "militia", 12, source_id="s2", report_id="r2"),
+                claim("T", "Monitor", day, later, "army", 40, source_id="s1", report_id="r3"),
+                claim("N", "Monitor", day, later, "army", 31, source_id="s2", report_id="r3", identified="true"),
+            ],
+            sources=sources,
+        )
+    )
+    found = checks.copies_disagree(ds)
+    assert [(f.subject, f.verdict, f.claims) for f in found] == [("r1: killed, army", "disagree", "A;B")]
+    assert found[0].figures == f"about 100 for {day} in Test Post (en); 100 for {day} in Test Post (fr)"

@@ -110,6 +110,27 @@ def test_ged_events_add_up_to_the_battle_totals(files):
     assert days.iloc[-1]["high"] == ""  # no claim caps the last day: left open, not invented
 
 
+def test_ged_events_have_an_unplaced_row_only_where_it_holds_something(tmp_path, second_battle):
+    """A row for deaths on no day where the claims require or allow some; none where every
+    death is placed and capped, and none for a one-day battle."""
+
+    def ids(data):
+        ds = load_dataset(data)
+        return list(ged_events(ds, reconcile(ds))["id"])
+
+    placed = [claim(f"D{d}", "Monitor", f"2020-03-0{d}", f"2020-03-0{d}", "all", d, source_id="s1") for d in (1, 2, 3)]
+    assert ids(make_event(tmp_path / "placed", placed)) == [
+        "test-event-20200301",
+        "test-event-20200302",
+        "test-event-20200303",
+    ]
+    one_day = [claim("O", "Monitor", "2020-03-01", "2020-03-01", "army", 4)]
+    assert ids(make_event(tmp_path / "one", one_day, period=("2020-03-01", "2020-03-01"))) == ["test-event-20200301"]
+    ds = load_dataset(second_battle)
+    ged = ged_events(ds, reconcile(ds))
+    assert ged["id"].iloc[-1].endswith("-unplaced") and int(ged["best"].iloc[-1]) > 0
+
+
 def test_ged_side_mapping_follows_the_battle():
     from types import SimpleNamespace
 

@@ -161,6 +161,16 @@ def test_relayed_figures_are_told_by_what_the_check_found():
     )
 
 
+def test_untraced_figures_are_listed_as_matched_on_number_side_and_measure():
+    columns = ["check", "verdict", "accepted", "subject", "figures", "claims"]
+    row = ("untraced", "untraced", "", "Outlet: killed, army", "exact 9; no primary claimant gives this number", "X1")
+    assert story.untraced(pd.DataFrame([row], columns=columns)) == (
+        "No primary claimant read for this dataset gives these relayed figures, number, side and measure alike: "
+        "killed, army exact 9 (X1)."
+    )
+    assert story.untraced(pd.DataFrame([], columns=columns)) == "Every relayed figure traces to a claimant."
+
+
 def test_a_days_toll_says_what_its_total_places_on_no_side(unsided_day):
     ds = load_dataset(unsided_day)
     assert story.day_toll(ds, reconcile_all(ds)["hierarchy"], 0).endswith(

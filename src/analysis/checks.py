@@ -14,8 +14,9 @@ Checks and their failing verdicts:
   from one date to a later one.
 - `derived_figures` (derived): a battle total fixed by the claims that no claim states
   (from `reconcile`, default rule).
-- `copies_disagree` (disagree, swap): copies of one report with different figures, days
-  or sides for the same number.
+- `copies_disagree` (disagree, swap): copies of one report's figure of one kind (daily
+  or running; a toll or a count of identified victims) with different figures (number or
+  qualifier), days, or sides for the same number.
 - `paired_dates` (mixed dates): figures that one document presents together whose
   origins, traced to primary claimants, end on different days.
 - `event_dates` (conflict): one event dated differently by different claims.
@@ -220,13 +221,18 @@ def _swapped(battle, given: list[set[str]]) -> bool:
 
 def copies_disagree(ds) -> list[Finding]:
     c = ds.claims[ds.claims["report_id"].notna()]
+    # a report's daily and running figures, or its toll and its count of named victims,
+    # are different figures, not copies of one
+    c = c.assign(identified=c["identified"].fillna(False).astype(bool))
+    kind = ["figure_type", "identified"]
     outlet = {x.source_id: f"{x.publisher} ({x.language})" for x in ds.sources.itertuples()}
     found: dict[str, list[Finding]] = {}
-    for same in grouped_rows(c, ["report_id", "measure", "side", "area"]):
+    for same in grouped_rows(c, ["report_id", "measure", "side", "area", *kind]):
         first = same[0]
-        if len({x.value for x in same}) > 1 or len({x.period_end for x in same if not pd.isna(x.period_end)}) > 1:
+        stated = {(x.value, x.qualifier) for x in same}
+        if len(stated) > 1 or len({x.period_end for x in same if not pd.isna(x.period_end)}) > 1:
             figures = "; ".join(
-                f"{x.value} for {_span(x.period_start, x.period_end)} in {outlet[x.source_id]}" for x in _by_id(same)
+                f"{_stated(x)} for {_span(x.period_start, x.period_end)} in {outlet[x.source_id]}" for x in _by_id(same)
             )
             subject = f"{first.report_id}: {first.measure}, {first.side}"
             ids = join_ids(x.claim_id for x in same)
@@ -234,7 +240,7 @@ def copies_disagree(ds) -> list[Finding]:
                 Finding("copies_disagree", subject, "disagree", figures, ids, "exact")
             )
     swaps: dict[str, list[Finding]] = {}
-    for same in grouped_rows(c, ["report_id", "value"]):
+    for same in grouped_rows(c, ["report_id", "value", *kind]):
         first = same[0]
         given: dict[str, set[str]] = {}
         for x in same:
@@ -251,6 +257,11 @@ def copies_disagree(ds) -> list[Finding]:
 
 def _by_id(rows: list) -> list:
     return sorted(rows, key=lambda x: x.claim_id)
+
+
+def _stated(row) -> str:
+    """A figure as a claim states it: its number, after its qualifier unless exact."""
+    return str(row.value) if row.qualifier == "exact" else f"{row.qualifier} {row.value}"
 
 
 def _relays(ds) -> set[str]:

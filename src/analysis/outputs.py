@@ -211,11 +211,11 @@ def _marker_lines(folder: Path) -> list[str] | None:
     """The lines of `folder`'s marker after its first, or None: no marker (or not one the
     tool could have written: a link, unreadable, not UTF-8)."""
     path = Path(folder) / MARKER
-    if not path.is_file() or path.is_symlink():
-        return None
     try:
+        if not path.is_file() or path.is_symlink():
+            return None
         return path.read_text(encoding="utf-8").splitlines()[1:]
-    except (OSError, UnicodeDecodeError):
+    except (OSError, UnicodeDecodeError):  # a folder it may not look into included
         return None
 
 

@@ -422,14 +422,14 @@ def bib_author(author: str, organisations: set[str]) -> str:
     return text
 
 
-def bibtex(sources: pd.DataFrame, event: str = "") -> str:
+def bibtex(sources: pd.DataFrame, event: str) -> str:
     """A @misc entry per source: its title and byline as the register records them (no
     title is made up: an entry whose headline was not seen has none, and its note says so),
     the URL in `howpublished = {\\url{...}}` and the access date in `note`, which plain
     styles print; `url`, `urldate`, `organization` and `langid` for styles that use them.
-    Each key is `event:source_id` (the source ID alone without an event): two events'
-    bibliographies cited in one paper never share a key, even where their registers give
-    one ID to different documents."""
+    Each key is `event:source_id` (`event`: the battle_id): two events' bibliographies
+    cited in one paper never share a key, even where their registers give one ID to
+    different documents."""
     organisations = set(sources["publisher"].dropna().astype(str)) | set(sources["wire_agency"].dropna().astype(str))
     entries = [
         "% BibTeX entries for every source in the register. The \\url in howpublished needs "
@@ -464,7 +464,7 @@ def bibtex(sources: pd.DataFrame, event: str = "") -> str:
             fields_.append(("urldate", f"{s.accessed:%Y-%m-%d}"))
         fields_.append(("langid", latex_text(s.language)))
         body = ",\n".join(f"  {k} = {v}" if k == "month" else f"  {k} = {{{v}}}" for k, v in fields_)
-        key = bib_key(f"{event}:{s.source_id}" if event else s.source_id)
+        key = bib_key(f"{event}:{s.source_id}")
         entries.append(f"@misc{{{key},\n{body}\n}}\n")
     return "\n".join(entries)
 
@@ -560,8 +560,10 @@ def ged_events(ds, result) -> pd.DataFrame:
     the whole battle (`date_prec` by its length, `event_clarity` 2: an aggregate), holds
     the deaths the claims require but place on no day (best: the total's `unplaced`; low:
     the battle's low less the days' lows; high: the battle's high less the days' lows), so
-    that the rows add up to the battle total. `high` is blank where no claim caps it (GED
-    always gives one: a merge must choose). `where_prec` is 2 (a limited area around a
+    that the rows add up to the battle total; it is left out where it would hold nothing
+    (best, low and high all 0) and for a one-day battle, whose every death is on its day
+    (a row of no deaths citing the day's sources would read as a second event). `high` is
+    blank where no claim caps it (GED always gives one: a merge must choose). `where_prec` is 2 (a limited area around a
     named place: the battle's area is a place and its surroundings); coordinates,
     `adm_1`, `adm_2`, `country`, `region`, `type_of_violence` and `conflict_name` are blank:
     the battle's definition has no such fields (a `Battle` attribute of the same name, if
@@ -677,22 +679,24 @@ def ged_events(ds, result) -> pd.DataFrame:
         u_best = int(sum(unplaced.get(s, 0) for s in battle.sides))
     start, end = pd.Timestamp(battle.period_start), pd.Timestamp(battle.period_end)
     ids = {i for cell in totals["claims"] for i in str(cell).split(";") if i}
-    rows.append(
-        {
-            "id": f"{battle.battle_id}-unplaced",
-            "year": start.year,
-            **base,
-            **provenance(ids),
-            "event_clarity": 2,
-            "date_prec": _date_prec(start, end),
-            "date_start": f"{start:%Y-%m-%d}",
-            "date_end": f"{end:%Y-%m-%d}",
-            **deaths({s: unplaced.get(s, 0) for s in battle.sides}, u_best),
-            "best": u_best,
-            "high": "" if pd.isna(t_high) else max(0, int(t_high) - day_lows),
-            "low": max(0, t_low - day_lows),
-        }
-    )
+    u_low, u_high = max(0, t_low - day_lows), None if pd.isna(t_high) else max(0, int(t_high) - day_lows)
+    if start != end and (u_best, u_low, u_high) != (0, 0, 0):
+        rows.append(
+            {
+                "id": f"{battle.battle_id}-unplaced",
+                "year": start.year,
+                **base,
+                **provenance(ids),
+                "event_clarity": 2,
+                "date_prec": _date_prec(start, end),
+                "date_start": f"{start:%Y-%m-%d}",
+                "date_end": f"{end:%Y-%m-%d}",
+                **deaths({s: unplaced.get(s, 0) for s in battle.sides}, u_best),
+                "best": u_best,
+                "high": "" if u_high is None else u_high,
+                "low": u_low,
+            }
+        )
     frame = pd.DataFrame(rows)
     frame["rule"] = result.rule.name
     return frame[[*GED_COLUMNS, "rule", "claims"]]

@@ -312,7 +312,10 @@ def untraced(found: pd.DataFrame) -> str:
     if f.empty:
         return "Every relayed figure traces to a claimant."
     items = [f"{row.subject.split(': ', 1)[-1]} {row.figures.split(';')[0]} ({row.claims})" for row in f.itertuples()]
-    return "No claim read for this dataset gives these relayed figures: " + "; ".join(items) + "."
+    return (
+        "No primary claimant read for this dataset gives these relayed figures, number, side and measure "
+        "alike: " + "; ".join(items) + "."
+    )
 
 
 RELAYED = (
