@@ -308,6 +308,24 @@ def test_outputs_respect_the_umask(tmp_path):
         assert stat.S_IMODE(file.stat().st_mode) == 0o640, file
 
 
+def test_a_marker_the_tool_may_not_look_at_is_no_marker(tmp_path, monkeypatch):
+    """A folder whose marker cannot be examined (permission denied) holds no marker of the
+    tool's: read as such, not a crash."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    outputs.write_marker(folder, event="e")
+    assert outputs.read_event(folder) == "e"
+    real = Path.is_file
+
+    def denied(self):
+        if self.name == MARKER:
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "is_file", denied)
+    assert outputs.read_marker(folder) is None and outputs.read_event(folder) is None
+
+
 def test_the_projects_output_folders_are_marked():
     for name in ("figures", "derived"):
         outputs.check_owned(ROOT / name)
