@@ -182,6 +182,49 @@ def test_a_days_claims_name_the_claim_that_replaced_each_linked_or_inferred(tmp_
     assert summaries.day_claims(ds, 0).set_index("claim_id")["revised_by"].to_dict()["O"] == ""
 
 
+def test_a_report_is_as_old_as_its_earliest_copy_whichever_copy_is_read(tmp_path):
+    """Under `latest` the older report gives way: report r1, read in its English copy of
+    4 March, first appeared in French on 2 March, before Army's report of 3 March."""
+    sources = [
+        source_row("en", published="2020-03-04"),
+        source_row("fr", published="2020-03-02", language="fr"),
+        source_row("army", published="2020-03-03"),
+    ]
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            [
+                claim("E", "Monitor", DAY, DAY, "army", 10, source_id="en", report_id="r1"),
+                claim("F", "Monitor", DAY, DAY, "army", 10, source_id="fr", report_id="r1"),
+                claim("A", "Army", DAY, DAY, "army", 5, source_id="army", report_id="r2"),
+            ],
+            sources=sources,
+        )
+    )
+    r = reconcile(ds, "latest")
+    assert [c.claim_id for c in r.accepted] == ["A"]
+    assert r.conflicts["reason"].tolist() == ["is an older report than A (Army)"]
+
+
+def test_readings_dropped_together_say_which_of_them_lost(tmp_path):
+    """Two reports giving one figure are one constraint; the conflict names the reading
+    whose key lost (here the undated one, oldest under `latest`)."""
+    sources = [source_row("a", published="2020-03-04"), source_row("b", published=""), source_row("c")]
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            [
+                claim("A", "Monitor", DAY, DAY, "army", 10, source_id="a", report_id="ra"),
+                claim("B", "Monitor", DAY, DAY, "army", 10, source_id="b", report_id="rb"),
+                claim("C", "Army", DAY, DAY, "army", 5, source_id="c", report_id="rc"),
+            ],
+            sources=sources,
+        )
+    )
+    r = reconcile(ds, "latest")
+    assert r.conflicts[["dropped", "reason"]].values.tolist() == [["A;B", "B is an older report than C (Army)"]]
+
+
 def test_an_explicit_link_wins_over_publication_order(tmp_path):
     sources = [source_row("a", published="2020-03-06"), source_row("b", published="2020-03-04")]
     ds = load_dataset(

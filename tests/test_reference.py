@@ -155,8 +155,7 @@ def give_way(rule: Rule, found: list[Constraint], behind: dict, n: int) -> tuple
         drop = max((c for c in found if totals[c] == lowest), key=key)
         return drop, f"its removal gives the lowest total ({totals[drop]}) of the readings in conflict"
     drop = max(found, key=key)
-    loser = max(behind[drop], key=rule.give_way)
-    return drop, why(rule, loser, [x for c in found if c is not drop for x in behind[c]])
+    return drop, why(rule, behind[drop], [x for c in found if c is not drop for x in behind[c]])
 
 
 class Figure:

@@ -77,7 +77,8 @@ def face_value(value: int, qualifier: str) -> int:
 class Claim:
     """One counted figure: in scope, a reconciled measure, a counted side or group, both
     dates given. `low`/`high` are the range it allows (high None: no cap), `face` the
-    number it states. Days are offsets from the battle's first day."""
+    number it states. Days are offsets from the battle's first day. `published_day` is
+    the copy's day in a ledger row, the report's (its earliest copy's) in a reading."""
 
     claim_id: str
     claimant: str
@@ -356,7 +357,7 @@ def merge_copies(
 
 
 def _report_order(records: list[Claim], links: dict[str, str]) -> dict[tuple[str, str], int]:
-    """-1 / +1 where report a is older / newer than report b, by explicit links or days."""
+    """-1 / +1 where report a is older / newer than report b, by explicit links."""
     report_of = {c.claim_id: c.report for c in records}
     order: dict[tuple[str, str], int] = {}
     for new, old in links.items():
@@ -377,19 +378,23 @@ def explicit_revisions(records: list[Claim], links: dict[str, str]) -> tuple[lis
     return [c for c in records if c.claim_id not in new_of], aside
 
 
+def report_days(records: list[Claim]) -> dict[str, int]:
+    """Each report's publication day: the earliest day any of its copies was published
+    (a report none of whose copies is dated has no entry)."""
+    day: dict[str, int] = {}
+    for c in records:
+        if c.published_day is not None:
+            day[c.report] = min(day.get(c.report, c.published_day), c.published_day)
+    return day
+
+
 def inferred_revisions(
     readings: list[Claim], records: list[Claim], links: dict[str, str]
 ) -> tuple[list[Claim], list[SetAside], list[Revision]]:
     """Drop a reading when a later report of the same claimant gives the same measure,
     side and days. `records` (every counted row) date the reports and carry the links."""
     order = _report_order(records, links)
-    day: dict[str, int | None] = {}
-    for c in records:
-        known = day.get(c.report)
-        if c.published_day is not None:
-            day[c.report] = c.published_day if known is None else min(known, c.published_day)
-        else:
-            day.setdefault(c.report, None)
+    day = report_days(records)
     gone: dict[str, str] = {}
     by_figure: dict[tuple, list[Claim]] = {}
     for c in readings:
@@ -399,7 +404,7 @@ def inferred_revisions(
     for same in by_figure.values():
         for old in same:
             for new in same:
-                d_old, d_new = day[old.report], day[new.report]
+                d_old, d_new = day.get(old.report), day.get(new.report)
                 later = order.get((old.report, new.report)) == -1 or (
                     d_old is not None and d_new is not None and d_new > d_old
                 )
@@ -425,6 +430,9 @@ def gather(ds) -> Evidence:
     links = {new: old for new, old in ds.claims[["claim_id", "supersedes"]].dropna().itertuples(index=False)}
     current, aside = explicit_revisions(records, links)
     readings, merged_aside, disagreements = merge_copies(current, records)
+    # a reading is as old as its report, whichever copy is read
+    first = report_days(records)
+    readings = [replace(c, published_day=first.get(c.report)) for c in readings]
     live, revised, inferred = inferred_revisions(readings, records, links)
     revisions = [Revision(old, new, False) for new, old in sorted(links.items())] + inferred
     aside += merged_aside + revised

@@ -125,9 +125,8 @@ def _give_way(
         drop = max((c for c in conflict if totals[c] == lowest), key=key)
         return drop, f"its removal gives the lowest total ({totals[drop]}) of the readings in conflict"
     drop = max(conflict, key=key)
-    loser = max(behind[drop], key=rule.give_way)
     others = [x for c in conflict if c is not drop for x in behind[c]]
-    return drop, why(rule, loser, others)
+    return drop, why(rule, behind[drop], others)
 
 
 def resolve(

@@ -17,7 +17,9 @@ only there, between copies of one report) and revisions already applied.
 - `envelope` (Iraq Body Count): all primary claimants; the readings for one set of days
   and sides become one band from the lowest to the highest figure stated for it, at face
   value, so that every claimant's figure lies inside and the band is capped wherever a
-  claim gives a number. Conflicts are settled as in `hierarchy`.
+  claim gives a number. Conflicts are settled as in `hierarchy`. Caveat: bands combine,
+  and a group's band, capped by its highest figure even where that is an "at least", can
+  hold a side below another claimant's figure for that side.
 - `wikipedia`: only the encyclopedia's own figures, as researchers cite them today; in a
   conflict the older revision gives way.
 
@@ -172,12 +174,16 @@ RULES = {
 DEFAULT_RULE = "hierarchy"
 
 
-def why(rule: Rule, dropped: Claim, others: list[Claim]) -> str:
-    """Why `dropped` gave way against the strongest of the other readings in conflict."""
+def why(rule: Rule, dropped: list[Claim], others: list[Claim]) -> str:
+    """Why the readings `dropped` (one figure, in one claim or several) gave way against the
+    strongest of the other readings in conflict: the reason of the weakest of them, which
+    it names where there are several."""
+    loser = max(dropped, key=rule.give_way)
+    who = f"{loser.claim_id} " if len(dropped) > 1 else ""
     if not others:
         return "it conflicts with the battle's structure alone"
     strongest = min(others, key=rule.give_way)
-    for reason, mine, theirs in zip(rule.reasons, rule.give_way(dropped), rule.give_way(strongest)):
+    for reason, mine, theirs in zip(rule.reasons, rule.give_way(loser), rule.give_way(strongest)):
         if mine != theirs:
-            return f"{reason} than {strongest.claim_id} ({strongest.claimant})"
-    return f"ties with {strongest.claim_id}"
+            return f"{who}{reason} than {strongest.claim_id} ({strongest.claimant})"
+    return f"{who}ties with {strongest.claim_id}"
