@@ -206,10 +206,18 @@ def test_a_report_is_as_old_as_its_earliest_copy_whichever_copy_is_read(tmp_path
     assert r.conflicts["reason"].tolist() == ["is an older report than A (Army)"]
 
 
-def test_readings_dropped_together_say_which_of_them_lost(tmp_path):
-    """Two reports giving one figure are one constraint; the conflict names the reading
-    whose key lost (here the undated one, oldest under `latest`)."""
-    sources = [source_row("a", published="2020-03-04"), source_row("b", published=""), source_row("c")]
+@pytest.mark.parametrize(
+    "a_published, dropped, reason",
+    [
+        ("2020-03-05", "C", "is an older report than A (Monitor)"),
+        ("2020-03-02", "A;B", "A is an older report than C (Army)"),
+    ],
+)
+def test_a_figure_given_by_several_reports_is_as_new_as_the_newest(tmp_path, a_published, dropped, reason):
+    """Two reports giving one figure are one constraint, as strong as the stronger of them
+    (under `latest`, the newer: an undated report beside it does not make it old); where
+    it gives way, the conflict names that reading."""
+    sources = [source_row("a", published=a_published), source_row("b", published=""), source_row("c")]
     ds = load_dataset(
         make_event(
             tmp_path / "e",
@@ -222,7 +230,7 @@ def test_readings_dropped_together_say_which_of_them_lost(tmp_path):
         )
     )
     r = reconcile(ds, "latest")
-    assert r.conflicts[["dropped", "reason"]].values.tolist() == [["A;B", "B is an older report than C (Army)"]]
+    assert r.conflicts[["dropped", "reason"]].values.tolist() == [[dropped, reason]]
 
 
 def test_an_explicit_link_wins_over_publication_order(tmp_path):

@@ -146,7 +146,7 @@ def conflict(n: int, cons: list[Constraint]) -> list[Constraint]:
 
 def give_way(rule: Rule, found: list[Constraint], behind: dict, n: int) -> tuple[Constraint, str]:
     def key(c):
-        return max(rule.give_way(x) for x in behind[c])
+        return min(rule.give_way(x) for x in behind[c])
 
     if rule.by_removal:
         everything = tuple(range(n))

@@ -113,10 +113,12 @@ def constraints(
 def _give_way(
     rule: Rule, conflict: list[Constraint], behind: dict[Constraint, list[Claim]], n_cells: int
 ) -> tuple[Constraint, str]:
-    """The constraint that gives way in a conflict, and why."""
+    """The constraint that gives way in a conflict, and why. A constraint is as strong as
+    the strongest reading behind it: a figure a higher-ranked claimant or a newer report
+    also gives is judged as theirs."""
 
     def key(c: Constraint) -> tuple:
-        return max(rule.give_way(x) for x in behind[c])
+        return min(rule.give_way(x) for x in behind[c])
 
     if rule.by_removal:
         everything = tuple(range(n_cells))

@@ -176,9 +176,9 @@ DEFAULT_RULE = "hierarchy"
 
 def why(rule: Rule, dropped: list[Claim], others: list[Claim]) -> str:
     """Why the readings `dropped` (one figure, in one claim or several) gave way against the
-    strongest of the other readings in conflict: the reason of the weakest of them, which
-    it names where there are several."""
-    loser = max(dropped, key=rule.give_way)
+    strongest of the other readings in conflict: the reason of the strongest of them (a
+    figure is as strong as its strongest reading), which it names where there are several."""
+    loser = min(dropped, key=rule.give_way)
     who = f"{loser.claim_id} " if len(dropped) > 1 else ""
     if not others:
         return "it conflicts with the battle's structure alone"
