@@ -14,6 +14,11 @@ from conftest import claim, make_event, source_row
 DAY = "2020-03-01"
 
 
+def _read(tmp_path, claims, sources):
+    """A made-up event of these claims and sources, loaded as the tool loads data."""
+    return load_dataset(make_event(tmp_path / "e", claims, sources=sources))
+
+
 def total(result, side, measure="killed"):
     t = result.totals
     return t[(t["side"] == side) & (t["measure"] == measure)].iloc[0]
@@ -51,15 +56,13 @@ def test_face_value_is_the_stated_number():
 def test_copies_at_different_specificity_give_the_specific_reading_once(tmp_path):
     # one wire, two outlets: "3 killed" and "3 militia killed" are one figure about the militia
     sources = [source_row("a", published="2020-03-05"), source_row("b", published="2020-03-05", publisher="Other Post")]
-    ds = load_dataset(
-        make_event(
-            tmp_path / "e",
-            [
-                claim("R1", "Monitor", DAY, DAY, "all", 3, source_id="a", report_id="wire-1"),
-                claim("R2", "Monitor", DAY, DAY, "militia", 3, source_id="b", report_id="wire-1"),
-            ],
-            sources=sources,
-        )
+    ds = _read(
+        tmp_path,
+        [
+            claim("R1", "Monitor", DAY, DAY, "all", 3, source_id="a", report_id="wire-1"),
+            claim("R2", "Monitor", DAY, DAY, "militia", 3, source_id="b", report_id="wire-1"),
+        ],
+        sources,
     )
     r = reconcile(ds)
     assert [c.claim_id for c in r.accepted] == ["R2"]
@@ -70,16 +73,14 @@ def test_copies_at_different_specificity_give_the_specific_reading_once(tmp_path
 
 def test_copies_that_disagree_are_reported_and_the_preferred_language_is_read(tmp_path):
     sources = [source_row("en", published="2020-03-05"), source_row("fr", published="2020-03-05", language="fr")]
-    ds = load_dataset(
-        make_event(
-            tmp_path / "e",
-            [
-                claim("C1", "Monitor", DAY, "2020-03-03", "army", 29, source_id="fr", report_id="toll"),
-                claim("C2", "Monitor", DAY, "2020-03-03", "militia", 29, source_id="en", report_id="toll"),
-                claim("C3", "Monitor", DAY, "2020-03-03", "army", 23, source_id="en", report_id="toll"),
-            ],
-            sources=sources,
-        )
+    ds = _read(
+        tmp_path,
+        [
+            claim("C1", "Monitor", DAY, "2020-03-03", "army", 29, source_id="fr", report_id="toll"),
+            claim("C2", "Monitor", DAY, "2020-03-03", "militia", 29, source_id="en", report_id="toll"),
+            claim("C3", "Monitor", DAY, "2020-03-03", "army", 23, source_id="en", report_id="toll"),
+        ],
+        sources,
     )
     r = reconcile(ds)
     kinds = {d.kind: d for d in r.evidence.disagreements}
@@ -92,15 +93,13 @@ def test_copies_that_disagree_are_reported_and_the_preferred_language_is_read(tm
 
 def test_a_copy_with_another_figure_for_the_side_is_set_aside_saying_so(tmp_path):
     sources = [source_row("en", published="2020-03-05"), source_row("fr", published="2020-03-05", language="fr")]
-    ds = load_dataset(
-        make_event(
-            tmp_path / "e",
-            [
-                claim("C1", "Monitor", DAY, "2020-03-03", "army", 29, source_id="fr", report_id="toll"),
-                claim("C2", "Monitor", DAY, "2020-03-03", "army", 23, source_id="en", report_id="toll"),
-            ],
-            sources=sources,
-        )
+    ds = _read(
+        tmp_path,
+        [
+            claim("C1", "Monitor", DAY, "2020-03-03", "army", 29, source_id="fr", report_id="toll"),
+            claim("C2", "Monitor", DAY, "2020-03-03", "army", 23, source_id="en", report_id="toll"),
+        ],
+        sources,
     )
     r = reconcile(ds)
     assert [(d.kind, d.subject, d.kept, d.dropped) for d in r.evidence.disagreements] == [
@@ -116,15 +115,13 @@ def test_same_day_running_counts_from_different_wires_do_not_conflict(tmp_path):
         source_row("afp", published=DAY, wire="AFP"),
         source_row("efe", published=DAY, wire="EFE", language="es"),
     ]
-    ds = load_dataset(
-        make_event(
-            tmp_path / "e",
-            [
-                claim("M6", "Monitor", DAY, DAY, "militia", 6, source_id="afp"),
-                claim("M11", "Monitor", DAY, DAY, "militia", 11, "at least", source_id="efe"),
-            ],
-            sources=sources,
-        )
+    ds = _read(
+        tmp_path,
+        [
+            claim("M6", "Monitor", DAY, DAY, "militia", 6, source_id="afp"),
+            claim("M11", "Monitor", DAY, DAY, "militia", 11, "at least", source_id="efe"),
+        ],
+        sources,
     )
     r = reconcile(ds)
     assert r.conflicts.empty
@@ -146,15 +143,13 @@ def test_a_final_status_in_the_ledger_makes_a_same_day_figure_a_cap(tmp_path):
 
 def test_a_later_report_supersedes_an_earlier_one_without_a_link(tmp_path):
     sources = [source_row("old", published="2020-03-04"), source_row("new", published="2020-03-06", language="es")]
-    ds = load_dataset(
-        make_event(
-            tmp_path / "e",
-            [
-                claim("O", "Monitor", DAY, "2020-03-03", "army", 10, source_id="old"),
-                claim("N", "Monitor", DAY, "2020-03-03", "army", 14, source_id="new"),
-            ],
-            sources=sources,
-        )
+    ds = _read(
+        tmp_path,
+        [
+            claim("O", "Monitor", DAY, "2020-03-03", "army", 10, source_id="old"),
+            claim("N", "Monitor", DAY, "2020-03-03", "army", 14, source_id="new"),
+        ],
+        sources,
     )
     r = reconcile(ds)
     assert [c.claim_id for c in r.accepted] == ["N"]
@@ -164,17 +159,15 @@ def test_a_later_report_supersedes_an_earlier_one_without_a_link(tmp_path):
 
 def test_a_days_claims_name_the_claim_that_replaced_each_linked_or_inferred(tmp_path):
     sources = [source_row("old", published="2020-03-04"), source_row("new", published="2020-03-06")]
-    ds = load_dataset(
-        make_event(
-            tmp_path / "e",
-            [
-                claim("O", "Monitor", DAY, DAY, "army", 10, source_id="old"),
-                claim("N", "Monitor", DAY, DAY, "army", 14, source_id="new"),
-                claim("P", "Army", DAY, DAY, "militia", 3, source_id="old"),
-                claim("Q", "Army", DAY, DAY, "militia", 4, source_id="new", supersedes="P"),
-            ],
-            sources=sources,
-        )
+    ds = _read(
+        tmp_path,
+        [
+            claim("O", "Monitor", DAY, DAY, "army", 10, source_id="old"),
+            claim("N", "Monitor", DAY, DAY, "army", 14, source_id="new"),
+            claim("P", "Army", DAY, DAY, "militia", 3, source_id="old"),
+            claim("Q", "Army", DAY, DAY, "militia", 4, source_id="new", supersedes="P"),
+        ],
+        sources,
     )
     r = reconcile(ds)
     shown = summaries.day_claims(ds, 0, revisions=r.evidence.revisions).set_index("claim_id")["revised_by"]
@@ -190,16 +183,14 @@ def test_a_report_is_as_old_as_its_earliest_copy_whichever_copy_is_read(tmp_path
         source_row("fr", published="2020-03-02", language="fr"),
         source_row("army", published="2020-03-03"),
     ]
-    ds = load_dataset(
-        make_event(
-            tmp_path / "e",
-            [
-                claim("E", "Monitor", DAY, DAY, "army", 10, source_id="en", report_id="r1"),
-                claim("F", "Monitor", DAY, DAY, "army", 10, source_id="fr", report_id="r1"),
-                claim("A", "Army", DAY, DAY, "army", 5, source_id="army", report_id="r2"),
-            ],
-            sources=sources,
-        )
+    ds = _read(
+        tmp_path,
+        [
+            claim("E", "Monitor", DAY, DAY, "army", 10, source_id="en", report_id="r1"),
+            claim("F", "Monitor", DAY, DAY, "army", 10, source_id="fr", report_id="r1"),
+            claim("A", "Army", DAY, DAY, "army", 5, source_id="army", report_id="r2"),
+        ],
+        sources,
     )
     r = reconcile(ds, "latest")
     assert [c.claim_id for c in r.accepted] == ["A"]
@@ -218,16 +209,14 @@ def test_a_figure_given_by_several_reports_is_as_new_as_the_newest(tmp_path, a_p
     (under `latest`, the newer: an undated report beside it does not make it old); where
     it gives way, the conflict names that reading."""
     sources = [source_row("a", published=a_published), source_row("b", published=""), source_row("c")]
-    ds = load_dataset(
-        make_event(
-            tmp_path / "e",
-            [
-                claim("A", "Monitor", DAY, DAY, "army", 10, source_id="a", report_id="ra"),
-                claim("B", "Monitor", DAY, DAY, "army", 10, source_id="b", report_id="rb"),
-                claim("C", "Army", DAY, DAY, "army", 5, source_id="c", report_id="rc"),
-            ],
-            sources=sources,
-        )
+    ds = _read(
+        tmp_path,
+        [
+            claim("A", "Monitor", DAY, DAY, "army", 10, source_id="a", report_id="ra"),
+            claim("B", "Monitor", DAY, DAY, "army", 10, source_id="b", report_id="rb"),
+            claim("C", "Army", DAY, DAY, "army", 5, source_id="c", report_id="rc"),
+        ],
+        sources,
     )
     r = reconcile(ds, "latest")
     assert r.conflicts[["dropped", "reason"]].values.tolist() == [[dropped, reason]]
@@ -235,15 +224,13 @@ def test_a_figure_given_by_several_reports_is_as_new_as_the_newest(tmp_path, a_p
 
 def test_an_explicit_link_wins_over_publication_order(tmp_path):
     sources = [source_row("a", published="2020-03-06"), source_row("b", published="2020-03-04")]
-    ds = load_dataset(
-        make_event(
-            tmp_path / "e",
-            [
-                claim("A", "Monitor", DAY, "2020-03-03", "army", 10, source_id="a"),
-                claim("B", "Monitor", DAY, "2020-03-03", "army", 14, source_id="b", supersedes="A"),
-            ],
-            sources=sources,
-        )
+    ds = _read(
+        tmp_path,
+        [
+            claim("A", "Monitor", DAY, "2020-03-03", "army", 10, source_id="a"),
+            claim("B", "Monitor", DAY, "2020-03-03", "army", 14, source_id="b", supersedes="A"),
+        ],
+        sources,
     )
     r = reconcile(ds)
     assert [c.claim_id for c in r.accepted] == ["B"]
@@ -253,15 +240,13 @@ def test_an_explicit_link_wins_over_publication_order(tmp_path):
 def test_language_never_settles_a_conflict_between_different_reports(tmp_path):
     # two claimants, the higher-ranked one in a less-preferred language: rank decides
     sources = [source_row("ar", published="2020-03-05", language="ar"), source_row("en", published="2020-03-05")]
-    ds = load_dataset(
-        make_event(
-            tmp_path / "e",
-            [
-                claim("H", "Monitor", DAY, DAY, "all", 5, source_id="ar"),
-                claim("L", "Army", DAY, DAY, "army", 9, source_id="en"),
-            ],
-            sources=sources,
-        )
+    ds = _read(
+        tmp_path,
+        [
+            claim("H", "Monitor", DAY, DAY, "all", 5, source_id="ar"),
+            claim("L", "Army", DAY, DAY, "army", 9, source_id="en"),
+        ],
+        sources,
     )
     r = reconcile(ds)
     assert r.conflicts["dropped"].tolist() == ["L"]
@@ -270,15 +255,13 @@ def test_language_never_settles_a_conflict_between_different_reports(tmp_path):
 
 def test_best_places_nothing_the_claims_do_not_place(tmp_path):
     sources = [source_row("s1", published="2020-03-09")]
-    ds = load_dataset(
-        make_event(
-            tmp_path / "e",
-            [
-                claim("D1", "Monitor", DAY, DAY, "army", 22, "at least"),
-                claim("T", "Monitor", DAY, "2020-03-03", "army", 40),
-            ],
-            sources=sources,
-        )
+    ds = _read(
+        tmp_path,
+        [
+            claim("D1", "Monitor", DAY, DAY, "army", 22, "at least"),
+            claim("T", "Monitor", DAY, "2020-03-03", "army", 40),
+        ],
+        sources,
     )
     r = reconcile(ds)
     assert [day(r, "army", d)["best"] for d in ("2020-03-01", "2020-03-02", "2020-03-03")] == [22, 0, 0]
@@ -353,16 +336,14 @@ def test_a_side_no_claim_names_keeps_only_what_the_claims_force(tmp_path):
 
 def test_hierarchy_keeps_a_lower_claim_where_the_higher_one_says_nothing_of_that_side(tmp_path):
     sources = [source_row("s1", published="2020-03-09")]
-    ds = load_dataset(
-        make_event(
-            tmp_path / "e",
-            [
-                claim("M", "Monitor", DAY, "2020-03-03", "all", 30),
-                claim("A", "Army", DAY, "2020-03-03", "army", 12),
-                claim("A2", "Army", DAY, "2020-03-03", "all", 25),
-            ],
-            sources=sources,
-        )
+    ds = _read(
+        tmp_path,
+        [
+            claim("M", "Monitor", DAY, "2020-03-03", "all", 30),
+            claim("A", "Army", DAY, "2020-03-03", "army", 12),
+            claim("A2", "Army", DAY, "2020-03-03", "all", 25),
+        ],
+        sources,
     )
     r = reconcile(ds)
     assert {c.claim_id for c in r.accepted} == {"M", "A"}
@@ -381,17 +362,15 @@ def test_an_unranked_claimant_is_reported_not_ranked_last(tmp_path):
 
 def _conflicting(tmp_path):
     sources = [source_row("s1", published="2020-03-09")]
-    return load_dataset(
-        make_event(
-            tmp_path / "e",
-            [
-                claim("BIG", "Monitor", DAY, "2020-03-03", "all", 120),
-                claim("SMALL", "Army", DAY, "2020-03-03", "all", 52, "at least"),
-                claim("P1", "Army", DAY, "2020-03-03", "army", 100),
-                claim("P2", "Monitor", DAY, "2020-03-03", "militia", 30),
-            ],
-            sources=sources,
-        )
+    return _read(
+        tmp_path,
+        [
+            claim("BIG", "Monitor", DAY, "2020-03-03", "all", 120),
+            claim("SMALL", "Army", DAY, "2020-03-03", "all", 52, "at least"),
+            claim("P1", "Army", DAY, "2020-03-03", "army", 100),
+            claim("P2", "Monitor", DAY, "2020-03-03", "militia", 30),
+        ],
+        sources,
     )
 
 
@@ -406,15 +385,13 @@ def test_conservative_drops_the_claim_whose_removal_gives_the_lowest_total(tmp_p
 
 def test_envelope_is_the_band_of_stated_figures_and_keeps_the_cap(tmp_path):
     sources = [source_row("s1", published="2020-03-09")]
-    ds = load_dataset(
-        make_event(
-            tmp_path / "e",
-            [
-                claim("BIG", "Monitor", DAY, "2020-03-03", "all", 120),
-                claim("SMALL", "Army", DAY, "2020-03-03", "all", 52, "at least"),
-            ],
-            sources=sources,
-        )
+    ds = _read(
+        tmp_path,
+        [
+            claim("BIG", "Monitor", DAY, "2020-03-03", "all", 120),
+            claim("SMALL", "Army", DAY, "2020-03-03", "all", 52, "at least"),
+        ],
+        sources,
     )
     r = reconcile(ds, "envelope")
     t = total(r, "all")
@@ -430,15 +407,13 @@ def test_every_conflict_says_why_the_loser_gave_way(tmp_path):
 
 def test_corroboration_counts_reports_not_copies(tmp_path):
     sources = [source_row("a", published="2020-03-05"), source_row("b", published="2020-03-05", publisher="Other")]
-    ds = load_dataset(
-        make_event(
-            tmp_path / "e",
-            [
-                claim("X1", "Monitor", DAY, DAY, "army", 4, source_id="a", report_id="w"),
-                claim("X2", "Monitor", DAY, DAY, "army", 4, source_id="b", report_id="w"),
-            ],
-            sources=sources,
-        )
+    ds = _read(
+        tmp_path,
+        [
+            claim("X1", "Monitor", DAY, DAY, "army", 4, source_id="a", report_id="w"),
+            claim("X2", "Monitor", DAY, DAY, "army", 4, source_id="b", report_id="w"),
+        ],
+        sources,
     )
     row = day(reconcile(ds), "army")
     assert row["reports"] == 1 and bool(row["single_source"])
@@ -471,21 +446,19 @@ def test_a_number_every_copy_gives_to_the_same_two_sides_is_not_swapped(tmp_path
         source_row("b", published="2020-03-04", publisher="Other Post"),
         source_row("c", published="2020-03-06", publisher="Late Post"),
     ]
-    ds = load_dataset(
-        make_event(
-            tmp_path / "e",
-            [
-                claim("A1", "Monitor", DAY, DAY, "army", 20, source_id="a", report_id="first"),
-                claim("A2", "Monitor", DAY, DAY, "militia", 20, source_id="a", report_id="first"),
-                claim("B1", "Monitor", DAY, DAY, "army", 20, source_id="b", report_id="first"),
-                claim("B2", "Monitor", DAY, DAY, "militia", 20, source_id="b", report_id="first"),
-                claim("N1", "Monitor", DAY, DAY, "army", 22, source_id="c", report_id="later", supersedes="B1"),
-                claim("N2", "Monitor", DAY, DAY, "militia", 21, source_id="c", report_id="later", supersedes="A2"),
-                claim("C1", "Monitor", "2020-03-02", "2020-03-02", "army", 7, source_id="a", report_id="other"),
-                claim("C2", "Monitor", "2020-03-02", "2020-03-02", "militia", 7, source_id="b", report_id="other"),
-            ],
-            sources=sources,
-        )
+    ds = _read(
+        tmp_path,
+        [
+            claim("A1", "Monitor", DAY, DAY, "army", 20, source_id="a", report_id="first"),
+            claim("A2", "Monitor", DAY, DAY, "militia", 20, source_id="a", report_id="first"),
+            claim("B1", "Monitor", DAY, DAY, "army", 20, source_id="b", report_id="first"),
+            claim("B2", "Monitor", DAY, DAY, "militia", 20, source_id="b", report_id="first"),
+            claim("N1", "Monitor", DAY, DAY, "army", 22, source_id="c", report_id="later", supersedes="B1"),
+            claim("N2", "Monitor", DAY, DAY, "militia", 21, source_id="c", report_id="later", supersedes="A2"),
+            claim("C1", "Monitor", "2020-03-02", "2020-03-02", "army", 7, source_id="a", report_id="other"),
+            claim("C2", "Monitor", "2020-03-02", "2020-03-02", "militia", 7, source_id="b", report_id="other"),
+        ],
+        sources,
     )
     r = reconcile(ds)
     assert [(d.report, d.kind, d.subject) for d in r.evidence.disagreements] == [("other", "swap", "the number 7")]

@@ -112,6 +112,30 @@ def test_the_readme_paragraph_on_the_12_june_copies_holds():
     assert "780" in untraced and "300" in untraced
 
 
+def test_the_readme_on_state_media_and_the_envelope_rule_holds():
+    """The README dates state media's recapture to their announcement of 13 June, and
+    gives the envelope rule's 5 June soldiers (5 [2–15], under SOHR's "at least 22",
+    because the day's total is capped at SOHR's "at least 19") as an example: both
+    against the ledger and the reconciliation."""
+    ds = load_dataset(DATA)
+    recapture = ds.events[ds.events["event"] == "recapture"]
+    state = recapture[recapture["claimant"].isin(["SANA", "Syrian state TV", "Syrian government"])]
+    assert len(state) == 3 and set(state["date"].dt.strftime("%Y-%m-%d")) == {"2012-06-13"}
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert "announced on 13 June that the town was cleared, naming no other day, so the ledger dates" in readme
+    envelope = reconcile_all(ds)["envelope"]
+    day = envelope.daily.set_index(["date", "measure", "side"])
+    soldiers = day.loc[(pd.Timestamp("2012-06-05"), "killed", "government forces")]
+    everyone = day.loc[(pd.Timestamp("2012-06-05"), "killed", "all")]
+    assert (soldiers["best"], soldiers["low"], soldiers["high"], everyone["high"]) == (5, 2, 15, 19)
+    c = ds.claims.set_index("claim_id")
+    sohr = c[(c["claimant"] == "SOHR") & (c["period_start"] == "2012-06-05") & (c["period_end"] == "2012-06-05")]
+    stated = {(str(r.side), int(r.value), str(r.qualifier)) for r in sohr.itertuples()}
+    assert {("government forces", 22, "at least"), ("all", 19, "at least")} <= stated
+    assert "H040" in {x.claim_id for x in envelope.accepted}
+    assert "soldiers 5 [2–15] although SOHR says at least 22" in readme and '"at least 19"' in readme
+
+
 def test_the_overview_and_measures_count_what_the_ledger_holds(tmp_path):
     day = "2020-03-01"
     one = [

@@ -563,8 +563,9 @@ def ged_events(ds, result) -> pd.DataFrame:
     that the rows add up to the battle total; it is left out where it would hold nothing
     (best, low and high all 0) and for a one-day battle, whose every death is on its day
     (a row of no deaths citing the day's sources would read as a second event). `high` is
-    blank where no claim caps it (GED always gives one: a merge must choose). `where_prec` is 2 (a limited area around a
-    named place: the battle's area is a place and its surroundings); coordinates,
+    blank where no claim caps it (GED always gives one: a merge must choose). `where_prec`
+    is 2 (a limited area around a named place: the battle's area is a place and its
+    surroundings); coordinates,
     `adm_1`, `adm_2`, `country`, `region`, `type_of_violence` and `conflict_name` are blank:
     the battle's definition has no such fields (a `Battle` attribute of the same name, if
     one is added, fills its column). Sources: `source_original` the
