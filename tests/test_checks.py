@@ -137,6 +137,29 @@ def test_a_number_every_copy_gives_to_the_same_sides_or_to_a_group_and_its_part_
     assert swaps == ["r2: killed, the number 7"]
 
 
+def test_a_swap_is_found_whatever_else_the_report_gives_that_number_and_only_within_one_figure(tmp_path):
+    # r1's copies move 10 from army to militia; s1 also gives 10 wounded, another measure,
+    # which must not hide the swap. In r2 the number 4 is army on one day and militia on
+    # another: two figures, no swap.
+    sources = [source_row("s1"), source_row("s2", language="fr")]
+    day, next_day = "2020-03-01", "2020-03-02"
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            [
+                claim("A", "Monitor", day, day, "army", 10, source_id="s1", report_id="r1"),
+                claim("B", "Monitor", day, day, "militia", 10, source_id="s2", report_id="r1"),
+                claim("W", "Monitor", day, day, "army", 10, source_id="s1", report_id="r1", measure="wounded"),
+                claim("C", "Monitor", day, day, "army", 4, source_id="s1", report_id="r2"),
+                claim("D", "Monitor", next_day, next_day, "militia", 4, source_id="s2", report_id="r2"),
+            ],
+            sources=sources,
+        )
+    )
+    swaps = [(f.subject, f.claims) for f in checks.copies_disagree(ds) if f.verdict == "swap"]
+    assert swaps == [("r1: killed, the number 10", "A;B")]
+
+
 def test_a_count_of_identified_victims_is_no_falling_total(tmp_path):
     ds = load_dataset(
         make_event(

@@ -185,3 +185,29 @@ def test_grouped_rows_are_the_groups_of_a_groupby_in_its_order():
     expected = [list(g["n"]) for _, g in frame.groupby(["side", "day"], observed=True, sort=True)]
     assert [[row.n for row in g] for g in pairs] == expected == [[4], [3], [1], [2, 6]]
     assert derive.grouped_rows(frame.iloc[0:0], ["side"]) == []
+
+
+def test_claimant_totals_flag_a_report_whose_copies_move_a_number_to_another_side(tmp_path):
+    # r1: one copy gives 10 to the army, the other to the militia (a swap); r2: one copy
+    # gives 6 to everyone, the other to the army alone (a refinement, no disagreement)
+    sources = [source_row("s1", published=LATER), source_row("s2", published=LATER, language="fr")]
+
+    def flags(name, claims):
+        ds = load_dataset(make_event(tmp_path / name, claims, sources=sources, period=ONE_DAY))
+        totals = derive.claimant_totals(ds.claims, ds.battle, ds.sources)
+        return sorted(set(zip(totals["claimant"], totals["copies_disagree"])))
+
+    assert flags(
+        "swap",
+        [
+            claim("A", "Monitor", DAY, DAY, "army", 10, source_id="s1", report_id="r1"),
+            claim("B", "Monitor", DAY, DAY, "militia", 10, source_id="s2", report_id="r1"),
+        ],
+    ) == [("Monitor", True)]
+    assert flags(
+        "refinement",
+        [
+            claim("A", "Monitor", DAY, DAY, "all", 6, source_id="s1", report_id="r2"),
+            claim("B", "Monitor", DAY, DAY, "army", 6, source_id="s2", report_id="r2"),
+        ],
+    ) == [("Monitor", False)]

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -112,8 +112,12 @@ class Battle:
     def nested(self, a: str, b: str) -> bool:
         """Whether one name's leaves lie within the other's (a group and its part, or one
         name twice): a number given to both is a refinement, never a swap between them."""
-        ma, mb = set(self.members(a) or (a,)), set(self.members(b) or (b,))
-        return ma <= mb or mb <= ma
+        return leaves_nested(self.members(a) or (a,), self.members(b) or (b,))
+
+    def swapped(self, a: Iterable[str], b: Iterable[str]) -> bool:
+        """Whether two copies of one figure swap a number: `a` and `b` name the sides each
+        copy gives it to (see `swapped_pairs`)."""
+        return bool(swapped_pairs(*({s: self.members(s) or (s,) for s in sides} for sides in (a, b))))
 
     @property
     def counted_names(self) -> tuple[str, ...]:
@@ -144,6 +148,21 @@ class Battle:
 
     def whole_area(self, area: str) -> bool:
         return bool(self.areas.get(area, {}).get("whole"))
+
+
+def leaves_nested(a: Collection[str], b: Collection[str]) -> bool:
+    """Whether one set of leaves lies within the other."""
+    sa, sb = set(a), set(b)
+    return sa <= sb or sb <= sa
+
+
+def swapped_pairs(a: Mapping[str, Collection[str]], b: Mapping[str, Collection[str]]) -> list[tuple[str, str]]:
+    """Where two copies of one figure swap a number between sides. `a` and `b` map each side
+    a copy gives the number to onto that side's leaves. A swap is a pair (x, y): a side x
+    only the first copy gives it to and a side y only the second does, neither's leaves
+    within the other's (a group in one copy and its part in the other is a refinement, not
+    a swap)."""
+    return [(x, y) for x in a if x not in b for y in b if y not in a and not leaves_nested(a[x], b[y])]
 
 
 def _date(value, key, problems):

@@ -210,15 +210,6 @@ def derived_figures(ds, r: Reconciliation) -> list[Finding]:
     return out
 
 
-def _swapped(battle, given: list[set[str]]) -> bool:
-    """Whether copies swap a number between sides: one gives it to a side the other does
-    not, and the other to a side the first does not, the two sides not nested (a figure
-    for a group in one copy and for its part in another is a refinement, not a swap)."""
-    return any(
-        not battle.nested(x, y) for i, a in enumerate(given) for b in given[i + 1 :] for x in a - b for y in b - a
-    )
-
-
 def copies_disagree(ds) -> list[Finding]:
     c = ds.claims[ds.claims["report_id"].notna()]
     # a report's daily and running figures, or its toll and its count of named victims,
@@ -240,12 +231,15 @@ def copies_disagree(ds) -> list[Finding]:
                 Finding("copies_disagree", subject, "disagree", figures, ids, "exact")
             )
     swaps: dict[str, list[Finding]] = {}
-    for same in grouped_rows(c, ["report_id", "value", *kind]):
+    # one figure: one measure, days and area; an unstated day is one more value
+    c = c.assign(days=c["period_start"].astype(str) + ".." + c["period_end"].astype(str))
+    for same in grouped_rows(c, ["report_id", "measure", "days", "area", "value", *kind]):
         first = same[0]
         given: dict[str, set[str]] = {}
         for x in same:
             given.setdefault(x.source_id, set()).add(str(x.side))
-        if len({x.measure for x in same}) == 1 and _swapped(ds.battle, [given[k] for k in sorted(given)]):
+        copies = [given[k] for k in sorted(given)]
+        if any(ds.battle.swapped(a, b) for i, a in enumerate(copies) for b in copies[i + 1 :]):
             figures = f"{first.value} is " + "; ".join(f"{x.side} in {outlet[x.source_id]}" for x in _by_id(same))
             subject = f"{first.report_id}: {first.measure}, the number {first.value}"
             ids = join_ids(x.claim_id for x in same)

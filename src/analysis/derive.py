@@ -333,11 +333,8 @@ def claimant_totals(claims: pd.DataFrame, battle: Battle, sources: pd.DataFrame)
         fa, fb = figures(a), figures(b)
         if any(fa[s] != fb[s] for s in fa.keys() & fb.keys()):
             return True
-        return any(
-            va[0] == vb[0] and not battle.nested(sa, sb) and sb not in fa and sa not in fb
-            for sa, va in fa.items()
-            for sb, vb in fb.items()
-        )
+        numbers = {v for v, _ in fa.values()} & {v for v, _ in fb.values()}
+        return any(battle.swapped(*({s for s, (v, _) in f.items() if v == n} for f in (fa, fb))) for n in numbers)
 
     def copy_order(copy, source_id) -> tuple:
         published = copy["published"].min()

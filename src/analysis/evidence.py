@@ -41,7 +41,7 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from analysis.battle import Battle
+from analysis.battle import Battle, swapped_pairs
 
 EXACTNESS = {"exact": 0, "about": 1, "at least": 2, "more than": 2, "up to": 2}
 
@@ -258,18 +258,14 @@ def figure_key(c: Claim) -> tuple:
     return (c.report, c.measure, c.first_day, c.last_day, c.area, c.identified)
 
 
-def _swapped(c: Claim, o: Claim, given: dict[str, set[tuple[str, int]]]) -> bool:
-    """Copies c and o swap a number: the same number for sides that do not nest, c's copy
-    giving it for c's side and not o's, o's copy for o's side and not c's. `given`: the
-    (side, number) pairs each copy prints (see the module's description)."""
-    return (
-        o.value == c.value
-        and o.side != c.side
-        and not _nested(o.members, c.members)
-        and not _nested(c.members, o.members)
-        and (o.side, o.value) not in given.get(c.source_id, set())
-        and (c.side, c.value) not in given.get(o.source_id, set())
-    )
+def _swapped(c: Claim, o: Claim, given: dict[str, dict[int, dict[str, tuple[str, ...]]]]) -> bool:
+    """Copies c and o swap a number (`battle.swapped_pairs`): c's copy gives it to c's side
+    and not o's, o's copy to o's side and not c's. `given`: for each copy, the sides it
+    prints each number for, with their leaves (see the module's description)."""
+    if o.value != c.value:
+        return False
+    mine, theirs = (given.get(x.source_id, {}).get(x.value, {}) for x in (c, o))
+    return (c.side, o.side) in swapped_pairs(mine, theirs)
 
 
 def merge_copies(
@@ -281,9 +277,9 @@ def merge_copies(
     groups: dict[tuple, list[Claim]] = {}
     for c in records:
         groups.setdefault(figure_key(c), []).append(c)
-    given: dict[tuple, dict[str, set[tuple[str, int]]]] = {}
+    given: dict[tuple, dict[str, dict[int, dict[str, tuple[str, ...]]]]] = {}
     for c in records if printed is None else printed:
-        given.setdefault(figure_key(c), {}).setdefault(c.source_id, set()).add((c.side, c.value))
+        given.setdefault(figure_key(c), {}).setdefault(c.source_id, {}).setdefault(c.value, {})[c.side] = c.members
     readings: list[Claim] = []
     aside: list[SetAside] = []
     disagreements: list[CopyDisagreement] = []
