@@ -6,6 +6,7 @@ import json
 import pytest
 
 from analysis import checks
+from analysis.battle import CHECK_NAMES
 from analysis.load import load_dataset
 from conftest import DATA, add_claims, claim, make_event, set_claim, source_row
 
@@ -104,6 +105,30 @@ def test_accepted_exceptions_are_marked_and_can_be_withdrawn(found, data_copy):
     (data_copy / "battle.json").write_text(json.dumps(battle))
     again = checks.run_checks(load_dataset(data_copy))
     assert again["accepted"].eq("").all()
+
+
+def test_an_exception_no_failing_finding_matches_is_reported_unused(found, data_copy):
+    assert found[found["check"] == "accepted_exceptions"].empty  # every exception of the ledger is in use
+    battle = json.loads((data_copy / "battle.json").read_text())
+    kept = battle["accepted_exceptions"][0]
+    battle["accepted_exceptions"] = [
+        kept,
+        {"check": "copies_disagree", "claims": ["H001"], "reason": "a report H001 is not part of"},
+        {"check": "parts_vs_whole", "claims": ["H008"], "reason": "a document whose parts fit its total"},
+    ]
+    (data_copy / "battle.json").write_text(json.dumps(battle))
+    again = checks.run_checks(load_dataset(data_copy))
+    unused = of(again, "accepted_exceptions", "unused")
+    assert unused["claims"].tolist() == ["H001", "H008"]
+    assert unused["subject"].tolist() == [
+        "accepted_exceptions[1] of battle.json (copies_disagree)",
+        "accepted_exceptions[2] of battle.json (parts_vs_whole)",
+    ]
+    assert again["accepted"].ne("").sum() == 1  # the first exception still marks its finding
+
+
+def test_the_checks_are_those_an_exception_may_name():
+    assert [c.__name__ for c in [*checks.LEDGER_CHECKS, *checks.RESULT_CHECKS]] == list(CHECK_NAMES)
 
 
 def test_summary_counts_every_finding(found):

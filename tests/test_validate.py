@@ -687,6 +687,12 @@ def _rename(key, new, inside=lambda b: b):
             "accepted_exceptions[0].claim",
             "unknown key 'claim': did you mean 'claims'?",
         ),
+        # an exception for a check that does not exist could never be matched
+        (
+            lambda b: b.update(accepted_exceptions=[{"check": "copies_disagre", "claims": ["A1"], "reason": "why"}]),
+            "accepted_exceptions[0].check",
+            "'copies_disagre' is not a check: did you mean 'copies_disagree'?",
+        ),
     ],
 )
 def test_an_unknown_key_of_battle_json_is_the_one_problem(event, change, column, message):

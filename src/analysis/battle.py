@@ -42,6 +42,19 @@ OPTIONAL_KEYS = ("accepted_exceptions", "subgroups")
 # the keys of the objects inside battle.json that have a fixed set of keys
 AREA_KEYS = ("in_scope", "whole", "description")
 EXCEPTION_KEYS = ("check", "claims", "reason")
+# the named consistency checks an accepted exception may name (those of `analysis.checks`,
+# which a test holds to this list)
+CHECK_NAMES = (
+    "parts_vs_whole",
+    "daily_vs_cumulative",
+    "cumulative_decreasing",
+    "copies_disagree",
+    "paired_dates",
+    "event_dates",
+    "derived_figures",
+    "untraced",
+    "unranked_claimants",
+)
 
 
 def headline(measures) -> str:
@@ -49,6 +62,25 @@ def headline(measures) -> str:
     killed where it is among them, else the first."""
     measures = list(measures)
     return "killed" if "killed" in measures else measures[0]
+
+
+@dataclass(frozen=True)
+class Area:
+    """A coded area: whether its figures are the battle's (`in_scope`) and whether they
+    cover the whole battle area (`whole`; a part's figures only bound the whole from below)."""
+
+    in_scope: bool
+    whole: bool
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class AcceptedException:
+    """A finding of `check` whose claims include all of `claims`, accepted for `reason`."""
+
+    check: str
+    claims: tuple[str, ...]
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -64,11 +96,11 @@ class Battle:
     side_groups: dict[str, tuple[str, ...]]
     other_actors: tuple[str, ...]
     reconciled_measures: tuple[str, ...]
-    areas: dict[str, dict]
+    areas: dict[str, Area]
     claimant_hierarchy: tuple[str, ...]
     language_preference: tuple[str, ...]
     about_band: float
-    accepted_exceptions: tuple[dict, ...] = ()
+    accepted_exceptions: tuple[AcceptedException, ...] = ()
     subgroups: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
@@ -144,10 +176,10 @@ class Battle:
         return set(self.counted_names) | set(self.other_actors)
 
     def in_scope_area(self, area: str) -> bool:
-        return bool(self.areas.get(area, {}).get("in_scope"))
+        return area in self.areas and self.areas[area].in_scope
 
     def whole_area(self, area: str) -> bool:
-        return bool(self.areas.get(area, {}).get("whole"))
+        return area in self.areas and self.areas[area].whole
 
 
 def leaves_nested(a: Collection[str], b: Collection[str]) -> bool:
@@ -313,6 +345,10 @@ def parse_battle(raw: dict) -> tuple[Battle | None, list[tuple[str, str]]]:
         }
         if bad - renamed:
             problems.append((where, "needs 'check', a non-empty 'claims' list and a 'reason'"))
+        elif "check" not in bad and exc["check"] not in CHECK_NAMES:
+            near = difflib.get_close_matches(exc["check"], CHECK_NAMES, n=1)
+            hint = f"did you mean {near[0]!r}?" if near else f"the checks are {', '.join(CHECK_NAMES)}"
+            problems.append((f"{where}.check", f"{exc['check']!r} is not a check: {hint}"))
     if problems:
         return None, problems
     battle = Battle(
@@ -325,11 +361,16 @@ def parse_battle(raw: dict) -> tuple[Battle | None, list[tuple[str, str]]]:
         side_groups={k: tuple(v) for k, v in raw["side_groups"].items()},
         other_actors=tuple(raw["other_actors"]),
         reconciled_measures=tuple(raw["reconciled_measures"]),
-        areas=raw["areas"],
+        areas={
+            name: Area(spec["in_scope"], spec["whole"], str(spec.get("description", "")))
+            for name, spec in raw["areas"].items()
+        },
         claimant_hierarchy=tuple(raw["claimant_hierarchy"]),
         language_preference=tuple(raw["language_preference"]),
         about_band=float(raw["about_band"]),
-        accepted_exceptions=tuple(exceptions),
+        accepted_exceptions=tuple(
+            AcceptedException(exc["check"], tuple(exc["claims"]), exc["reason"]) for exc in exceptions
+        ),
         subgroups={k: tuple(v) for k, v in raw.get("subgroups", {}).items()},
     )
     return battle, []

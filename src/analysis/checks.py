@@ -27,7 +27,11 @@ Checks and their failing verdicts:
   and are not derived.
 
 Accepted exceptions are listed in battle.json (`accepted_exceptions`: check, claims,
-reason); a finding whose claims include all of an exception's claims is marked accepted.
+reason); a failing finding whose claims include all of an exception's claims is marked
+accepted.
+An exception that no failing finding matches (the data changed, or it names the wrong
+claims) is itself a failing finding, `accepted_exceptions` (unused): the list stays the
+list of what is accepted now.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ import pandas as pd
 from analysis.derive import claimant_days, counted_claims, current_cumulative, grouped_rows
 from analysis.reconcile import Reconciliation, join_ids, reconcile
 
-FAILING = {"disagree", "swap", "decrease", "mixed dates", "conflict", "untraced", "unranked"}
+FAILING = {"disagree", "swap", "decrease", "mixed dates", "conflict", "untraced", "unranked", "unused"}
 
 
 @dataclass
@@ -389,10 +393,24 @@ def run_checks(ds, reconciliation: Reconciliation | None = None) -> pd.DataFrame
     r = reconciliation or reconcile(ds)
     findings = [f for check in LEDGER_CHECKS for f in check(ds)]
     findings += [f for check in RESULT_CHECKS for f in check(ds, r)]
-    for f in findings:
-        for exc in ds.battle.accepted_exceptions:
-            if exc["check"] == f.check and set(exc["claims"]) <= set(f.claims.split(";")):
-                f.accepted = exc["reason"]
+    for i, exc in enumerate(ds.battle.accepted_exceptions):
+        matched = [
+            f
+            for f in findings
+            if f.check == exc.check and f.verdict in FAILING and set(exc.claims) <= set(f.claims.split(";"))
+        ]
+        for f in matched:
+            f.accepted = exc.reason
+        if not matched:
+            findings.append(
+                Finding(
+                    "accepted_exceptions",
+                    f"accepted_exceptions[{i}] of battle.json ({exc.check})",
+                    "unused",
+                    f"no failing finding of {exc.check} has all of these claims",
+                    join_ids(exc.claims),
+                )
+            )
     columns = list(Finding.__dataclass_fields__)
     return pd.DataFrame([asdict(f) for f in findings], columns=columns)
 

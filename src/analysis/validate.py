@@ -724,7 +724,7 @@ def _validate(data_dir: Path) -> list[Problem]:
     ):
         claim_ids, event_ids = tables["casualties"].values("claim_id"), tables["events"].values("event_id")
         for i, exception in enumerate(battle.accepted_exceptions):
-            for claim in exception["claims"]:
+            for claim in exception.claims:
                 if claim not in claim_ids and claim not in event_ids:
                     log.add(
                         Problem(
