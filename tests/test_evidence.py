@@ -237,6 +237,31 @@ def test_an_explicit_link_wins_over_publication_order(tmp_path):
     assert [(v.old, v.new, v.inferred) for v in r.evidence.revisions] == [("A", "B", False)]
 
 
+def test_a_link_to_one_copy_supersedes_every_copy_of_that_figure(tmp_path):
+    # report r1 in two outlets gives 12 soldiers for the first day; the claimant's later
+    # report lowers its count for the first two days to 9 and names only the French copy
+    # as revised: the English copy is retired with it, and nothing conflicts
+    sources = [source_row("en", published="2020-03-02"), source_row("fr", published="2020-03-02", language="fr")]
+    sources.append(source_row("later", published="2020-03-05"))
+    later = "2020-03-02"
+    ds = _read(
+        tmp_path,
+        [
+            claim("E", "Monitor", DAY, DAY, "army", 12, source_id="en", report_id="r1", count_status="final"),
+            claim("F", "Monitor", DAY, DAY, "army", 12, source_id="fr", report_id="r1", count_status="final"),
+            claim("M", "Monitor", DAY, DAY, "militia", 3, source_id="en", report_id="r1", count_status="final"),
+            claim("N", "Monitor", DAY, later, "army", 9, source_id="later", supersedes="F"),
+        ],
+        sources,
+    )
+    r = reconcile(ds)
+    assert [c.claim_id for c in r.accepted] == ["M", "N"]
+    assert r.conflicts.empty
+    reasons = dict(zip(r.set_aside["claim_id"], r.set_aside["reason"]))
+    assert "(N)" in reasons["F"] and "(N)" in reasons["E"] and "copy" in reasons["E"]
+    assert int(total(r, "army")["best"]) == 9
+
+
 def test_language_never_settles_a_conflict_between_different_reports(tmp_path):
     # two claimants, the higher-ranked one in a less-preferred language: rank decides
     sources = [source_row("ar", published="2020-03-05", language="ar"), source_row("en", published="2020-03-05")]

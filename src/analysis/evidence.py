@@ -25,7 +25,8 @@ constraint this module makes the distinctions the sources make:
   toll the source says is still rising.
 - **Identified victims.** A figure the ledger marks `identified` counts named victims: a
   lower bound for the toll, and a figure of its own beside the report's toll.
-- **Revisions.** An explicit `supersedes` link always holds. Beyond it, a claimant's later
+- **Revisions.** An explicit `supersedes` link always holds, for every copy of the figure
+  it names (a link names one outlet's copy of the report's figure). Beyond it, a claimant's later
   report for the same measure, side and days supersedes its earlier one; a report is later
   when it was published on a later day, or when one of its figures is linked as a revision
   of the other's. Inferred revisions are marked as such.
@@ -364,14 +365,30 @@ def _report_order(records: list[Claim], links: dict[str, str]) -> dict[tuple[str
 
 
 def explicit_revisions(records: list[Claim], links: dict[str, str]) -> tuple[list[Claim], list[SetAside]]:
-    """Drop the figures an explicit `supersedes` link names as revised."""
+    """Drop the figures an explicit `supersedes` link names as revised, with every other
+    copy of the same figure for the same side (a link names one outlet's copy; the
+    report's figure is what was revised)."""
     new_of = {old: new for new, old in links.items()}
-    aside = [
-        SetAside(c.claim_id, f"superseded by a later claim of the same claimant ({new_of[c.claim_id]})")
-        for c in records
-        if c.claim_id in new_of
-    ]
-    return [c for c in records if c.claim_id not in new_of], aside
+    revised = {(*figure_key(c), c.side): c for c in records if c.claim_id in new_of}
+    aside = []
+    kept = []
+    for c in records:
+        old = revised.get((*figure_key(c), c.side))
+        if old is None:
+            kept.append(c)
+        elif old.claim_id == c.claim_id:
+            aside.append(
+                SetAside(c.claim_id, f"superseded by a later claim of the same claimant ({new_of[c.claim_id]})")
+            )
+        else:
+            aside.append(
+                SetAside(
+                    c.claim_id,
+                    f"copy of {old.claim_id}, superseded by a later claim of the same claimant "
+                    f"({new_of[old.claim_id]})",
+                )
+            )
+    return kept, aside
 
 
 def report_days(records: list[Claim]) -> dict[str, int]:
