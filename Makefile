@@ -31,11 +31,14 @@ validate: $(STAMP)  ## check data/ against its schema and rules
 reconcile: $(STAMP)  ## print the battle totals and write the derived and citable tables
 	$(BIN)/python -m analysis reconcile
 
-QUBEIR := events/al-qubeir
+# every events/NAME/ whose data/ holds a battle.json, built into events/NAME/output
+EVENT_DIRS := $(patsubst %/data/battle.json,%,$(sort $(wildcard events/*/data/battle.json)))
 
-build: $(STAMP)  ## validate, execute the notebooks, write figures/ and derived/; then the second event
+build: $(STAMP)  ## validate, execute the notebooks, write figures/ and derived/; then every events/NAME/
 	$(BIN)/python -m analysis build
-	$(BIN)/python -m analysis build --data-dir $(QUBEIR)/data --out $(QUBEIR)/output
+	for event in $(EVENT_DIRS); do \
+		$(BIN)/python -m analysis build --data-dir $$event/data --out $$event/output || exit 1; \
+	done
 
 NBVAL := --nbval --nbval-sanitize-with $(SANITIZE) --nbval-cell-timeout=300 -p no:cacheprovider
 

@@ -1,6 +1,7 @@
 """Project-level promises: environment files in step, the data package valid for
 Frictionless, the loader's types, and the ledger's coverage of its sources."""
 
+import json
 import re
 import subprocess
 import sys
@@ -78,6 +79,7 @@ def test_deferred_iri_parser_still_checks_iris():
 
 FLOW = [
     "paths",
+    "package",
     "outputs",
     "fastimport",
     "read",
@@ -117,3 +119,14 @@ def test_modules_import_only_earlier_steps():
                     if target == "__version__":  # the package's own metadata, not a step of the flow
                         continue
                     assert FLOW.index(target) < FLOW.index(name), f"{name} imports {target}"
+
+
+def test_every_event_and_the_template_share_one_schema():
+    """The schema is the project's, not an event's: every event's data package and the
+    template `new` and the synthetic events copy hold the same resources."""
+    from analysis import package
+    from analysis.paths import events
+
+    canonical = package.canonical()["resources"]
+    for data, _ in events(ROOT):
+        assert json.loads((data / "datapackage.json").read_text(encoding="utf-8"))["resources"] == canonical, data

@@ -4,7 +4,7 @@ tests check that the README says exactly this."""
 
 from analysis.checks import run_checks
 from analysis.load import load_dataset
-from analysis.paths import ROOT
+from analysis.paths import events
 from analysis.reconcile import reconcile_all
 from analysis.rules import DEFAULT_RULE, RULES
 from analysis.story import findings
@@ -14,7 +14,7 @@ def main() -> None:
     print("## rules")
     for r in RULES.values():
         print(f"| `{r.name}`{' (default)' if r.name == DEFAULT_RULE else ''} | {r.definition} |")
-    for folder in (ROOT / "data", ROOT / "events" / "al-qubeir" / "data"):
+    for folder, _ in events():
         ds = load_dataset(folder)
         results = reconcile_all(ds)
         print(f"## {ds.battle.name}")

@@ -281,7 +281,7 @@ def _origins(ds) -> dict[tuple, Any]:
 def _sum_origins(ds, days: pd.DataFrame) -> dict[tuple, list]:
     """Primary claimants' daily figures by measure, side, day and number: a relayed daily
     figure for a group is the sum of one's figures for its sides when its number is found
-    here on its day (33 = 22 + 9 + 2)."""
+    here on its day (a relayed 10 for all = 6 + 3 + 1 a primary claimant gives for the sides)."""
     found: dict[tuple, list] = {}
     for row in days[~days["claimant"].isin(_relays(ds))].itertuples(index=False):
         found.setdefault((row.measure, row.side, row.date, row.low), []).append(row)

@@ -8,7 +8,7 @@
   it and for the names inside it give. Its low is the largest of its own low and of the
   sums of the lows of disjoint names inside it: a side's own figure or the sum of its
   sub-groups', whichever is larger (both are lower bounds of the same count), and "all"
-  counts a side the claimant gives as a whole (civilians 9 and government forces 2: 11).
+  counts a side the claimant gives as a whole (civilians 9 and soldiers 2: at least 11).
   Its high is the smallest of its own high and of the sums of the highs of names that
   cover it exactly, each capped. A cap below the low is dropped (the figures contradict
   each other). Several claims of one claimant for the same day and side are intersected

@@ -54,7 +54,8 @@ order in which parts are solved and however the value was found: the first that 
    a range), then the first in constraint order;
 3. *a greedy proof*, when its bound equals the value: for a least value, the disjoint
    constraints with a lower bound inside the part, or one constraint holding the part
-   less the caps covering the rest of its cells (al-Haffah's 23 rebels = 120 - 68 - 29);
+   less the caps covering the rest of its cells (a total of 10 with the other sides capped at 4
+   and 3 leaves at least 3);
    for a greatest value, the caps covering the part less the lower bounds of what they
    hold outside it, or one capped constraint holding the part less the lower bounds of
    the rest of its cells (a monthly total less the other days' figures); the greedy

@@ -712,7 +712,7 @@ def open_high(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _stacked_figures(frame: pd.DataFrame) -> pd.DataFrame:
-    """'68 [68–open]' cells as two lines, best over its range, to keep wide tables narrow."""
+    """'12 [10–open]' cells as two lines, best over its range, to keep wide tables narrow."""
     out = frame.copy()
     for col in out.columns[2:]:
         out[col] = out[col].map(lambda v: v.replace(" [", "\n[", 1) if isinstance(v, str) else v)

@@ -23,8 +23,8 @@ not with its square. The claims a figure names are the union of its parts' (see 
 for how they are chosen: they do not depend on the order of the work).
 
 A battle total is `derived` when its best is above zero and no accepted reading about
-that name states that number: it follows from figures about other names (al-Haffah's
-23 rebels is 120 - 68 - 29). `reports` counts the distinct reports behind a figure
+that name states that number: it follows from figures about other names (a total of
+10 and sides of 4 and 3 give the third side 3). `reports` counts the distinct reports behind a figure
 (copies of one report count once); `single_source` marks a figure resting on one.
 """
 

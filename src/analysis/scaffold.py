@@ -4,8 +4,8 @@ Writes, into a new or empty folder (anything else is refused): every CSV table o
 data package with its header only; a `battle.json` with placeholders to replace (a
 one-day period, three sides, one side group "all", four coded areas, an empty claimant
 hierarchy, English as the preferred language, an "about" band of 10 %); the data package
-`datapackage.json`, copied from the project's canonical schema
-(`src/analysis/templates/datapackage.json`); and a README.md with the next steps and a
+`datapackage.json`, the project's canonical schema under the event's name
+(`analysis.package`); and a README.md with the next steps and a
 pointer to the data dictionary (the project's `data/README.md`). The folder appears
 whole or not at all (written beside it, then renamed into place).
 
@@ -24,9 +24,8 @@ import re
 import shutil
 from pathlib import Path
 
-from analysis import outputs, paths
+from analysis import outputs, package, paths
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
 PACKAGE = "datapackage.json"
 PLACEHOLDER_DAY = "2000-01-01"
 SIDES = ["side A", "side B", "civilians"]
@@ -86,15 +85,15 @@ and `battle.json` holds placeholders: fill them in, then validate and build.
 
 The data dictionary (every column, its allowed values, the cross-row rules) is the
 analysis project's `data/README.md` ({dictionary}); the schema it describes is
-`datapackage.json` here, a copy of the project's canonical one.
+`datapackage.json` here, the project's canonical one under this event's name.
 
 ## Next steps
 
 1. `battle.json`: the event's name and place, `period_start` and `period_end` (both
    {PLACEHOLDER_DAY} now: a one-day placeholder), its `sides` and `side_groups`, the coded
    `areas` (which count for the event), the `claimant_hierarchy` (most trusted first),
-   `language_preference` and `about_band`. In `datapackage.json`, set `name`, `title` and
-   `description` for this event.
+   `language_preference` and `about_band`. In `datapackage.json`, check `title` and
+   `description` and list the documents read under `sources`.
 2. `claimants.csv`: who makes claims. `sources.csv`: one row per document read.
 3. `casualties.csv`: one row per numeric claim; `events.csv`: claimed dates of events.
 4. `python -m analysis validate {folder}` until it reports the folder valid.
@@ -125,11 +124,10 @@ def new_event(folder: Path) -> list[Path]:
             raise outputs.UnsafeOutput(folder, "it exists and is not a folder")
         if os.listdir(folder):
             raise outputs.UnsafeOutput(folder, "it is not empty: `new` writes only into a new or empty folder")
-    template = (TEMPLATES / PACKAGE).read_bytes()
-    files = {name: header.encode() for name, header in csv_headers(json.loads(template)).items()}
+    files = {name: header.encode() for name, header in csv_headers(package.canonical()).items()}
     battle = battle_template(event_name(folder))
     files["battle.json"] = (json.dumps(battle, indent=2, ensure_ascii=False) + "\n").encode()
-    files[PACKAGE] = template
+    files[PACKAGE] = package.for_event(battle["battle_id"], battle["name"])
     files["README.md"] = readme(folder).encode()
     folder.parent.mkdir(parents=True, exist_ok=True)
     stage = outputs.fresh_dir(folder.parent, f".{folder.name}.staging-")

@@ -25,9 +25,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis import package
 from analysis.battle import Battle, parse_battle
 from analysis.load import Dataset, categories, typed_frame
-from analysis.paths import DATA
 
 CLAIMANTS = ["Monitor", "Agency", "Army", "Militia", "Encyclopedia"]
 SIDES = ["army", "militia", "civilians"]
@@ -36,8 +36,7 @@ TABLES = {"claims": "casualties", "events": "events", "sources": "sources", "cla
 
 @functools.cache
 def _schema() -> dict:
-    package = json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))
-    return {r["name"]: r["schema"] for r in package["resources"] if "schema" in r}
+    return package.schemas()
 
 
 def battle_json(index: int, days: int = 10, start: dt.date | None = None) -> dict:
@@ -78,7 +77,7 @@ class Raw:
         """Write the battle as a data folder (CSV files, battle.json, datapackage.json)."""
         folder.mkdir(parents=True, exist_ok=True)
         schema = _schema()
-        (folder / "datapackage.json").write_bytes((DATA / "datapackage.json").read_bytes())
+        (folder / "datapackage.json").write_bytes(package.for_event(self.battle.battle_id, self.battle.name))
         (folder / "battle.json").write_text(json.dumps(self.battle_json, indent=1), encoding="utf-8")
         for key, resource in TABLES.items():
             frame = _complete(self.tables[key], schema[resource]).fillna("")
