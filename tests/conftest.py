@@ -204,7 +204,8 @@ battle = json.loads((data_dir() / "battle.json").read_text(encoding="utf-8"))
 print("event:", battle["name"])
 for stem in FIGURE_NAMES:
     (figures_dir() / f"{stem}.svg").write_text("<svg/>")
-    (figures_dir() / f"{stem}.png").write_bytes(b"png")"""
+    (figures_dir() / f"{stem}.png").write_bytes(b"png")
+    (figures_dir() / f"{stem}.pdf").write_bytes(b"pdf")"""
 
 
 def quiet(*_):

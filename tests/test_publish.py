@@ -1,16 +1,20 @@
 """Citable tables: content, determinism, spreadsheet safety, BibTeX, the GED-shaped event
 export, the reconcile command, and nothing half-written when a step fails."""
 
+import re
+
 import pandas as pd
 import pytest
 
 from analysis import outputs
+from analysis.build import BuildError, Layout, build
 from analysis.load import load_dataset
-from analysis.outputs import MARKER, staged_dir
+from analysis.outputs import MARKER
+from analysis.paths import FIGURE_NAMES
 from analysis.publish import FORMULA_START, GED_COLUMNS, ged_events, ged_sides, safe_cell, tables, tidy
 from analysis.reconcile import reconcile
 from analysis.rules import RULES
-from conftest import DATA, ROOT, claim, make_event
+from conftest import DATA, ROOT, claim, make_event, notebook, quiet
 
 
 @pytest.fixture(scope="module")
@@ -164,19 +168,27 @@ def test_reconcile_on_bad_data_exits_1_and_writes_nothing(tmp_path, data_copy, c
     assert not out.exists()
 
 
-def test_staged_dir_keeps_the_old_folder_when_the_step_fails(tmp_path):
+def test_output_dir_keeps_the_old_folder_when_the_step_fails(tmp_path):
+    """A step failing inside `output_dir` leaves the folder it replaces as it was and
+    nothing of its staging behind; the next step that succeeds replaces it whole."""
     target = tmp_path / "out"
-    target.mkdir()
-    (target / "table.csv").write_text("old\n")
-    with pytest.raises(RuntimeError), staged_dir(target) as stage:
-        (stage / "table.csv").write_text("new\n")
-        raise RuntimeError("step failed")
+
+    def publish(text, fail=False):
+        with outputs.output_dir(target) as stage:
+            (stage / "table.csv").write_text(text)
+            if fail:
+                raise RuntimeError("step failed")
+
+    publish("old\n")
+    with pytest.raises(RuntimeError, match="step failed"):
+        publish("new\n", fail=True)
     assert (target / "table.csv").read_text() == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
-    with staged_dir(target) as stage:
-        (stage / "table.csv").write_text("new\n")
+    assert sorted(p.name for p in target.iterdir()) == [MARKER, "table.csv"]
+    publish("new\n")
     assert (target / "table.csv").read_text() == "new\n"
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
+    outputs.check_owned(target)
 
 
 def test_reconcile_command_names_the_rules_when_one_is_unknown(capsys):
@@ -214,3 +226,29 @@ def test_an_event_without_killed_exports_no_ged_deaths(tmp_path):
     assert list(ged.columns) == [*GED_COLUMNS, "rule", "claims"] and ged.empty
     ds = load_dataset(make_event(tmp_path / "k", [claim("K", "Monitor", day, day, "army", 9)], measures=["killed"]))
     assert ged_events(ds, reconcile(ds))["deaths_a"].astype(int).sum() == 9
+
+
+def test_a_build_whose_notebooks_miss_a_figures_pdf_is_refused(no_kernel, second_battle, tmp_path):
+    """Every figure in every format the README promises (svg, png and pdf): a notebook
+    that writes all but one PDF fails the build, naming the file, and nothing is published;
+    writing that one too, the same build succeeds."""
+    missing = f"{FIGURE_NAMES[0]}.pdf"
+    draw = (
+        "from analysis.paths import FIGURE_NAMES, figures_dir\n"
+        "for stem in FIGURE_NAMES:\n"
+        "    for ext in ('svg', 'png', 'pdf'):\n"
+        "        if f'{stem}.{ext}' != SKIP:\n"
+        "            (figures_dir() / f'{stem}.{ext}').write_bytes(b'figure')"
+    )
+    templates = tmp_path / "templates"
+    notebook(f"SKIP = {missing!r}", draw, name="01-draw.ipynb", folder=templates)
+    out = tmp_path / "out"
+    with pytest.raises(BuildError, match=f"did not write these figures: {re.escape(missing)}$"):
+        build(Layout.into(out, data=second_battle, templates=templates), log=quiet)
+    assert not (out / "figures").exists() and not (out / "notebooks").exists()
+    notebook("SKIP = None", draw, name="01-draw.ipynb", folder=templates)
+    build(Layout.into(out, data=second_battle, templates=templates), log=quiet)
+    assert {p.name for p in (out / "figures").iterdir()} == {
+        MARKER,
+        *(f"{stem}.{ext}" for stem in FIGURE_NAMES for ext in ("svg", "png", "pdf")),
+    }

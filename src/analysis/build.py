@@ -254,7 +254,8 @@ def _run(layout, notebooks, targets, workdir, figures_stage, derived_stage, ds, 
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     drawn = {p.name for p in figures_stage.iterdir()}
-    missing = sorted({stem for stem in paths.FIGURE_NAMES for ext in ("svg", "png") if f"{stem}.{ext}" not in drawn})
+    wanted = [f"{stem}.{ext}" for stem in paths.FIGURE_NAMES for ext in paths.FIGURE_FORMATS]
+    missing = [name for name in wanted if name not in drawn]
     if missing:
         raise BuildError(f"the notebooks did not write these figures: {', '.join(missing)}")
     for target, nb in zip(targets, executed):

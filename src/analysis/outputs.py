@@ -41,8 +41,7 @@ Folders are created with the permissions the umask allows (not the 0700 of
 `tempfile.mkdtemp`), files likewise (not the 0600 of `tempfile.mkstemp`).
 
 `write_bytes` and `write_text` write one file whole or not at all (temporary file beside
-it, then a rename). `staged_dir` is the unchecked single-folder publication, kept for
-callers that own their target; commands taking a folder from the user use `output_dir`.
+it, then a rename). `output_dir` publishes a single folder, checked, through a `Publication`.
 """
 
 from __future__ import annotations
@@ -280,9 +279,19 @@ def _event_words(data: Path) -> str:
     return f"event '{event}'" if event is not None else f"the event of {data}"
 
 
-def _at_or_in(real: Path, place: Path) -> bool:
-    """Whether the resolved path `real` is `place` or lies inside it."""
-    return real == place or place in real.parents
+_RELATION_WORDS = {"is": "it is", "inside": "it is inside", "holds": "it holds"}
+
+
+def _relation(real: Path, other: Path) -> str | None:
+    """Where the resolved path `real` stands to the resolved path `other`: "is" (the same
+    path), "inside" (`other` holds it), "holds" (it holds `other`), or None (apart)."""
+    if real == other:
+        return "is"
+    if other in real.parents:
+        return "inside"
+    if real in other.parents:
+        return "holds"
+    return None
 
 
 def recorded_event(path: Path, data: Path | None) -> str | None:
@@ -291,7 +300,7 @@ def recorded_event(path: Path, data: Path | None) -> str | None:
     if data is None:
         return None
     real = _real(path)
-    if any(_at_or_in(real, _real(place)) for place, _ in project_outputs()):
+    if any(_relation(real, _real(place)) in ("is", "inside") for place, _ in project_outputs()):
         return None
     return event_of(data)
 
@@ -306,16 +315,16 @@ def check_event(path: Path, data: Path) -> None:
     for place, place_data in project_outputs():
         if _same_event(data, place_data):
             continue
-        other, held = _real(place), _event_words(place_data)
-        if real == other:
-            where = "it is the project's output folder"
-        elif other in real.parents:
-            where = f"it is inside {other}, the project's output folder"
-        elif real in other.parents:
-            where = f"it holds {other}, the project's output folder"
-        else:
+        other = _real(place)
+        relation = _relation(real, other)
+        if relation is None:
             continue
-        raise UnsafeOutput(path, f"{where} of {held}, and this run writes {mine}; choose another --out")
+        where = _RELATION_WORDS[relation] + ("" if relation == "is" else f" {other},")
+        raise UnsafeOutput(
+            path,
+            f"{where} the project's output folder of {_event_words(place_data)}, and this run writes {mine}; "
+            "choose another --out",
+        )
     event = event_of(data)
     if event is None:
         return
@@ -429,18 +438,22 @@ def protected(*data_dirs: Path) -> list[tuple[Path, str, bool]]:
 
 
 def check_protected(path: Path, protect=()) -> None:
-    """Raise UnsafeOutput if `path` is, is inside or holds a protected place."""
+    """Raise UnsafeOutput if `path` is, is inside (where refused) or holds a protected
+    place. Being a place is told first, then being inside one, then holding one: the
+    repository root is "the repository root", though it holds the data folder too."""
     real = _real(path)
-    places = [(_real(place), label, inside) for place, label, inside in protect]
-    for other, label, _ in places:
-        if real == other:
-            raise UnsafeOutput(path, f"it is {label}")
-    for other, label, inside in places:
-        if inside and other in real.parents:
-            raise UnsafeOutput(path, f"it is inside {label} ({other})")
-    for other, label, _ in places:
-        if real in other.parents:
-            raise UnsafeOutput(path, f"it holds {label} ({other})")
+    found = []
+    for place, label, inside in protect:
+        other = _real(place)
+        relation = _relation(real, other)
+        if relation is not None and (inside or relation != "inside"):
+            found.append((relation, other, label))
+    for wanted in _RELATION_WORDS:  # "is", then "inside", then "holds"
+        for relation, other, label in found:
+            if relation == wanted:
+                raise UnsafeOutput(
+                    path, f"{_RELATION_WORDS[relation]} {label}" + ("" if relation == "is" else f" ({other})")
+                )
 
 
 def check_target(path: Path, protect=(), *, root: bool = False, data: Path | None = None) -> None:
@@ -654,14 +667,13 @@ class Publication:
             raise
         return self
 
-    def add_dir(self, rel: str, *, check: bool = True) -> Path:
+    def add_dir(self, rel: str) -> Path:
         """A folder `root/rel` replaced whole on commit; returns its staging folder.
-        Checked (`check_target`) now and at the commit, unless `check` is False."""
-        if check:
-            check_target(self.root / rel, self.protect, data=self.data)
+        Checked (`check_target`) now and (`check_owned`) at the commit."""
+        check_target(self.root / rel, self.protect, data=self.data)
         staged = self.stage / rel
         staged.mkdir(parents=True)
-        self.targets.append((rel, "dir" if check else "dir-unchecked", None))
+        self.targets.append((rel, "dir", None))
         return staged
 
     def add_file(self, rel: str, expect: list | None) -> Path:
@@ -676,9 +688,8 @@ class Publication:
         """Switch every staged item in, all or none."""
         root, stage = self.root, self.stage
         for rel, kind, expect in self.targets:
-            if kind.startswith("dir"):
-                if kind == "dir":
-                    check_owned(root / rel)
+            if kind == "dir":
+                check_owned(root / rel)
                 write_marker(stage / rel, event=recorded_event(root / rel, self.data))
             elif not _same(ident(root / rel), expect):
                 raise OutputError(f"{root / rel} changed while this run was working; not replaced: run again")
@@ -750,13 +761,3 @@ def output_dir(target: Path, *, protect=(), owned_root: bool = False, log=None, 
         raise
     except OSError as err:
         raise _translate(err, target) from err
-
-
-@contextlib.contextmanager
-def staged_dir(target: Path, log=None):
-    """Stage the folder `target` and publish it whole when the block succeeds.
-    Unchecked: for callers that own `target`; use `output_dir` for a user's folder."""
-    target = absolute(target)
-    with Publication(target.parent, log=log) as pub:
-        yield pub.add_dir(target.name, check=False)
-        pub.commit()

@@ -31,6 +31,9 @@ FIGURE_NAMES = [
     "provenance",
     "rule-comparison",
 ]
+# Every figure is written in each of these formats, in this order (`plots.save`); the
+# build refuses notebooks that leave one out.
+FIGURE_FORMATS = ("svg", "png", "pdf")
 
 DATA_VARIABLE = "ANALYSIS_DATA"
 FIGURES_VARIABLE = "ANALYSIS_FIGURES"
