@@ -297,7 +297,7 @@ CASES = {
     "a folder in place of a table": (_folder, "claimants.csv", None, None, "a folder"),
     "a link to a device": (_link_to_device, "sources.csv", None, None, "a device"),
     # battle.json, key by key
-    "battle.json is not JSON": (_not_json, "battle.json", None, None, "not valid JSON"),
+    "battle.json is not JSON": (_not_json, "battle.json", 1, None, "not valid JSON, at character 2"),
     "sides listed twice": (
         battle_edit(lambda b: b["sides"].append(b["sides"][0])),
         "battle.json",
@@ -402,7 +402,7 @@ CASES = {
         package_edit(lambda p: p["resources"][0].update(path="../casualties.csv")),
         "datapackage.json",
         None,
-        "resources",
+        "resources[0].path",
         "leaves the data folder",
     ),
 }
@@ -427,7 +427,8 @@ def test_command_line_exits_1_naming_the_place_for_every_kind(kind, data_copy, c
     corrupt(data_copy)
     assert main(["validate", str(data_copy)]) == 1
     err = capsys.readouterr().err
-    where = f"{file}" + (f", line {line}" if line is not None else "") + (f", column {column}" if column else "")
+    label = "key" if file.endswith(".json") else "column"  # the place in a JSON file is a key
+    where = f"{file}" + (f", line {line}" if line is not None else "") + (f", {label} {column}" if column else "")
     assert any(where in row and words in row for row in err.splitlines()), err
     assert "Traceback" not in err
 
@@ -591,7 +592,11 @@ def test_a_pattern_that_is_not_a_regular_expression_is_a_package_problem(data_co
     package["resources"][0]["schema"]["fields"][0]["constraints"]["pattern"] = "[A-Z"
     (data_copy / "datapackage.json").write_text(json.dumps(package))
     (problem,) = validate(data_copy)
-    assert problem.file.endswith("datapackage.json") and "pattern is not valid" in problem.message
+    assert (
+        problem.file.endswith("datapackage.json")
+        and problem.column == "resources[0].schema.fields[0].constraints.pattern"
+    )
+    assert problem.message.startswith("'[A-Z' is not a valid regular expression: ")
 
 
 def test_loops_of_revisions(data_copy):
@@ -781,10 +786,10 @@ def test_a_data_folder_that_is_missing_or_a_file_is_named_as_such(event, tmp_pat
         err = capsys.readouterr().err
         assert err.splitlines()[0] == message and "Traceback" not in err
         assert not (tmp_path / "out").exists()
-    # with no --out, the folder is still the first thing said
+    # with no --out, the folder is still the first thing said (then the count, as validate says it)
     if command != "validate":
         assert main([command, "--data-dir", str(missing)]) == 1
-        assert capsys.readouterr().err.splitlines() == [expected[missing]]
+        assert capsys.readouterr().err.splitlines() == [expected[missing], f"1 problem in {missing}"]
 
 
 @pytest.mark.parametrize("ending", ["\n", "\n\n\n", "\r\n"])
@@ -832,3 +837,189 @@ def test_a_byte_order_mark_in_a_json_file_is_named(event, name):
     `analysis.outputs.event_of`): a BOM there is refused, clearly, not half read."""
     (event / name).write_bytes(b"\xef\xbb\xbf" + (event / name).read_bytes())
     assert problems_of(event) == [(name, 1, None, "file starts with a byte-order mark: save it as UTF-8 without BOM")]
+
+
+# -- JSON files: a key is named as a key, a bad byte or a syntax error by its line -----------
+
+
+def test_a_problem_of_a_json_file_names_a_key_not_a_column(event):
+    battle_edit(lambda b: b.update(about_band="wide"))(event)
+    assert [str(p) for p in validate(event)] == [f"{event / 'battle.json'}, key about_band: must be of type number"]
+    package_edit(lambda p: p["resources"][1].pop("schema"))(event)
+    assert [str(p) for p in validate(event)] == [f"{event / 'datapackage.json'}, key resources[1].schema: missing"]
+
+
+def test_battle_json_is_named_by_the_path_its_resource_gives(event):
+    (event / "battle.json").rename(event / "event.json")
+    package_edit(lambda p: p["resources"][4].update(path="event.json"))(event)
+    assert validate(event) == []
+    battle = json.loads((event / "event.json").read_text())
+    battle["claimant_hierarchy"].append("Nobody")
+    battle["accepted_exceptions"] = [{"check": "copies_disagree", "claims": ["Z9"], "reason": "why"}]
+    (event / "event.json").write_text(json.dumps(battle))
+    assert problems_of(event) == [
+        ("event.json", None, "accepted_exceptions[0]", "'Z9' is not a claim_id or event_id"),
+        ("event.json", None, "claimant_hierarchy", "'Nobody' is not a claimant of claimants.csv"),
+    ]
+
+
+@pytest.mark.parametrize("name", ["battle.json", "datapackage.json"])
+def test_a_json_file_that_is_not_utf8_names_the_line_of_the_bad_byte(event, name):
+    """As for a CSV table: the byte and its line, and what to do about it."""
+    lines = json.dumps(json.loads((event / name).read_text()), indent=2).encode().split(b"\n")
+    line = next(i for i, text in enumerate(lines, start=1) if b'"name": "' in text)
+    lines[line - 1] = lines[line - 1].replace(b'"name": "', b'"name": "\xe2\x28', 1)  # a cut-off en dash
+    (event / name).write_bytes(b"\n".join(lines))
+    assert line > 1 and problems_of(event) == [(name, line, None, "byte 0xe2 is not UTF-8: save the file as UTF-8")]
+    assert [str(p) for p in validate(event)] == [
+        f"{event / name}, line {line}: byte 0xe2 is not UTF-8: save the file as UTF-8"
+    ]
+
+
+AT = "not valid JSON, at character"
+
+
+@pytest.mark.parametrize("name", ["battle.json", "datapackage.json"])
+@pytest.mark.parametrize(
+    "text, line, message",
+    [
+        ("{not json", 1, "not valid JSON, at character 2 of the line: expected a key in double quotes"),
+        ('{\n  "a": 1\n  "b": 2\n}', 3, f"{AT} 3 of the line: expected a comma, or the end of the list or object"),
+        (
+            '{\n  "a": "one\ntwo"\n}',
+            2,
+            f"{AT} 12 of the line: a text in double quotes breaks across lines: close it on its line "
+            "(write a line break as \\n)",
+        ),
+        ('{"a": 1}\n{"b": 2}\n', 2, f"{AT} 1 of the line: more text after the end of the JSON data"),
+        ('{"a": [1, 2}', 1, f"{AT} 12 of the line: expected a comma, or the end of the list or object"),
+        ('{"a": [1, 2,]}', 1, f"{AT} 13 of the line: a comma too many before the closing bracket or brace"),
+        (
+            '{"a": [1, 2',
+            1,
+            f"{AT} 12 of the line: the file ends before the JSON data does: a bracket, brace or quote is not closed",
+        ),
+        ("{'a': 1}", 1, f"{AT} 2 of the line: expected a key in double quotes"),
+    ],
+)
+def test_json_that_is_not_json_names_the_line_and_character(event, name, text, line, message):
+    (event / name).write_text(text)
+    assert problems_of(event) == [(name, line, None, message)]
+    assert str(validate(event)[0]) == f"{event / name}, line {line}: {message}"
+
+
+@pytest.mark.parametrize("name", ["battle.json", "datapackage.json"])
+def test_an_empty_json_file_is_said_to_be_empty(event, name):
+    (event / name).write_text("\n")
+    assert problems_of(event) == [(name, None, None, "file is empty: expected a JSON object")]
+
+
+def _fk(i):
+    """The i-th foreign key of the ledger (0: source_id, 1: claimant, 2: supersedes)."""
+    return lambda p: p["resources"][0]["schema"]["foreignKeys"][i]
+
+
+def _field(i):
+    """The i-th field of the ledger (2: dossier_ref, 6: figure_type, 11: value, 15: in_scope)."""
+    return lambda p: p["resources"][0]["schema"]["fields"][i]
+
+
+def _set(where, **values):
+    return lambda p: where(p).update(values)
+
+
+def _drop(where, key):
+    return lambda p: where(p).pop(key)
+
+
+FK = "resources[0].schema.foreignKeys"
+FIELDS = "resources[0].schema.fields"
+
+
+@pytest.mark.parametrize(
+    "change, key, message",
+    [
+        (lambda p: p["resources"][1].pop("schema"), "resources[1].schema", "missing"),
+        (lambda p: p["resources"][1].update(schema=[]), "resources[1].schema", "must be an object"),
+        (lambda p: p.update(resources={"battle": {}}), "resources", "must be a list"),
+        (lambda p: p.pop("resources"), "resources", "missing"),
+        (lambda p: p["resources"].__setitem__(2, "sources.csv"), "resources[2]", "must be an object"),
+        (lambda p: p["resources"][2].pop("path"), "resources[2].path", "missing"),
+        (lambda p: p["resources"][2].update(path=["sources.csv"]), "resources[2].path", "must be a string"),
+        (lambda p: p["resources"][2].pop("name"), "resources[2].name", "missing"),
+        (
+            lambda p: p["resources"][3].update(name="sources"),
+            "resources[3].name",
+            "'sources' names resources[2] already",
+        ),
+        (lambda p: p["resources"][0]["schema"].update(fields=[]), FIELDS, "must be a non-empty list"),
+        (_drop(_field(2), "name"), f"{FIELDS}[2].name", "missing"),
+        (_set(_field(2), name=2), f"{FIELDS}[2].name", "must be a string"),
+        (_set(_field(2), name="claim_id"), f"{FIELDS}[2].name", "'claim_id' names fields[0] already"),
+        (
+            _set(_field(11), type="int"),
+            f"{FIELDS}[11].type",
+            "'int' is not a type this validator checks (string, integer, date, boolean)",
+        ),
+        (_set(_field(2), constraints="required"), f"{FIELDS}[2].constraints", "must be an object"),
+        (_set(_field(6), constraints={"enum": "daily"}), f"{FIELDS}[6].constraints.enum", "must be a list"),
+        (_set(_field(11), constraints={"minimum": "0"}), f"{FIELDS}[11].constraints.minimum", "must be a number"),
+        (_set(_field(2), constraints={"pattern": 3}), f"{FIELDS}[2].constraints.pattern", "must be a string"),
+        (_set(_field(15), trueValues="true"), f"{FIELDS}[15].trueValues", "must be a list of strings"),
+        (lambda p: p["resources"][0]["schema"].update(foreignKeys={}), FK, "must be a list"),
+        (_drop(_fk(1), "reference"), f"{FK}[1].reference", "missing"),
+        (_drop(_fk(1), "fields"), f"{FK}[1].fields", "missing"),
+        # both ends of several columns: one cause, said once
+        (
+            _set(_fk(1), fields=["claimant", "source_id"], reference={"resource": "x", "fields": ["a", "b"]}),
+            f"{FK}[1].fields",
+            "a foreign key on several columns is not supported",
+        ),
+        (
+            _set(_fk(1), reference={"resource": "claimants", "fields": ["claimant", "claimant_type"]}),
+            f"{FK}[1].reference.fields",
+            "a foreign key on several columns is not supported",
+        ),
+        (_set(_fk(1), fields=[]), f"{FK}[1].fields", "must name one column"),
+        (_set(_fk(1), fields=["claimnt"]), f"{FK}[1].fields", "'claimnt' is not a field of resource 'casualties'"),
+        (
+            _set(_fk(1), reference={"resource": "claimant", "fields": ["claimant"]}),
+            f"{FK}[1].reference.resource",
+            "'claimant' is not a table of the package (casualties, events, sources, claimants)",
+        ),
+        (
+            _set(_fk(1), reference={"resource": "claimants", "fields": ["name"]}),
+            f"{FK}[1].reference.fields",
+            "'name' is not a field of resource 'claimants'",
+        ),
+        (
+            _set(_fk(2), reference={"resource": "", "fields": ["claim"]}),
+            f"{FK}[2].reference.fields",
+            "'claim' is not a field of resource 'casualties'",
+        ),
+    ],
+)
+def test_a_malformed_data_package_names_the_key_and_the_cause(event, change, key, message):
+    package_edit(change)(event)
+    assert problems_of(event) == [("datapackage.json", None, key, message)]
+    assert main(["validate", str(event)]) == 1
+
+
+def test_a_data_package_that_is_not_an_object_is_said_to_be_so(event):
+    (event / "datapackage.json").write_text("[]")
+    assert problems_of(event) == [("datapackage.json", None, None, "must be a JSON object, with a list of resources")]
+
+
+def test_a_foreign_key_may_name_its_column_as_a_string(event):
+    """Table Schema allows `"fields": "claimant"` for a key on one column."""
+    package_edit(_set(_fk(1), fields="claimant", reference={"resource": "claimants", "fields": "claimant"}))(event)
+    assert validate(event) == []
+    set_cell(event, 2, "claimant", "Nobody")
+    assert problems_of(event) == [(CLAIMS, 2, "claimant", "'Nobody' is not a claimant of claimants.csv")]
+
+
+def test_a_claim_that_supersedes_itself_is_one_problem(event):
+    set_cell(event, 4, "supersedes", "A3")
+    assert problems_of(event) == [(CLAIMS, 4, "supersedes", "a claim cannot supersede itself")]
+    battle_edit(lambda b: b.update(about_band=2))(event)  # said even when battle.json cannot be read
+    assert (CLAIMS, 4, "supersedes", "a claim cannot supersede itself") in problems_of(event)

@@ -4,7 +4,8 @@ Heavy modules (pandas, highspy, matplotlib, notebook machinery) are imported ins
 command that needs them, so that `validate` starts quickly.
 
 Exit codes: 0 success; 1 bad input or a failed step (a one-line message per problem,
-naming the file or folder, no traceback); 2 wrong usage, or an output folder refused
+naming the file or folder, no traceback; every command that reads a data folder lists its
+problems, then how many there are, through `report`); 2 wrong usage, or an output folder refused
 because it is not the tool's to replace (see `analysis.outputs`); 130 interrupted
 (Ctrl-C); 141 the reader of the output went away (`... | head -1`), quietly.
 Text that the terminal's encoding cannot show (a non-ASCII name under LC_ALL=C) is
@@ -17,10 +18,15 @@ import argparse
 import contextlib
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analysis import outputs
 from analysis.paths import DATA, DERIVED, ROOT
+
+if TYPE_CHECKING:
+    from analysis.read import Problem
 
 # The console script of pyproject.toml, or the module.
 PROG = "casualty-claims" if Path(sys.argv[0]).name == "casualty-claims" else "python -m analysis"
@@ -48,39 +54,46 @@ def _same(a: Path, b: Path) -> bool:
     return os.path.realpath(a) == os.path.realpath(b)
 
 
-def not_a_folder(data_dir: Path) -> bool:
-    """Say so (and be true) if `data_dir` is not a folder: it does not exist, or is a
-    file. The commands that read a data folder ask this before anything else, so that
-    this is the first thing they say (`validate` asks it itself)."""
+def report(problems: Sequence[Problem], folder: Path) -> int:
+    """The exit status of a command that read the data folder `folder` and found
+    `problems`: 0 if there are none; else 1, once each problem is printed on stderr, a line
+    each, then how many there are ("2 problems in data"). Every command prints the problems
+    of a data folder here, so that they all say them alike."""
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if not problems:
+        return 0
+    print(f"{len(problems)} problem{'' if len(problems) == 1 else 's'} in {folder}", file=sys.stderr, flush=True)
+    return 1
+
+
+def folder_status(data_dir: Path) -> int:
+    """`report` of the one problem of `data_dir` if it is not a folder (it does not exist,
+    or is a file): 1 then, else 0. The commands that read a data folder ask this before
+    anything else, so that it is the first thing they say (`validate` finds it itself)."""
     from analysis.validate import folder_problem
 
     problem = folder_problem(data_dir)
-    if problem:
-        print(problem, file=sys.stderr)
-    return problem is not None
+    return report([problem] if problem else [], data_dir)
 
 
 def cmd_validate(args) -> int:
     from analysis.validate import validate
 
     folder = args.data_dir_option or args.data_dir
-    problems = validate(folder)
-    for problem in problems:
-        print(problem, file=sys.stderr)
-    if problems:
-        print(f"{len(problems)} problem{'' if len(problems) == 1 else 's'} in {folder}", file=sys.stderr)
-        return 1
-    print(f"{folder}: valid")
-    return 0
+    status = report(validate(folder), folder)
+    if status == 0:
+        print(f"{folder}: valid")
+    return status
 
 
 def cmd_reconcile(args) -> int:
     from analysis.rules import RULES
 
     if args.rule not in RULES:
-        print(f"unknown rule {args.rule!r}; rules: {', '.join(RULES)}", file=sys.stderr)
+        say(f"unknown rule {args.rule!r}; rules: {', '.join(RULES)}")
         return 2
-    if not_a_folder(args.data_dir):
+    if folder_status(args.data_dir):
         return 1
     out = args.out
     if out is None:
@@ -99,9 +112,7 @@ def cmd_reconcile(args) -> int:
     try:
         ds = load_dataset(args.data_dir)
     except InvalidData as err:
-        for problem in err.problems:
-            print(problem, file=sys.stderr)
-        return 1
+        return report(err.problems, args.data_dir)
     result = reconcile(ds, args.rule)
     with outputs.output_dir(out, protect=protect, log=say, data=args.data_dir) as stage:
         written = write_tables(ds, stage)
@@ -116,8 +127,9 @@ def cmd_reconcile(args) -> int:
 
 def cmd_build(args) -> int:
     from analysis.build import Layout, check_layout, main
+    from analysis.validate import validate
 
-    if not_a_folder(args.data_dir):
+    if folder_status(args.data_dir):
         return 1
     if args.out is None:
         if not _same(args.data_dir, DATA):
@@ -130,6 +142,12 @@ def cmd_build(args) -> int:
     else:
         layout = Layout.into(outputs.absolute(args.out), data=args.data_dir)
     check_layout(layout)
+    # the build validates the data too, but says the problems its own way: said here first,
+    # they read as `validate` says them (validating takes a fraction of a build)
+    if report(validate(args.data_dir), args.data_dir):
+        print("[build] FAILED: invalid data", file=sys.stderr)
+        print("[build] nothing published: notebooks, figures and tables are as they were before", file=sys.stderr)
+        return 1
     return main(layout, args.jobs)
 
 

@@ -20,6 +20,10 @@ each chunk of `CHUNK_ROWS` rows, column by column, to an optional `check`, and k
 the columns asked for (repeated values share one string). A byte that is not UTF-8 is
 still reported with its line, found by decoding the bytes again up to it.
 
+`read_json` reads a JSON file of the folder (battle.json, datapackage.json) with the same
+care: a byte-order mark, a byte that is not UTF-8 (by its line, as in a table), an empty
+file and a syntax error (by line and character, in plain words) are each a Problem.
+
 `ProblemLog` collects problems without letting a broken file fill the memory or the
 screen: a file's column (or its whole-row problems) with more than `TOO_MANY` problems
 lists its first `LISTED`, by line, then one problem saying how many more there are.
@@ -31,6 +35,7 @@ import codecs
 import csv
 import gc
 import io
+import json
 import os
 import stat
 from collections import Counter
@@ -39,6 +44,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import compress
 from pathlib import Path
+from typing import Any, BinaryIO
 
 MAX_BYTES = 1024 * 1024 * 1024
 BLOCK = 1024 * 1024  # bytes read at a time
@@ -46,6 +52,7 @@ CHUNK_ROWS = 512  # rows handed to a table's check at a time: few enough that th
 SHARED = 65536  # a kept column shares the strings of at most this many distinct values
 TOO_MANY = 1000  # a column with more problems than this ...
 LISTED = 100  # ... lists only its first LISTED
+JSON_LIMIT = 16 * 1024 * 1024  # a battle.json or datapackage.json larger than this is not one
 BOM = b"\xef\xbb\xbf"
 
 Check = Callable[[Mapping[str, Sequence[str]], Sequence[int]], None]
@@ -54,7 +61,9 @@ Check = Callable[[Mapping[str, Sequence[str]], Sequence[int]], None]
 @dataclass(frozen=True, order=True)
 class Problem:
     """One thing wrong with the input, located as precisely as it can be. `file` may be a
-    folder (`folder` true): the folder given is not one."""
+    folder (`folder` true): the folder given is not one. In a JSON file (`file` ends in
+    .json) the place is a key, such as `resources[1].schema`, and a line has no rows: it
+    reads `data/battle.json, key about_band: ...`, `data/battle.json, line 3: ...`."""
 
     file: str
     line: int | None
@@ -62,14 +71,20 @@ class Problem:
     message: str
     folder: bool = False
 
+    @property
+    def json(self) -> bool:
+        """Whether the file is a JSON file, whose places are keys, not columns."""
+        return self.file.lower().endswith(".json")
+
     def __str__(self) -> str:
         where = self.file
         if self.line is not None:
             where += f", line {self.line}"
         if self.column:
-            where += f", column {self.column}"
+            where += f", {'key' if self.json else 'column'} {self.column}"
         elif self.line is not None:
-            where += " (whole row)"
+            if not self.json:
+                where += " (whole row)"
         elif not self.folder:
             where += " (whole file)"
         return f"{where}: {self.message}"
@@ -286,7 +301,7 @@ class _Bounded(io.RawIOBase):
         return n
 
 
-def _first_bad_byte(fh: io.FileIO) -> tuple[int, int] | None:
+def _first_bad_byte(fh: BinaryIO) -> tuple[int, int] | None:
     """(line, value) of the first byte of the file that is not UTF-8; None if all are."""
     fh.seek(0)
     decoder = codecs.getincrementaldecoder("utf-8")()
@@ -360,9 +375,68 @@ def read_table(
         except OSError as exc:
             return None, [Problem(label, None, None, f"cannot read: {exc.strerror}")]
     if bad:
-        line, byte = bad
-        return None, [Problem(label, line, None, f"byte 0x{byte:02x} is not UTF-8: save the file as UTF-8")]
+        return None, [_bad_byte(label, *bad)]
     return table, problems
+
+
+def _bad_byte(label: str, line: int, byte: int) -> Problem:
+    return Problem(label, line, None, f"byte 0x{byte:02x} is not UTF-8: save the file as UTF-8")
+
+
+# json's messages, in plain words
+_JSON_WORDS = {
+    "Expecting value": "expected a value (a number, a text in double quotes, true, false, null, a list or an object)",
+    "Expecting property name enclosed in double quotes": "expected a key in double quotes",
+    "Expecting ':' delimiter": "expected a colon after the key",
+    "Expecting ',' delimiter": "expected a comma, or the end of the list or object",
+    "Extra data": "more text after the end of the JSON data",
+    "Unterminated string starting at": "a text in double quotes is not closed",
+    "Invalid control character at": "a text in double quotes holds a control character (a tab?): write it as \\t",
+    "Invalid \\escape": "a backslash starts no escape JSON knows: write a backslash as \\\\",
+    "Invalid \\uXXXX escape": "\\u is not followed by four hexadecimal digits",
+}
+
+
+def _json_syntax(label: str, exc: json.JSONDecodeError) -> Problem:
+    """A JSON syntax error, by line and character, in plain words."""
+    words = _JSON_WORDS.get(exc.msg, exc.msg)
+    rest = exc.doc[exc.pos :]
+    if not rest.strip():
+        words = "the file ends before the JSON data does: a bracket, brace or quote is not closed"
+    elif rest[0] in "]}" and exc.doc[: exc.pos].rstrip().endswith(","):
+        words = "a comma too many before the closing bracket or brace"
+    elif exc.msg == "Invalid control character at" and rest[0] in "\r\n":
+        words = "a text in double quotes breaks across lines: close it on its line (write a line break as \\n)"
+    return Problem(label, exc.lineno, None, f"not valid JSON, at character {exc.colno} of the line: {words}")
+
+
+def read_json(path: Path, label: str | None = None, limit: int = JSON_LIMIT) -> tuple[Any, list[Problem]]:
+    """The parsed content of a JSON file of the folder, and no problems; or None and the
+    Problem that stops its reading (see `open_regular`): a byte-order mark (the JSON files
+    are read elsewhere too, as UTF-8 without one: `analysis.load`, `analysis.outputs`), a
+    byte that is not UTF-8 (by its line), an empty file, a syntax error."""
+    label = label or str(path)
+    data, found = read_bytes(path, label, limit)
+    if data is None:
+        return None, found
+    if data.startswith(BOM):
+        return None, [Problem(label, 1, None, "file starts with a byte-order mark: save it as UTF-8 without BOM")]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        bad = _first_bad_byte(io.BytesIO(data))
+        assert bad is not None
+        return None, [_bad_byte(label, *bad)]
+    if not text.strip():
+        return None, [Problem(label, None, None, "file is empty: expected a JSON object")]
+    try:
+        return json.loads(text), []
+    except json.JSONDecodeError as exc:
+        return None, [_json_syntax(label, exc)]
+    except RecursionError:
+        return None, [Problem(label, None, None, "not valid JSON: lists or objects nested too deep")]
+    except ValueError as exc:  # a number of more than 4,300 digits
+        return None, [Problem(label, None, None, f"not valid JSON: {exc}")]
 
 
 def _parse(

@@ -2,13 +2,16 @@
 table schema cannot say.
 
 Field rules (types, required, enums, patterns, uniqueness, foreign keys) are read from the
-data package itself, so the schema has one home. The cross-row rules are:
+data package itself, so the schema has one home. Its structure is checked before any of it
+is used (`package_problems`): a missing or malformed part is named by its key, such as
+`resources[1].schema.foreignKeys[0].fields`. The cross-row rules are:
 
 - a claim's period does not end before it starts; a daily figure covers one day;
 - sides and areas are those of `battle.json`;
 - an in-scope claim lies in an in-scope area and inside the battle's period, with both
   dates given;
 - a superseded claim exists, is another claim, and has the same claimant, side and measure;
+  a claim that supersedes itself is that one problem, not also a loop of revisions;
 - a source's publication date is empty exactly when its basis is `unknown`, is not after
   the day the source was read, which is not in the future;
 - `supersedes` links form no loop; no text holds a control character;
@@ -32,7 +35,6 @@ more there are (`analysis.read.ProblemLog`).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import re
 import stat
@@ -42,11 +44,12 @@ from pathlib import Path
 from typing import NamedTuple
 
 from analysis.battle import Battle, parse_battle
-from analysis.read import BOM, Check, Problem, ProblemLog, RawTable, kind_of, paused_gc, read_bytes, read_table
+from analysis.read import Check, Problem, ProblemLog, RawTable, kind_of, paused_gc, read_json, read_table
 
 PACKAGE = "datapackage.json"
 REQUIRED_RESOURCES = ("battle", "casualties", "events", "sources", "claimants")
-JSON_LIMIT = 16 * 1024 * 1024  # a battle.json or datapackage.json larger than this is not one
+# the types of field whose cells are checked (any other is refused, not taken for text)
+TYPES = ("string", "integer", "date", "boolean")
 CACHED = 100_000  # good (or bad) values remembered per column
 LONGEST_LOOP = 12  # claims a loop of revisions is spelled out with
 # the columns kept once a table is read: what the rules across rows and tables read
@@ -108,7 +111,7 @@ def _boolean_check(spec: dict) -> CellCheck:
 
 def cell_check(spec: dict) -> CellCheck:
     """One field's rules, compiled: a function from a cell to the message for it, or None
-    when it is good. Raises re.error for a pattern that is not a regular expression."""
+    when it is good. The field is one that `package_problems` accepts."""
     kind = spec.get("type", "string")
     cons = spec.get("constraints", {})
     required = bool(cons.get("required"))
@@ -122,8 +125,6 @@ def cell_check(spec: dict) -> CellCheck:
     enum = cons.get("enum")
     members = None
     if "enum" in cons:
-        if not isinstance(enum, list):
-            raise TypeError(f"field {spec['name']!r}: enum is not a list")
         members = frozenset(item for item in enum if isinstance(item, str))  # no cell equals another item
     pattern = re.compile(cons["pattern"]) if "pattern" in cons else None
 
@@ -338,11 +339,182 @@ class FieldChecks:
         return seen.keys() | {""} if name in self.blank else seen.keys()
 
 
+def _one_column(fields: str | list[str]) -> str:
+    """The column of a foreign key's `fields`: a name, or a list of one (Table Schema allows both)."""
+    return fields if isinstance(fields, str) else fields[0]
+
+
 def _foreign_key(fk: dict, name: str) -> tuple[str, str, str]:
-    """(column, target table, target column) of a foreign key of table `name`."""
-    (column,) = fk["fields"]
-    (target_column,) = fk["reference"]["fields"]
-    return column, fk["reference"]["resource"] or name, target_column
+    """(column, target table, target column) of a foreign key of table `name` (one that
+    `package_problems` accepts)."""
+    reference = fk["reference"]
+    return _one_column(fk["fields"]), reference["resource"] or name, _one_column(reference["fields"])
+
+
+def _columns_problem(fields: object) -> str | None:
+    """What is wrong with the `fields` of a foreign key or of its reference, if anything:
+    only a key on one column, named as a string or a list of one string, is supported."""
+    if isinstance(fields, str):
+        return None if fields else "must name one column"
+    if not isinstance(fields, list) or not all(isinstance(f, str) and f for f in fields):
+        return "must be a column name, or a list of one"
+    if not fields:
+        return "must name one column"
+    if len(fields) > 1:
+        return "a foreign key on several columns is not supported"
+    return None
+
+
+def _field_problems(spec: object, at: str) -> list[tuple[str, str]]:
+    """(key, message) of each part of a schema field that the checks cannot use; the name is
+    checked by the caller."""
+    if not isinstance(spec, dict):
+        return [(at, "must be an object")]
+    found = []
+    kind = spec.get("type", "string")
+    if kind not in TYPES:
+        found.append((f"{at}.type", f"{kind!r} is not a type this validator checks ({', '.join(TYPES)})"))
+    for key in ("trueValues", "falseValues"):
+        values = spec.get(key, [])
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            found.append((f"{at}.{key}", "must be a list of strings"))
+    cons = spec.get("constraints", {})
+    if not isinstance(cons, dict):
+        return [*found, (f"{at}.constraints", "must be an object")]
+    at = f"{at}.constraints"
+    for key in ("required", "unique"):
+        if key in cons and not isinstance(cons[key], bool):
+            found.append((f"{at}.{key}", "must be true or false"))
+    for key in ("minimum", "maximum"):
+        if key in cons and (not isinstance(cons[key], (int, float)) or isinstance(cons[key], bool)):
+            found.append((f"{at}.{key}", "must be a number"))
+    if "enum" in cons and not isinstance(cons["enum"], list):
+        found.append((f"{at}.enum", "must be a list"))
+    if "pattern" in cons:
+        pattern = cons["pattern"]
+        if not isinstance(pattern, str):
+            found.append((f"{at}.pattern", "must be a string"))
+        else:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                found.append((f"{at}.pattern", f"{pattern!r} is not a valid regular expression: {exc}"))
+    return found
+
+
+def _name_problem(value: object) -> str | None:
+    if not isinstance(value, str):
+        return "must be a string"
+    return None if value.strip() else "must not be blank"
+
+
+def _foreign_key_problems(keys: object, at: str) -> list[tuple[str, str]]:
+    """(key, message) of each foreign key of a schema whose shape the checks cannot use."""
+    if not isinstance(keys, list):
+        return [(at, "must be a list")]
+    found = []
+    for j, fk in enumerate(keys):
+        here = f"{at}[{j}]"
+        if not isinstance(fk, dict):
+            found.append((here, "must be an object"))
+            continue
+        if "fields" not in fk:
+            found.append((f"{here}.fields", "missing"))
+            continue
+        problem = _columns_problem(fk["fields"])
+        if problem:  # one cause: a key on several columns is not also one with a reference of several
+            found.append((f"{here}.fields", problem))
+            continue
+        reference = fk.get("reference")
+        if "reference" not in fk:
+            found.append((f"{here}.reference", "missing"))
+        elif not isinstance(reference, dict):
+            found.append((f"{here}.reference", "must be an object"))
+        elif "resource" not in reference:
+            found.append((f"{here}.reference.resource", 'missing: name the table it points at ("" for this one)'))
+        elif not isinstance(reference["resource"], str):
+            found.append((f"{here}.reference.resource", "must be a string"))
+        elif "fields" not in reference:
+            found.append((f"{here}.reference.fields", "missing"))
+        elif problem := _columns_problem(reference["fields"]):
+            found.append((f"{here}.reference.fields", problem))
+    return found
+
+
+def package_problems(package: object, label: str) -> list[Problem]:
+    """What keeps a data package from being used, each named by its key path (such as
+    `resources[1].schema`), before any of it is: its resources, their names and paths (in
+    the data folder), the fields of each table's schema and their constraints, and its
+    foreign keys, each on one column of an existing table. Every check of the validator
+    reads a package this accepts."""
+    if not isinstance(package, dict):
+        return [Problem(label, None, None, "must be a JSON object, with a list of resources")]
+    if "resources" not in package:
+        return [Problem(label, None, "resources", "missing")]
+    if not isinstance(package["resources"], list):
+        return [Problem(label, None, "resources", "must be a list")]
+    found: list[tuple[str, str]] = []
+    names: dict[str, int] = {}  # resource name -> its place in the list
+    tables: dict[str, tuple[int, list[str]]] = {}  # table name -> its place and its field names
+    for i, res in enumerate(package["resources"]):
+        at = f"resources[{i}]"
+        if not isinstance(res, dict):
+            found.append((at, "must be an object"))
+            continue
+        for key in ("name", "path"):
+            problem = "missing" if key not in res else _name_problem(res[key])
+            if problem:
+                found.append((f"{at}.{key}", problem))
+        name, path = res.get("name"), res.get("path")
+        if isinstance(path, str) and (Path(path).is_absolute() or ".." in Path(path).parts):
+            found.append((f"{at}.path", f"resource path {path!r} leaves the data folder"))
+        if isinstance(name, str):
+            if name in names:
+                found.append((f"{at}.name", f"{name!r} names resources[{names[name]}] already"))
+                continue
+            names[name] = i
+        if res.get("format") == "json":  # battle.json: no table schema
+            continue
+        if "schema" not in res:
+            found.append((f"{at}.schema", "missing"))
+            continue
+        schema = res["schema"]
+        if not isinstance(schema, dict):
+            found.append((f"{at}.schema", "must be an object"))
+            continue
+        fields = schema.get("fields")
+        if not isinstance(fields, list) or not fields:
+            found.append((f"{at}.schema.fields", "missing" if "fields" not in schema else "must be a non-empty list"))
+            continue
+        columns: dict[str, int] = {}  # field name -> its place in the list
+        for j, spec in enumerate(fields):
+            here = f"{at}.schema.fields[{j}]"
+            if isinstance(spec, dict):
+                problem = "missing" if "name" not in spec else _name_problem(spec["name"])
+                if problem:
+                    found.append((f"{here}.name", problem))
+                elif spec["name"] in columns:
+                    found.append((f"{here}.name", f"{spec['name']!r} names fields[{columns[spec['name']]}] already"))
+                else:
+                    columns[spec["name"]] = j
+            found += _field_problems(spec, here)
+        found += _foreign_key_problems(schema.get("foreignKeys", []), f"{at}.schema.foreignKeys")
+        if isinstance(name, str):
+            tables[name] = (i, list(columns))
+    if not found:  # the shape is sound: each key names columns of existing tables
+        for name, (i, names_here) in tables.items():
+            for j, fk in enumerate(package["resources"][i]["schema"].get("foreignKeys", [])):
+                at = f"resources[{i}].schema.foreignKeys[{j}]"
+                column, target, target_column = _foreign_key(fk, name)
+                if column not in names_here:
+                    found.append((f"{at}.fields", f"{column!r} is not a field of resource {name!r}"))
+                elif target not in tables:
+                    found.append(
+                        (f"{at}.reference.resource", f"{target!r} is not a table of the package ({', '.join(tables)})")
+                    )
+                elif target_column not in tables[target][1]:
+                    found.append((f"{at}.reference.fields", f"{target_column!r} is not a field of resource {target!r}"))
+    return [Problem(label, None, key, message) for key, message in found]
 
 
 def check_foreign_keys(
@@ -476,9 +648,7 @@ def check_supersedes(table: RawTable, checks: Mapping[str, CellCheck] = {}) -> I
         old = by_id.get(target)
         if not _readable(checks, "supersedes", target):
             continue
-        if target == ids[i]:
-            yield Problem(table.name, line, "supersedes", "a claim cannot supersede itself")
-        elif old is not None:
+        if target != ids[i] and old is not None:  # a claim superseding itself: see check_revision_cycles
             for column in ("claimant", "side", "measure"):
                 if c[column][old] != c[column][i] and _readable(checks, column, c[column][old], c[column][i]):
                     yield Problem(
@@ -523,7 +693,8 @@ def _loop_words(loop: list[str]) -> str:
 
 def check_revision_cycles(table: RawTable) -> Iterator[Problem]:
     """A chain of `supersedes` links never comes back to where it started. Each claim on
-    a loop is reported, with the loop as seen from it."""
+    a loop is reported, with the loop as seen from it; a claim that supersedes itself, as
+    that."""
     ids, targets = table.columns["claim_id"], table.columns["supersedes"]
     target = {ids[i]: targets[i] for i in compress(range(len(targets)), targets)}
     # each claim has at most one target: follow every chain once, marking where it went
@@ -544,7 +715,8 @@ def check_revision_cycles(table: RawTable) -> Iterator[Problem]:
         while node != start:
             loop.append(node)
             node = target[node]
-        yield Problem(table.name, table.lines[by_id[start]], "supersedes", _loop_words(loop))
+        words = "a claim cannot supersede itself" if len(loop) == 1 else _loop_words(loop)
+        yield Problem(table.name, table.lines[by_id[start]], "supersedes", words)
 
 
 FOLDER_HINT = "give the data folder, the one holding datapackage.json, battle.json and the CSV tables"
@@ -574,13 +746,6 @@ def folder_problem(data_dir: Path) -> Problem | None:
     return problem(f"is {kind}, not a folder: {FOLDER_HINT}")
 
 
-def _json_bom(label: str) -> Problem:
-    """A JSON file of the folder that starts with a byte-order mark. (A CSV table may: see
-    `analysis.read`. The JSON files are read elsewhere too, as UTF-8 without one:
-    `analysis.load` and `analysis.outputs.event_of`.)"""
-    return Problem(label, 1, None, "file starts with a byte-order mark: save it as UTF-8 without BOM")
-
-
 def validate(data_dir: Path) -> list[Problem]:
     """All problems of a data folder, in file and line order; an empty list means valid."""
     with paused_gc():
@@ -592,31 +757,17 @@ def _validate(data_dir: Path) -> list[Problem]:
     if not_folder:
         return [not_folder]
     pkg_label = str(data_dir / PACKAGE)
-    data, found = read_bytes(data_dir / PACKAGE, pkg_label, JSON_LIMIT)
-    if data is None:
+    package, found = read_json(data_dir / PACKAGE, pkg_label)
+    if found:
         return found
-    if data.startswith(BOM):
-        return [_json_bom(pkg_label)]
-    try:
-        package = json.loads(data.decode("utf-8"))
-        resources = {r["name"]: r for r in package["resources"]}
-        paths = {name: str(r["path"]) for name, r in resources.items()}
-        for r in resources.values():
-            if r.get("format") != "json" and not all(isinstance(f["name"], str) for f in r["schema"]["fields"]):
-                raise TypeError(f"resource {r['name']!r}: every schema field needs a name")
-        fields = {name: compile_fields(r["schema"]) for name, r in resources.items() if "schema" in r}
-        keys = {
-            name: [_foreign_key(fk, name) for fk in r["schema"].get("foreignKeys", [])]
-            for name, r in resources.items()
-            if "schema" in r
-        }
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        return [Problem(pkg_label, None, None, f"not a readable data package: {exc}")]
-    except re.error as exc:
-        return [Problem(pkg_label, None, None, f"not a readable data package: a pattern is not valid: {exc}")]
-    unsafe = sorted(p for p in paths.values() if Path(p).is_absolute() or ".." in Path(p).parts)
-    if unsafe:
-        return [Problem(pkg_label, None, "resources", f"resource path {unsafe[0]!r} leaves the data folder")]
+    found = package_problems(package, pkg_label)
+    if found:
+        return found
+    # the package's structure is sound (package_problems): each part is used as it is
+    resources = {r["name"]: r for r in package["resources"]}
+    tabular = {name: r for name, r in resources.items() if r.get("format") != "json"}
+    fields = {name: compile_fields(r["schema"]) for name, r in tabular.items()}
+    keys = {name: [_foreign_key(fk, name) for fk in r["schema"].get("foreignKeys", [])] for name, r in tabular.items()}
     missing = [name for name in REQUIRED_RESOURCES if name not in resources]
     if missing:
         return [
@@ -631,23 +782,17 @@ def _validate(data_dir: Path) -> list[Problem]:
 
     log = ProblemLog()
     battle = None
+    battle_label = str(data_dir / "battle.json")  # the path its resource gives, once read
     for res in resources.values():
         if res.get("format") == "json":
-            path = data_dir / res["path"]
-            data, found = read_bytes(path, str(path), JSON_LIMIT)
-            if data is None:
+            label = str(data_dir / res["path"])
+            raw, found = read_json(data_dir / res["path"], label)
+            if found:
                 log.extend(found)
                 continue
-            if data.startswith(BOM):
-                log.add(_json_bom(str(path)))
-                continue
-            try:
-                raw = json.loads(data.decode("utf-8"))
-            except ValueError as exc:
-                log.add(Problem(str(path), None, None, f"not valid JSON: {exc}"))
-                continue
             battle, battle_problems = parse_battle(raw)
-            log.extend(Problem(str(path), None, key, msg) for key, msg in battle_problems)
+            battle_label = label
+            log.extend(Problem(label, None, None if key == "(top level)" else key, msg) for key, msg in battle_problems)
 
     # Each table is read after the tables its foreign keys point at, where it can be: its
     # keys are then checked as it is read, and only the columns later rules read are kept.
@@ -728,7 +873,7 @@ def _validate(data_dir: Path) -> list[Problem]:
                 if claim not in claim_ids and claim not in event_ids:
                     log.add(
                         Problem(
-                            str(data_dir / "battle.json"),
+                            battle_label,
                             None,
                             f"accepted_exceptions[{i}]",
                             f"{claim!r} is not a claim_id or event_id",
@@ -740,7 +885,7 @@ def _validate(data_dir: Path) -> list[Problem]:
             if name not in known:
                 log.add(
                     Problem(
-                        str(data_dir / "battle.json"),
+                        battle_label,
                         None,
                         "claimant_hierarchy",
                         f"{name!r} is not a claimant of claimants.csv",

@@ -1,0 +1,65 @@
+"""The command line says a problem the same way whichever command meets it: each problem
+on a line of its own, then how many there are, from one place (`analysis.cli.report`);
+a message of its own carries the program's name."""
+
+import pytest
+
+from analysis import cli
+from analysis.cli import main
+from conftest import CLAIMS, claim, make_event, set_cell
+
+
+@pytest.fixture
+def bad_event(tmp_path):
+    """A made-up event with two problems in its ledger."""
+    folder = make_event(
+        tmp_path / "event",
+        [
+            claim("A1", "Monitor", "2020-03-01", "2020-03-01", "army", 5),
+            claim("A2", "Monitor", "2020-03-01", "2020-03-03", "all", 20),
+        ],
+    )
+    set_cell(folder, 2, "value", "-5")
+    set_cell(folder, 3, "claimant", "Nobody")
+    return folder
+
+
+def test_an_unknown_rule_is_said_with_the_program_name(bad_event, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["reconcile", "--rule", "foo", "--data-dir", str(bad_event), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"{cli.PROG}: unknown rule 'foo'; rules: hierarchy, latest, conservative, envelope, wikipedia\n"
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("command", ["reconcile", "build"])
+def test_bad_data_is_reported_as_validate_reports_it(bad_event, tmp_path, capsys, command):
+    assert main(["validate", str(bad_event)]) == 1
+    said = capsys.readouterr().err
+    assert said.splitlines() == [
+        f"{bad_event / CLAIMS}, line 2, column value: '-5' is negative: counts are zero or more",
+        f"{bad_event / CLAIMS}, line 3, column claimant: 'Nobody' is not a claimant of claimants.csv",
+        f"2 problems in {bad_event}",
+    ]
+    out = tmp_path / "out"
+    assert main([command, "--data-dir", str(bad_event), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(said) and "Traceback" not in err
+    if command == "build":  # then what the build did: nothing
+        assert err[len(said) :].splitlines() == [
+            "[build] FAILED: invalid data",
+            "[build] nothing published: notebooks, figures and tables are as they were before",
+        ]
+    else:
+        assert err == said
+    assert not out.exists()
+
+
+def test_report_prints_the_problems_and_their_count_and_gives_the_exit_status(bad_event, capsys):
+    from analysis.validate import validate
+
+    assert cli.report([], bad_event) == 0
+    assert capsys.readouterr().err == ""
+    problems = validate(bad_event)[:1]
+    assert cli.report(problems, bad_event) == 1
+    assert capsys.readouterr().err.splitlines() == [str(problems[0]), f"1 problem in {bad_event}"]
