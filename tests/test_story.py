@@ -144,8 +144,8 @@ def test_the_overview_and_measures_count_what_the_ledger_holds(tmp_path):
     ]
     ds = load_dataset(make_event(tmp_path / "one", one, sources=[source_row("s1"), source_row("s2")]))
     assert story.measures(ds) == (
-        "1 measure is counted in the ledger; killed and wounded are reconciled, with 2 claims (1 of them in the "
-        "event's scope)."
+        "1 measure is counted in the ledger's claims; of the reconciled measures, killed is counted by 2 claims (1 "
+        "of them in the event's scope), and no claim counts wounded."
     )
     assert "the ledger holds 2 claims by 1 claimant, taken from 1 of the 2 documents read from 1 outlet; 1 of " in (
         story.overview(ds)
@@ -153,12 +153,19 @@ def test_the_overview_and_measures_count_what_the_ledger_holds(tmp_path):
     more = [*one, claim("A3", "Army", day, day, "army", 300, measure="strength")]
     ds = load_dataset(make_event(tmp_path / "two", more, sources=[source_row("s1")]))
     assert story.measures(ds) == (
-        "2 measures are counted in the ledger; killed and wounded are reconciled, with 2 claims (1 of them in the "
-        "event's scope); the other is kept for the record."
+        "2 measures are counted in the ledger's claims; of the reconciled measures, killed is counted by 2 claims (1 "
+        "of them in the event's scope), and no claim counts wounded; the other is kept for the record."
     )
     assert "taken from the 1 document read from 1 outlet" in story.overview(ds)
     ds = load_dataset(make_event(tmp_path / "three", one[:1]))
-    assert story.measures(ds).endswith("with 1 claim (all in the event's scope).")
+    assert story.measures(ds).endswith(
+        "killed is counted by 1 claim (all in the event's scope), and no claim counts wounded."
+    )
+    ds = load_dataset(make_event(tmp_path / "four", more[2:]))
+    assert story.measures(ds) == (
+        "1 measure is counted in the ledger's claims; no claim counts any reconciled measure, killed or wounded; it "
+        "is kept for the record."
+    )
 
 
 def test_relayed_figures_are_told_by_what_the_check_found():
@@ -235,14 +242,14 @@ def test_figures_of_no_claimant_are_not_the_most_carried_claimant(tmp_path):
         ],
         sources=[source_row("s1"), source_row("s2")],
     )
-    assert story.outlets(load_dataset(data)).startswith("Monitor is the most widely carried claimant (2 documents)")
+    assert story.outlets(load_dataset(data)).startswith("The most widely carried claimant is Monitor (2 documents)")
     rows = rows_of(data / "claimants.csv")
     column = rows[0].index("claimant_type")
     write_rows(
         data / "claimants.csv",
         [rows[0], *([*r[:column], "none", *r[column + 1 :]] if r[0] == "Monitor" else r for r in rows[1:])],
     )
-    assert story.outlets(load_dataset(data)).startswith("Army is the most widely carried claimant (1 document)")
+    assert story.outlets(load_dataset(data)).startswith("The most widely carried claimant is Army (1 document)")
 
 
 def test_copies_are_told_as_the_reconciliation_reads_them(tmp_path):
@@ -298,3 +305,97 @@ def test_the_first_days_table_keeps_the_row_of_what_falls_on_no_day(unsided_day)
     table = summaries.daily_table(result, days=1)
     assert table["date"].tolist() == ["01 Mar", "on no day"]
     assert table.columns.tolist() == summaries.daily_table(result).columns.tolist()
+
+
+def test_a_rule_that_accepts_no_claim_is_left_out_of_the_spread(tmp_path):
+    """No claimant of this event is an encyclopedia: the wikipedia rule accepts nothing,
+    and its 0 is no total."""
+    day, end = "2020-03-01", "2020-03-03"
+    spread = [
+        claim("M1", "Monitor", day, day, "army", 5),
+        claim("M2", "Monitor", day, end, "all", 20),
+        claim("A2", "Army", day, end, "all", 12),
+    ]
+    ds = load_dataset(make_event(tmp_path / "spread", spread))
+    assert story.rules_spread(ds, reconcile_all(ds)) == (
+        "The rules' best totals run from 12 (conservative and envelope) to 20 (hierarchy and latest) killed; the "
+        "wikipedia rule accepts no claim of this event about the killed."
+    )
+    ds = load_dataset(make_event(tmp_path / "same", spread[:2]))
+    assert story.rules_spread(ds, reconcile_all(ds)) == (
+        "Every rule that accepts a claim gives the same best total, 20 killed; the wikipedia rule accepts no claim "
+        "of this event about the killed."
+    )
+    results = reconcile_all(ds)
+    assert story.rules_spread(ds, {r: results[r] for r in ("hierarchy", "wikipedia")}) == (
+        "Only the hierarchy rule accepts a claim of this event about the killed; its best total is 20 killed."
+    )
+    assert story.rules_spread(ds, {"wikipedia": results["wikipedia"]}) == (
+        "No rule accepts a claim of this event about the killed, so there is no total to compare across rules."
+    )
+    assert story.rules_without_claims(results, "killed") == ["wikipedia"]
+    assert story.rules_without_claims(results, "wounded") == list(results)
+
+
+def test_sentences_hold_at_the_edges_of_what_an_event_says(tmp_path):
+    day, end = "2020-03-01", "2020-03-03"
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            [
+                claim("T", "local monitor", day, end, "all", 20, source_id="s1"),
+                claim("U", "local monitor", day, end, "all", 21, source_id="s2"),
+                claim("A", "army", day, end, "army", 4, source_id="s1"),
+                claim("O1", "army", day, end, "army", 9, in_scope="false", scope_reason="wider", area="province"),
+                claim("O2", "army", day, end, "army", 9, in_scope="false", scope_reason="wider", area="province"),
+                claim("O3", "army", day, end, "army", 9, in_scope="false", scope_reason="no date", area="abroad"),
+            ],
+            claimants=("local monitor", "army"),
+            sources=[source_row("s1"), source_row("s2")],
+        )
+    )
+    result = reconcile_all(ds)["hierarchy"]
+    assert story.day_toll(ds, result, 0).startswith(
+        "On 1 March 2020, no claimant gave a figure for that day alone; under the hierarchy rule"
+    )
+    assert story.outlets(ds).startswith("The most widely carried claimant is local monitor (2 documents); ")
+    assert story.claims_by(ds) == (
+        "The claimant with the most claims in scope is local monitor (2 of 3); the side or group claimed most often "
+        "is 'all' (2 claims)."
+    )
+    assert story.scope(ds) == (
+        "3 claims stay out of the totals, each for the reason the ledger gives; the areas they are coded to, "
+        "whatever the reason: province 2 and abroad 1."
+    )
+    assert story.measures(ds) == (
+        "1 measure is counted in the ledger's claims; of the reconciled measures, killed is counted by 6 claims (3 "
+        "of them in the event's scope), and no claim counts wounded."
+    )
+
+
+def test_notebook_03_tells_event_dates_in_the_storys_words():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_notebooks", ROOT / "tools" / "make_notebooks.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    code = "\n".join(c.source for c in module.NOTEBOOKS["03-trace-totals"] if c.cell_type == "code")
+    assert "story.say(story.event_dates(found))" in code
+    assert "dated the same way" not in code
+
+
+def test_an_implied_rate_over_a_base_of_zero_is_not_infinite(tmp_path):
+    day, end = "2020-03-01", "2020-03-03"
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            [
+                claim("K", "Monitor", day, end, "army", 5),
+                claim("S0", "Army", day, end, "army", 0, measure="strength"),
+                claim("S1", "Army", day, end, "army", 50, measure="strength"),
+            ],
+        )
+    )
+    rates = summaries.implied_rates(ds, reconcile_all(ds)["hierarchy"])
+    assert rates["rate (best)"].tolist() == ["n/a (denominator 0)", "10%"]

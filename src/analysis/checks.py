@@ -196,9 +196,12 @@ def derived_figures(ds, r: Reconciliation) -> list[Finding]:
         same = c[
             (c["side"] == row.side) & (c["measure"] == row.measure) & (c["value"] == int(row.best)) & c["in_scope"]
         ]
+        ids_of: dict[str, list[str]] = {}
+        for x in same.itertuples():
+            ids_of.setdefault(str(x.claimant), []).append(x.claim_id)
         stated = (
-            "; stated only by " + ", ".join(f"{x.claimant} ({x.claim_id})" for x in same.itertuples())
-            if len(same)
+            "; stated only by " + ", ".join(f"{name} ({', '.join(ids)})" for name, ids in ids_of.items())
+            if ids_of
             else "; stated by no claim"
         )
         out.append(
@@ -269,7 +272,10 @@ def _relays(ds) -> set[str]:
 
 def _origins(ds) -> dict[tuple, Any]:
     """By measure, side and number, the first to end (then by claim ID) of the claims of
-    primary claimants that give it: a relayed figure's origin."""
+    primary claimants that give it: a relayed figure's origin. Caveat: a match on the
+    number alone, whatever the claim's days, area or scope (a relay may carry a province's
+    figure or an earlier day's), so a coincidence of numbers passes as a trace; `untraced`
+    reports what has no such match, not what surely has an origin."""
     c = ds.claims
     primary = c[~c["claimant"].isin(_relays(ds)) & c["period_end"].notna()].sort_values(["period_end", "claim_id"])
     first: dict[tuple, Any] = {}

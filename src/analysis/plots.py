@@ -22,7 +22,8 @@ The figures (`FIGURES`, by file stem):
   claimants; a figure that traces to nothing says so (and, where the reconciliation
   derives it from other figures, how).
 - `rule-comparison`: the event's totals per side under every rule, best with low-high
-  whiskers, open highs as arrows, derived totals hollow.
+  whiskers, open highs as arrows, derived totals hollow; a rule that accepts no claim
+  about a measure has no totals there, and its rows say so.
 
 Readable in greyscale and for colour-blind readers: sides differ by Okabe-Ito colour and
 also by hatch, line style and marker. Every figure has a title built from the battle's
@@ -48,10 +49,11 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from analysis import derive
+from analysis import derive, paths
 from analysis.evidence import report_key
 from analysis.outputs import write_bytes, write_text
 from analysis.reconcile import on_no_side
+from analysis.story import rules_without_claims
 
 OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
 HATCHES = ["", "//", "..", "xx", "\\\\", "++"]
@@ -74,7 +76,7 @@ STYLE: dict[Any, Any] = {
     "path.simplify": False,
 }
 FIGURES = ["daily-deaths", "cumulative-deaths", "claims-timeline", "claimant-matrix", "provenance", "rule-comparison"]
-FORMATS = ("svg", "png", "pdf")
+FORMATS = paths.FIGURE_FORMATS
 QUALIFIER_MARKS = {"exact": "", "at least": "≥", "more than": ">", "about": "~", "up to": "≤"}
 
 
@@ -89,7 +91,7 @@ def side_style(sides: list[str], side: str) -> dict:
 
 
 def figure_text(value, qualifier) -> str:
-    """A claimed figure as printed on a figure: '≥22', '~60', '29'."""
+    """A claimed figure as printed on a figure: '≥5', '~10', '7'."""
     return f"{QUALIFIER_MARKS.get(str(qualifier), '')}{int(value)}"
 
 
@@ -802,7 +804,7 @@ def provenance_links(ds, result=None) -> list[dict]:
 
 
 def _derived_reason(result, battle, measure: str, side: str, value: int) -> str | None:
-    """'derived: 120 − 68 − 29, stated by no accepted claim' where the reconciliation derives the
+    """'derived: 10 (all) − 4 − 3; stated by no accepted claim' where the reconciliation derives the
     number for this side from the total group's and the other sides' figures."""
     t = result.totals[result.totals["measure"] == measure].set_index("side")
     total = battle.total_group
@@ -956,14 +958,16 @@ def figure_provenance(ds, result=None) -> Figure:
 def draw_rules(ax, results: dict, battle, measure: str | None = None, labels: bool = True) -> None:
     """Battle totals of one measure per side and group under every rule, one row per rule
     within each side's block: best as a marker (hollow where derived) with its number,
-    low-high as a whisker, an open high as a dashed arrow to the edge of the axes."""
+    low-high as a whisker, an open high as a dashed arrow to the edge of the axes. A rule
+    that accepts no claim about the measure has no totals: its rows say so."""
     measure = measure or battle.headline_measure
     names = list(battle.counted_names)
     rules = list(results)
+    empty = set(rules_without_claims(results, measure))
     frames = {r: res.totals[res.totals["measure"] == measure].set_index("side") for r, res in results.items()}
     highest = 5.0
-    for t in frames.values():
-        if len(t):
+    for rule, t in frames.items():
+        if len(t) and rule not in empty:
             highest = max(highest, float(t["best"].max()), float(t["high"].astype("Float64").fillna(0).max()))
     right = highest * 1.3
     step = 1.0 / (len(rules) + 1)
@@ -971,9 +975,14 @@ def draw_rules(ax, results: dict, battle, measure: str | None = None, labels: bo
         t = frames[rule]
         color, marker = OKABE_ITO[k % len(OKABE_ITO)], MARKERS[k % len(MARKERS)]
         for i, name in enumerate(names):
+            y = i + step * (k + 1) - 0.5
+            if rule in empty:
+                ax.text(
+                    0, y, f"{rule}: no claim accepted", fontsize=6.5, color="#333333", ha="left", va="center", zorder=4
+                )
+                continue
             if name not in t.index:
                 continue
-            y = i + step * (k + 1) - 0.5
             low, best, high = float(t.at[name, "low"]), float(t.at[name, "best"]), t.at[name, "high"]
             if pd.isna(high):
                 ax.annotate(

@@ -26,11 +26,11 @@ def _day(date) -> str:
     return f"{d.day} {d.strftime('%B %Y')}"
 
 
-def _list(items: list[str]) -> str:
+def _list(items: list[str], conjunction: str = "and") -> str:
     items = [i for i in items if i]
     if len(items) <= 1:
         return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    return ", ".join(items[:-1]) + f" {conjunction} " + items[-1]
 
 
 def _count(n: int, one: str, many: str | None = None) -> str:
@@ -67,15 +67,14 @@ def outlets(ds: Dataset) -> str:
     if named.empty:
         return "No figure in the ledger names its claimant."
     per = named.groupby("claimant", observed=True)["source_id"].nunique().sort_values(ascending=False, kind="stable")
-    top = per.index[0]
+    # a claimant's name may begin in lower case: it never opens the sentence
+    top = f"The most widely carried claimant is {per.index[0]} ({_count(int(per.iloc[0]), 'document')})"
     wires = ds.sources["wire_agency"].dropna()
     return (
-        f"{top} is the most widely carried claimant ({_count(int(per.iloc[0]), 'document')}); "
-        f"{_count(int(wires.size), 'document')} carried a wire story ({_list(sorted(set(wires)))}), so counting "
-        f"outlets would count one report many times."
+        f"{top}; {_count(int(wires.size), 'document')} carried a wire story ({_list(sorted(set(wires)))}), so "
+        f"counting outlets would count one report many times."
         if wires.size
-        else f"{top} is the most widely carried claimant ({_count(int(per.iloc[0]), 'document')}); no document "
-        f"carried a wire story."
+        else f"{top}; no document carried a wire story."
     )
 
 
@@ -85,27 +84,43 @@ def claims_by(ds: Dataset) -> str:
         return "No claim is in the event's scope yet."
     who = c["claimant"].astype(str).value_counts()
     side = c["side"].astype(str).value_counts()
+    # names as the ledger spells them: a claimant never opens the sentence, a side is quoted
     return (
-        f"{who.index[0]} made the most claims in scope ({who.iloc[0]} of {len(c)}); the side or group claimed "
-        f"most often is {side.index[0]} ({side.iloc[0]})."
+        f"The claimant with the most claims in scope is {who.index[0]} ({who.iloc[0]} of {len(c)}); the side or "
+        f"group claimed most often is '{side.index[0]}' ({_count(int(side.iloc[0]), 'claim')})."
     )
 
 
 def measures(ds: Dataset) -> str:
+    """How many measures the claims count, which of the reconciled measures they count (and
+    which none counts), with how many claims, and that the other measures are kept."""
     c = ds.claims
+    if c.empty:
+        return "The ledger holds no claim yet."
     reconciled = list(ds.battle.reconciled_measures)
-    counted = c[c["measure"].astype(str).isin(reconciled)]
-    in_scope = int(counted["in_scope"].sum())
-    scope = "all" if in_scope == len(counted) else f"{in_scope} of them"
-    kinds = c["measure"].nunique()
-    text = (
-        f"{_count(kinds, 'measure')} {'is' if kinds == 1 else 'are'} counted in the ledger; {_list(reconciled)} "
-        f"{'is' if len(reconciled) == 1 else 'are'} reconciled, with {_count(len(counted), 'claim')}"
-        + (f" ({scope} in the event's scope)" if len(counted) else "")
-    )
-    others = kinds - c.loc[c["measure"].astype(str).isin(reconciled), "measure"].nunique()
+    stated = set(c["measure"].astype(str))
+    present = [m for m in reconciled if m in stated]
+    missing = [m for m in reconciled if m not in stated]
+    kinds = len(stated)
+    text = f"{_count(kinds, 'measure')} {'is' if kinds == 1 else 'are'} counted in the ledger's claims"
+    if present:
+        counted = c[c["measure"].astype(str).isin(present)]
+        in_scope = int(counted["in_scope"].sum())
+        scope = "all" if in_scope == len(counted) else f"{in_scope} of them"
+        text += (
+            f"; of the reconciled measures, {_list(present)} {'is' if len(present) == 1 else 'are'} counted by "
+            f"{_count(len(counted), 'claim')} ({scope} in the event's scope)"
+        )
+        if missing:
+            text += f", and no claim counts {_list(missing, 'or')}"
+    else:
+        text += f"; no claim counts {'the reconciled measure' if len(missing) == 1 else 'any reconciled measure'}, "
+        text += _list(missing, "or")
+    others = kinds - len(present)
     if not others:
         return text + "."
+    if not present:
+        return text + f"; {'it is' if others == 1 else 'they are'} kept for the record."
     return text + ("; the other is kept for the record." if others == 1 else "; the others are kept for the record.")
 
 
@@ -113,10 +128,16 @@ def scope(ds: Dataset) -> str:
     out = ds.claims[~ds.claims["in_scope"]]
     if out.empty:
         return "Every claim in the ledger is in the event's scope."
+    # the area a claim is coded to is where it is placed, not why it is out (its scope reason)
     areas = out["area"].astype(str).value_counts()
+    if len(out) == 1:
+        return (
+            f"1 claim stays out of the totals, for the reason the ledger gives; the area it is coded to, whatever "
+            f"the reason: {areas.index[0]}."
+        )
     return (
-        f"{_count(len(out), 'claim')} {'stays' if len(out) == 1 else 'stay'} out of the totals; by coded place: "
-        f"{_list([f'{n} {a}' for a, n in areas.items()])}."
+        f"{len(out)} claims stay out of the totals, each for the reason the ledger gives; the areas they are coded "
+        f"to, whatever the reason: {_list([f'{a} {n}' for a, n in areas.items()])}."
     )
 
 
@@ -147,9 +168,11 @@ def day_toll(ds: Dataset, result, day: int, measure: str | None = None) -> str:
         & (c["period_end"] == pd.Timestamp(date))
     ]
     total, parts = _split(ds, result, date, measure)
-    who = _count(claimed["claimant"].nunique(), "claimant")
-    figures = _count(len(claimed), "figure")
-    head = f"On {_day(date)}, {who} gave {figures} for that day alone; under the {result.rule.name} rule"
+    if claimed.empty:
+        gave = "no claimant gave a figure"
+    else:
+        gave = f"{_count(claimed['claimant'].nunique(), 'claimant')} gave {_count(len(claimed), 'figure')}"
+    head = f"On {_day(date)}, {gave} for that day alone; under the {result.rule.name} rule"
     if total is None:  # no group covers every side: the sides' bests, no total
         bests = _list(parts) if parts else "0 for every side"
         return f"{head} the day's reconciled bests ({measure}) are {bests}; no group covers every side."
@@ -241,14 +264,18 @@ def finding_count(found: pd.DataFrame, check: str, one: str, many: str, none: st
     f = found[(found["check"] == check) & found["verdict"].isin(FAILING)]
     if f.empty:
         return none
-    accepted = int(f["accepted"].ne("").sum())
-    tail = (
+    return (one if len(f) == 1 else many).format(n=len(f)) + _accepted(f) + "."
+
+
+def _accepted(failing: pd.DataFrame) -> str:
+    """'; N of them accepted as exceptions...' for the failing findings battle.json accepts."""
+    accepted = int(failing["accepted"].ne("").sum())
+    if not accepted:
+        return ""
+    return (
         f"; {accepted} of them accepted as {'an exception' if accepted == 1 else 'exceptions'}, with the reason, "
         "in battle.json"
-        if accepted
-        else ""
     )
-    return (one if len(f) == 1 else many).format(n=len(f)) + tail + "."
 
 
 def parts_fit(found: pd.DataFrame) -> str:
@@ -284,27 +311,48 @@ def conflicts(result) -> str:
     )
 
 
+def rules_without_claims(results: dict, measure: str) -> list[str]:
+    """The rules (of `results`, by name) under which no claim about `measure` is accepted:
+    their figures are no totals, only the zeros of an empty model."""
+    return [name for name, r in results.items() if not any(c.measure == measure for c in r.accepted)]
+
+
 def rules_spread(ds: Dataset, results: dict, measure: str | None = None) -> str:
-    """How far the rules' totals for the whole event lie apart."""
+    """How far the rules' totals for the whole event lie apart, leaving out (and naming) the
+    rules that accept no claim about the measure."""
     measure = measure or ds.battle.headline_measure
     group = ds.battle.total_group
     if group is None:
         return "The event has no group covering every side, so no single total to compare across rules."
+    none = rules_without_claims(results, measure)
+    about = f"a claim of this event about the {measure}"
     best = {
-        name: int(r.totals.set_index(["measure", "side"]).loc[(measure, group), "best"]) for name, r in results.items()
+        name: int(r.totals.set_index(["measure", "side"]).loc[(measure, group), "best"])
+        for name, r in results.items()
+        if name not in none
     }
+    if not best:
+        return f"No rule accepts {about}, so there is no total to compare across rules."
+    if len(best) == 1:
+        [(name, total)] = best.items()
+        return f"Only the {name} rule accepts {about}; its best total is {total} {measure}."
+    rules = _list([f"the {n}" for n in none[:1]] + none[1:]) + (" rule accepts" if len(none) == 1 else " rules accept")
+    tail = f"; {rules} no claim of this event about the {measure}" if none else ""
     low, high = min(best.values()), max(best.values())
     if low == high:
+        if none:
+            return f"Every rule that accepts a claim gives the same best total, {low} {measure}{tail}."
         return f"Every rule gives the same best total, {low} {measure}."
     at = lambda v: _list(sorted(n for n, b in best.items() if b == v))  # noqa: E731
-    return f"The rules' best totals run from {low} ({at(low)}) to {high} ({at(high)}) {measure}."
+    return f"The rules' best totals run from {low} ({at(low)}) to {high} ({at(high)}) {measure}{tail}."
 
 
 def event_dates(found: pd.DataFrame) -> str:
     f = found[found["check"] == "event_dates"]
     if f.empty:
         return "Every dated event is given the same day by every claim."
-    return "Events dated differently: " + "; ".join(f"{row.subject} ({row.figures})" for row in f.itertuples()) + "."
+    dated = "; ".join(f"{row.subject} ({row.figures})" for row in f.itertuples())
+    return f"Events dated differently: {dated}{_accepted(f[f['verdict'].isin(FAILING)])}."
 
 
 def untraced(found: pd.DataFrame) -> str:
@@ -336,9 +384,10 @@ def relayed(found: pd.DataFrame) -> str:
     if f.empty:
         return "Every relayed figure repeats a number some primary claimant gives."
     kinds = f["verdict"].value_counts()
-    parts = [f"{kinds[v]} {one if kinds[v] == 1 else many}" for v, one, many in RELAYED if v in kinds]
     if len(kinds) == 1:  # one finding for all of them
         parts = [f"{'it ' + one if len(f) == 1 else 'all ' + many}" for v, one, many in RELAYED if v in kinds]
+    else:
+        parts = [f"{kinds[v]} {one if kinds[v] == 1 else many}" for v, one, many in RELAYED if v in kinds]
     failing = f[f["verdict"].isin(FAILING)]
     accepted = int(failing["accepted"].ne("").sum())
     verb = "is accepted as an exception" if accepted == 1 else "are accepted as exceptions"

@@ -246,7 +246,8 @@ def totals_table(result) -> pd.DataFrame:
 
 
 def implied_rates(ds: Dataset, result) -> pd.DataFrame:
-    """Deaths and wounded as a share of the force or population a claim gives for the side."""
+    """Deaths and wounded as a share of the force or population a claim gives for the side
+    (`n/a` where that figure is 0)."""
     c = ds.claims
     bases = c[c["in_scope"] & c["measure"].isin(["strength", "population"])]
     totals = result.totals.set_index(["measure", "side"])
@@ -259,13 +260,15 @@ def implied_rates(ds: Dataset, result) -> pd.DataFrame:
             if t["best"] == 0:
                 continue
             hedge = {"at least": "≤", "more than": "<", "about": "~", "up to": "≥"}.get(str(base.qualifier), "")
+            # a base of 0 (the schema allows it) gives no rate
+            rate = f"{hedge}{100 * t['best'] / base.value:.2g}%" if base.value else "n/a (denominator 0)"
             rows.append(
                 {
                     "side": base.side,
                     "measure": measure,
                     "reconciled": figure_text(t["low"], t["best"], t["high"]),
                     "out of": f"{base.qualifier} {base.value} ({base.measure}, {base.claimant}, {base.claim_id})",
-                    "rate (best)": f"{hedge}{100 * t['best'] / base.value:.2g}%",
+                    "rate (best)": rate,
                 }
             )
     return pd.DataFrame(rows)
