@@ -22,6 +22,7 @@ import pytest
 from analysis import html, outputs, story
 from analysis.checks import run_checks
 from analysis.load import load_dataset
+from analysis.paths import FIGURE_NAMES
 from analysis.reconcile import reconcile_all
 from analysis.rules import DEFAULT_RULE
 from conftest import ROOT, claim, make_event
@@ -77,7 +78,10 @@ def event(folder: Path, slug: str) -> html.Event:
         out / "notebooks",
         "01-list-claims.ipynb",
         [
-            nbformat.v4.new_markdown_cell("# 01 · List the claims\n\n**Purpose.** Who claimed what, in `claims`."),
+            nbformat.v4.new_markdown_cell(
+                "# 01 · List the claims\n\n**Purpose.** Who claimed what, in `claims`.\n\n**Inputs.** `casualties.csv`."
+                "\n\n**Outputs.** None; the build publishes `battle_totals-hierarchy.csv`."
+            ),
             code(
                 "story.say(story.overview(ds))",
                 nbformat.v4.new_output("stream", name="stdout", text=f"{NAMES[slug]}: the ledger holds 3 claims.\n"),
@@ -92,7 +96,7 @@ def event(folder: Path, slug: str) -> html.Event:
         [
             nbformat.v4.new_markdown_cell("# 02 · Draw the figures\n\n**Purpose.** Draw them."),
             code("print('drawn')", nbformat.v4.new_output("stream", name="stdout", text="drawn\n")),
-            nbformat.v4.new_markdown_cell("## Killed per day by side\n\n`figures/daily-deaths.svg`, `.png`, `.pdf`"),
+            nbformat.v4.new_markdown_cell("## Killed per day by side\n\n`daily-deaths.svg`, `.png`, `.pdf`"),
             code(
                 's.show_figure("daily-deaths")',
                 nbformat.v4.new_output(
@@ -276,6 +280,29 @@ def test_event_pages_link_every_table_figure_notebook_and_the_dictionary(site):
         assert f"../{other}/index.html" in page.links
         dictionary = pages(site)[f"{slug}/data-dictionary.html"]
         assert dictionary.tables == 1 and f"../{other}/data-dictionary.html" in dictionary.links
+
+
+def test_notebook_pages_offer_the_figures_and_tables_they_name_with_their_captions(site):
+    for slug in NAMES:
+        claims, figures = (pages(site)[f"{slug}/{name}"] for name in ("01-list-claims.html", "02-draw-figures.html"))
+        assert "derived/battle_totals-hierarchy.csv" in claims.links  # named and published
+        assert not any("casualties.csv" in link for link in claims.links)  # an input, not a published table
+        assert {f"figures/daily-deaths.{suffix}" for suffix in ("svg", "png", "pdf")} <= set(figures.links)
+        page = (site / slug / "02-draw-figures.html").read_text(encoding="utf-8")
+        assert '<th scope="row">Killed per day by side</th>' in page
+        event_page = (site / slug / "index.html").read_text(encoding="utf-8")
+        assert 'alt="Killed per day by side"' in event_page
+
+
+def test_the_projects_notebooks_caption_every_figure_and_name_only_files_that_exist():
+    notebooks = [nbformat.read(path, as_version=4) for path in sorted((ROOT / "notebooks").glob("*.ipynb"))]
+    captions = html.figure_captions(notebooks)
+    assert sorted(captions) == sorted(FIGURE_NAMES) and all(captions.values())
+    named = [name for nb in notebooks for name in html.named_files(nb)["derived"]]
+    published = {p.name for p in (ROOT / "derived").iterdir()}
+    inputs = {p.name for p in (ROOT / "data").iterdir()}
+    assert {"claimant_totals.csv", "checks.csv", "revisions.csv"} <= set(named)
+    assert set(named) <= published | inputs
 
 
 def test_a_failed_render_leaves_the_previous_site_whole(events, rendered, monkeypatch, tmp_path):

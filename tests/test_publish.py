@@ -135,6 +135,17 @@ def test_ged_events_have_an_unplaced_row_only_where_it_holds_something(tmp_path,
     assert ged["id"].iloc[-1].endswith("-unplaced") and int(ged["best"].iloc[-1]) > 0
 
 
+def test_ged_events_put_what_a_day_total_leaves_beyond_its_sides_in_deaths_unknown(tmp_path):
+    # 10 killed in all on the day, 4 of them soldiers: how the other 6 divide between
+    # militia and civilians is not stated, so they go to no side, none invented for either
+    day = "2020-03-01"
+    claims = [claim("T", "Monitor", day, day, "all", 10), claim("A", "Monitor", day, day, "army", 4)]
+    ds = load_dataset(make_event(tmp_path / "e", claims, period=(day, day), sides=("army", "militia", "civilians")))
+    row = ged_events(ds, reconcile(ds)).iloc[0]
+    by_side = [row[c] for c in ("best", "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown")]
+    assert by_side == [10, 4, 0, 0, 6]  # best, army (a), militia (b), civilians, no side
+
+
 def test_ged_side_mapping_follows_the_battle():
     from types import SimpleNamespace
 

@@ -7,6 +7,8 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from analysis.rules import RULES
+
 ROOT = Path(__file__).resolve().parents[1]
 INPUTS = (
     "**Inputs.** The event's validated data folder (`data/` for the flagship event; the build points "
@@ -47,7 +49,19 @@ def code(text):
     return new_code_cell(text)
 
 
-def head(number, title, purpose, outputs="**Outputs.** None written; the tables and sentences are shown below."):
+def published(*tables, tail=""):
+    """The Outputs paragraph of a notebook that writes nothing: the tables the build
+    publishes from the same computations (the site links them from the notebook's page)."""
+    return (
+        "**Outputs.** None written; the tables and sentences are shown below. From the same computations the build "
+        "publishes, in the event's derived folder (`derived/` for the flagship event), "
+        + ", ".join(f"`{name}`" for name in tables)
+        + tail
+        + "."
+    )
+
+
+def head(number, title, purpose, outputs):
     return md(f"# {number} · {title}\n\n**Purpose.** {purpose}\n\n{INPUTS}\n\n{outputs}")
 
 
@@ -58,6 +72,7 @@ NOTEBOOKS = {
             "List the claims",
             "Who claimed what, when, and through which outlets: how many claims each claimant "
             "made, for which sides and measures, and which claims stay out of the event's totals and why.",
+            published("claims_daily.csv", "claims_cumulative.csv", "sources.bib", tail=" (the sources as BibTeX)"),
         ),
         code(SETUP),
         md("## The event"),
@@ -87,6 +102,7 @@ NOTEBOOKS = {
             "Every claim about the first day and the second (where the event lasted more than one), the "
             "revisions claimants made to their own figures, whether parts add up to wholes, and what the "
             "reconciliation makes of the first days.",
+            published("revisions.csv"),
         ),
         code(SETUP),
         md("## Every claim about the first day"),
@@ -122,6 +138,7 @@ NOTEBOOKS = {
             "reconciled totals with the claims behind them, totals no accepted claim states, copies of one report that "
             "disagree, figures paired from different dates, figures no claimant can be traced for, events dated "
             "differently, and the casualty rates the figures would imply.",
+            published("claimant_totals.csv", "copy_disagreements.csv", "checks.csv"),
         ),
         code(SETUP),
         md("## The latest total each claimant reported, copy by copy"),
@@ -153,12 +170,7 @@ NOTEBOOKS = {
         md("## Figures with no traceable claimant"),
         code('s.show(s.findings(found, "untraced"))\nstory.say(story.relayed(found))'),
         md("## One event, different dates"),
-        code(
-            's.show(s.findings(found, "event_dates"))\n'
-            'story.say(story.finding_count(found, "event_dates", "{n} event is dated differently by different '
-            'claims", "{n} events are dated differently by different claims", "Every event is dated the same way '
-            'by every claim."))'
-        ),
+        code('s.show(s.findings(found, "event_dates"))\nstory.say(story.event_dates(found))'),
         md(
             "## Casualty rates the figures would imply\n\nReconciled deaths and wounded as a share of the force or "
             "population a claim gives. A rate is no better than its denominator: see above whether that figure traces "
@@ -178,6 +190,15 @@ NOTEBOOKS = {
             "unknown count (of killed, of wounded...) of each day and side. Low and high are the least and "
             "greatest values all accepted claims allow (`open`: nothing caps it). Best is what the claims say at "
             "face value; what they require but place on no day is shown as such, never spread.",
+            published(
+                *(f"{table}-{rule}.csv" for rule in RULES for table in ("reconciled_daily", "battle_totals")),
+                "conflicts.csv",
+                "set_aside.csv",
+                "sensitivity.csv",
+                "checks.csv",
+                "checks_summary.md",
+                tail=" (each rule's two tables also as Markdown and LaTeX)",
+            ),
         ),
         code(SETUP + "\ns.show(s.rules_table())"),
         md("## Per day: best [low–high], one table for each reconciled measure"),

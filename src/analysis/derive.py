@@ -40,7 +40,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analysis.battle import Battle
-from analysis.evidence import Evidence, claim_records, counted_rows, figure_key, gather, interval
+from analysis.evidence import Evidence, claim_records, counted_rows, figure_key, gather, interval, report_key
 
 
 @dataclass(frozen=True)
@@ -289,8 +289,6 @@ def claimant_totals(claims: pd.DataFrame, battle: Battle, sources: pd.DataFrame)
     the copy with the most figures (then the battle's preferred language, then the
     earliest published, then the lowest source_id). Within a copy each side takes its
     latest figure (then the exact one, then the lowest claim_id)."""
-    from analysis.evidence import report_key
-
     columns = [
         "claimant",
         "measure",

@@ -188,7 +188,7 @@ def claim_records(ds) -> list[Claim]:
     hierarchy = {name: i for i, name in enumerate(battle.claimant_hierarchy)}
     languages = {lang: i for i, lang in enumerate(battle.language_preference)}
     start = pd.Timestamp(battle.period_start)
-    status = c["count_status"] if "count_status" in c else pd.Series("", index=c.index)
+    status = c["count_status"]
     # day offsets for every row at once: per-row date arithmetic costs more than the row
     firsts = (c["period_start"] - start).dt.days.tolist()
     lasts = (c["period_end"] - start).dt.days.tolist()
@@ -207,7 +207,7 @@ def claim_records(ds) -> list[Claim]:
             stated != "final" and one_day and published_day is not None and published_day <= last
         )
         low, high = interval(int(row.value), qualifier, battle.about_band, battle.whole_area(str(row.area)))
-        flag = getattr(row, "identified", False)
+        flag = row.identified
         identified = bool(not pd.isna(flag) and flag)
         language = language_of[row.source_id]
         wire = wire_of[row.source_id]

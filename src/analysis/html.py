@@ -62,7 +62,7 @@ from analysis.build import notebook_files  # also defers the rfc3987 parser (fas
 SITE_CSS = "site.css"
 EVENT_PAGE = "index.html"
 DICTIONARY_PAGE = "data-dictionary.html"
-FIGURE_FORMATS = (".svg", ".png", ".pdf")  # the first one present is shown
+FIGURE_FORMATS = tuple(f".{suffix}" for suffix in paths.FIGURE_FORMATS)  # the first one present is shown
 TABLE_ORDER = (".csv", ".md", ".tex", ".bib")
 INTRO = (
     "Every casualty figure published about each event below is kept as one claim: who made it is kept apart "
@@ -174,30 +174,37 @@ def notebook_purpose(nb) -> str:
     return ""
 
 
+# a file name in a code span, with or without its folder: `daily-deaths.svg`, `derived/checks.csv`
+TABLE_SUFFIXES = ("csv", "md", "tex", "bib")
+FILE_SPAN = re.compile(r"`(?:[\w.-]+/)*([\w-]+)\.(" + "|".join((*paths.FIGURE_FORMATS, *TABLE_SUFFIXES)) + ")`")
+
+
 def named_files(nb) -> dict[str, list[str]]:
-    """The files of figures/ and derived/ the notebook's text names in code spans
-    (`figures/daily-deaths.svg`), by folder, in order: figure stems, table file names."""
+    """The files the notebook's text names in code spans, in order: figure stems (an image
+    name, `daily-deaths.svg`) and other file names (`checks.csv`), whichever folder they
+    are in; the caller keeps those its figures and tables hold."""
     named: dict[str, list[str]] = {"figures": [], "derived": []}
     for cell in nb.cells:
         if cell.cell_type != "markdown":
             continue
-        for folder, name in re.findall(r"`(figures|derived)/([^`/\s]+)`", cell.source):
-            item = name.split(".", 1)[0] if folder == "figures" else name
-            if item and item not in named[folder]:
+        for stem, suffix in FILE_SPAN.findall(cell.source):
+            folder, item = ("figures", stem) if suffix in paths.FIGURE_FORMATS else ("derived", f"{stem}.{suffix}")
+            if item not in named[folder]:
                 named[folder].append(item)
     return named
 
 
 def figure_captions(nbs: Iterable) -> dict[str, str]:
-    """Captions of figures by stem: the heading of a markdown cell naming `figures/STEM.ext`."""
+    """Captions of figures by stem: the heading of the first markdown cell that names an
+    image of the figure (`STEM.svg`)."""
     captions: dict[str, str] = {}
     for nb in nbs:
         for cell in nb.cells:
             if cell.cell_type != "markdown":
                 continue
             heading = next((ln.lstrip("#").strip() for ln in cell.source.splitlines() if ln.startswith("#")), "")
-            for stem in re.findall(r"`figures/([^`/\s.]+)\.[a-z]+`", cell.source):
-                if heading:
+            for stem, suffix in FILE_SPAN.findall(cell.source):
+                if heading and suffix in paths.FIGURE_FORMATS:
                     captions.setdefault(stem, heading)
     return captions
 
@@ -421,7 +428,7 @@ def prepare(event: Event, log=None) -> Prepared:
     readme = Path(event.data) / "README.md"
     return Prepared(
         event=event,
-        slug=_slug(ds.battle.battle_id or ds.battle.name),
+        slug=_slug(ds.battle.battle_id),
         name=ds.battle.name,
         place=ds.battle.place,
         sentences=sentences,

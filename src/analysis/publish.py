@@ -44,7 +44,7 @@ import pandas as pd
 from analysis import checks, derive
 from analysis.evidence import CopyDisagreement, Revision, report_key
 from analysis.outputs import write_text
-from analysis.reconcile import reconcile_all, sensitivity
+from analysis.reconcile import on_no_side, reconcile_all, sensitivity
 from analysis.rules import DEFAULT_RULE
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -567,8 +567,7 @@ def ged_events(ds, result) -> pd.DataFrame:
     is 2 (a limited area around a named place: the battle's area is a place and its
     surroundings); coordinates,
     `adm_1`, `adm_2`, `country`, `region`, `type_of_violence` and `conflict_name` are blank:
-    the battle's definition has no such fields (a `Battle` attribute of the same name, if
-    one is added, fills its column). Sources: `source_original` the
+    the battle's definition has no such fields. Sources: `source_original` the
     claimants, `source_office` the wire agencies (or the outlet where no wire carried it),
     `source_article` outlet, date and headline per document, `number_of_sources` the
     documents behind the row's claims. GED counts deaths only: an event that does not
@@ -584,10 +583,6 @@ def ged_events(ds, result) -> pd.DataFrame:
     armed = [s for s in battle.sides if mapping.get(s) in ("deaths_a", "deaths_b")]
     sources = ds.sources.set_index("source_id")
     claims = ds.claims.set_index("claim_id")
-
-    def known(key: str) -> str:
-        value = getattr(battle, key, None)
-        return "" if value is None else str(value)
 
     def provenance(wanted: set[str]) -> dict:
         ids = sorted(i for i in wanted if i in claims.index)
@@ -615,27 +610,24 @@ def ged_events(ds, result) -> pd.DataFrame:
             "reports": len(reports),
         }
 
+    unknown = ("adm_1", "adm_2", "latitude", "longitude", "country", "region")  # not in battle.json
     base = {
-        "type_of_violence": known("type_of_violence"),
-        "conflict_name": known("conflict_name"),
+        "type_of_violence": "",
+        "conflict_name": "",
         "side_a": armed[0] if armed else "",
         "side_b": armed[1] if len(armed) > 1 else "",
-        "where_prec": known("where_prec") or 2,
-        "where_coordinates": known("where_coordinates"),
+        "where_prec": 2,
+        "where_coordinates": "",
         "where_description": battle.place,
-        "adm_1": known("adm_1"),
-        "adm_2": known("adm_2"),
-        "latitude": known("latitude"),
-        "longitude": known("longitude"),
-        "country": known("country"),
-        "region": known("region"),
+        **dict.fromkeys(unknown, ""),
     }
 
     def deaths(best_of: dict[str, float], total_best: float) -> dict:
         out = {"deaths_a": 0, "deaths_b": 0, "deaths_civilians": 0, "deaths_unknown": 0}
         for side in battle.sides:
             out[mapping[side]] += int(best_of.get(side, 0))
-        out["deaths_unknown"] += max(0, int(total_best) - sum(int(best_of.get(s, 0)) for s in battle.sides))
+        if total is not None:
+            out["deaths_unknown"] += on_no_side({**best_of, total: total_best}, battle)
         return out
 
     rows = []
