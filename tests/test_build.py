@@ -319,9 +319,3 @@ def test_volatile_notebook_details_are_normalised():
     clean_metadata(nb)
     assert "execution" not in cell.metadata
     assert [(o.name, o.text) for o in cell.outputs] == [("stdout", "a table\n"), ("stderr", "warning\n")]
-
-
-def test_the_build_checks_for_every_figure_the_notebooks_draw():
-    from analysis import paths, plots
-
-    assert paths.FIGURE_NAMES == plots.FIGURES

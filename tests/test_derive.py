@@ -211,3 +211,12 @@ def test_claimant_totals_flag_a_report_whose_copies_move_a_number_to_another_sid
             claim("B", "Monitor", DAY, DAY, "army", 6, source_id="s2", report_id="r2"),
         ],
     ) == [("Monitor", False)]
+
+
+def test_the_battle_orders_claimants_languages_and_panels_for_every_table_and_figure():
+    from analysis import synthetic
+
+    battle = synthetic.battle(0)  # hierarchy Monitor, Agency, Army, Militia, Encyclopedia; languages en, fr
+    assert battle.claimant_order(["Zed", "Army", "Alpha", "Monitor", "Army"]) == ["Monitor", "Army", "Alpha", "Zed"]
+    assert [battle.language_rank(x) for x in ("fr", "en", "ar")] == [1, 0, 2]
+    assert battle.sides_and_total == ["army", "militia", "civilians", "all"]

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from analysis import summaries
-from analysis.evidence import face_value, interval
+from analysis.evidence import face_value, interval, stated_text
 from analysis.load import load_dataset
 from analysis.reconcile import reconcile
 from conftest import claim, make_event, source_row
@@ -46,6 +46,10 @@ def test_each_qualifier_allows_its_range(qualifier, expected):
 def test_about_rounds_inwards_and_a_part_of_the_area_caps_nothing():
     assert interval(17, "about", 0.1) == (16, 18)
     assert interval(20, "exact", 0.1, whole=False) == (20, None)
+
+
+def test_a_figure_in_words_gives_its_qualifier_unless_exact():
+    assert [stated_text(22, q) for q in ("exact", "at least", "about")] == ["22", "at least 22", "about 22"]
 
 
 def test_face_value_is_the_stated_number():

@@ -167,6 +167,24 @@ class Battle:
         """The side group that covers every leaf (whatever it is called), if there is one."""
         return next((g for g in self.side_groups if set(self.members(g) or ()) == set(self.leaves)), None)
 
+    @property
+    def sides_and_total(self) -> list[str]:
+        """The sides, then the total group (if the battle has one)."""
+        total = self.total_group
+        return [*self.sides, *([total] if total else [])]
+
+    def claimant_order(self, names) -> list[str]:
+        """`names` (claimants), those of the claimant hierarchy first in its order, then the
+        rest alphabetically."""
+        present = set(names)
+        ranked = [n for n in self.claimant_hierarchy if n in present]
+        return ranked + sorted(present - set(ranked))
+
+    def language_rank(self, language: str) -> int:
+        """A language's place in the language preference (after all of them if absent)."""
+        prefs = self.language_preference
+        return prefs.index(language) if language in prefs else len(prefs)
+
     def parent(self, name: str) -> str | None:
         """The side a sub-group or remainder belongs to; None for anything else."""
         return next((side for side in self.subgroups if name in self.side_leaves(side)), None)

@@ -42,6 +42,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.derive import claimant_days, counted_claims, current_cumulative, grouped_rows
+from analysis.evidence import stated_text
 from analysis.reconcile import Reconciliation, join_ids, reconcile
 
 FAILING = {"disagree", "swap", "decrease", "mixed dates", "conflict", "untraced", "unranked", "unused"}
@@ -230,7 +231,9 @@ def copies_disagree(ds) -> list[Finding]:
         stated = {(x.value, x.qualifier) for x in same}
         if len(stated) > 1 or len({x.period_end for x in same if not pd.isna(x.period_end)}) > 1:
             figures = "; ".join(
-                f"{_stated(x)} for {_span(x.period_start, x.period_end)} in {outlet[x.source_id]}" for x in _by_id(same)
+                f"{stated_text(x.value, x.qualifier)} for {_span(x.period_start, x.period_end)} "
+                f"in {outlet[x.source_id]}"
+                for x in _by_id(same)
             )
             subject = f"{first.report_id}: {first.measure}, {first.side}"
             ids = join_ids(x.claim_id for x in same)
@@ -258,11 +261,6 @@ def copies_disagree(ds) -> list[Finding]:
 
 def _by_id(rows: list) -> list:
     return sorted(rows, key=lambda x: x.claim_id)
-
-
-def _stated(row) -> str:
-    """A figure as a claim states it: its number, after its qualifier unless exact."""
-    return str(row.value) if row.qualifier == "exact" else f"{row.qualifier} {row.value}"
 
 
 def _relays(ds) -> set[str]:

@@ -310,7 +310,6 @@ def claimant_totals(claims: pd.DataFrame, battle: Battle, sources: pd.DataFrame)
     c["published"] = c["source_id"].map(src["published"])
     c["report"] = [report_key(r, s, str(n)) for r, s, n in zip(c["report_id"], c["source_id"], c["claimant"])]
     c["exact"] = c["qualifier"].astype(str).eq("exact")
-    prefs = {lang: i for i, lang in enumerate(battle.language_preference)}
 
     def report_order(item) -> tuple:
         key, r = item
@@ -338,7 +337,7 @@ def claimant_totals(claims: pd.DataFrame, battle: Battle, sources: pd.DataFrame)
         published = copy["published"].min()
         return (
             -len(copy),
-            prefs.get(copy["language"].iloc[0], len(prefs)),
+            battle.language_rank(copy["language"].iloc[0]),
             published.value if pd.notna(published) else pd.Timestamp.max.value,
             source_id,
         )

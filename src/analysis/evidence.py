@@ -68,6 +68,11 @@ def interval(value: int, qualifier: str, band: float, whole: bool = True) -> tup
     return (low, high) if whole else (low, None)
 
 
+def stated_text(value, qualifier) -> str:
+    """A figure in the words of its claim: "22", "at least 22", "about 17"."""
+    return str(int(value)) if str(qualifier) == "exact" else f"{qualifier} {int(value)}"
+
+
 def face_value(value: int, qualifier: str) -> int:
     """The number a figure states, read at face value: "at least 22" is 22, "about 17" is
     17, "more than 300" is 301 (the least it allows)."""
@@ -186,7 +191,6 @@ def claim_records(ds) -> list[Claim]:
     relays_of = dict(zip(names, ds.claimants["relays_others"].astype(bool)))
     type_of = dict(zip(names, ds.claimants["claimant_type"].astype(str)))
     hierarchy = {name: i for i, name in enumerate(battle.claimant_hierarchy)}
-    languages = {lang: i for i, lang in enumerate(battle.language_preference)}
     start = pd.Timestamp(battle.period_start)
     status = c["count_status"]
     # day offsets for every row at once: per-row date arithmetic costs more than the row
@@ -230,7 +234,7 @@ def claim_records(ds) -> list[Claim]:
                 members=battle.members(side) or (),
                 published_day=published_day,
                 language=language,
-                language_rank=languages.get(language, len(languages)),
+                language_rank=battle.language_rank(language),
                 rank=hierarchy.get(claimant, len(hierarchy)),
                 ranked=claimant in hierarchy,
                 exactness=EXACTNESS[qualifier],

@@ -75,7 +75,7 @@ STYLE: dict[Any, Any] = {
     "hatch.linewidth": 0.8,
     "path.simplify": False,
 }
-FIGURES = ["daily-deaths", "cumulative-deaths", "claims-timeline", "claimant-matrix", "provenance", "rule-comparison"]
+FIGURES = paths.FIGURE_NAMES  # all_figures draws them in this order (a test holds it)
 FORMATS = paths.FIGURE_FORMATS
 QUALIFIER_MARKS = {"exact": "", "at least": "≥", "more than": ">", "about": "~", "up to": "≤"}
 
@@ -90,15 +90,9 @@ def side_style(sides: list[str], side: str) -> dict:
     }
 
 
-def figure_text(value, qualifier) -> str:
+def claim_mark(value, qualifier) -> str:
     """A claimed figure as printed on a figure: '≥5', '~10', '7'."""
     return f"{QUALIFIER_MARKS.get(str(qualifier), '')}{int(value)}"
-
-
-def panel_names(battle) -> list[str]:
-    """The sides, then the total group (if the battle has one)."""
-    total = battle.total_group
-    return [*battle.sides, *([total] if total else [])]
 
 
 def period_text(battle) -> str:
@@ -233,7 +227,7 @@ def draw_daily(ax, daily: pd.DataFrame, totals: pd.DataFrame, name: str, style: 
 def figure_daily(result, ds, measure: str | None = None) -> Figure:
     measure = measure or ds.battle.headline_measure
     battle = ds.battle
-    names = panel_names(battle)
+    names = battle.sides_and_total
     fig = Figure(figsize=(10.0, 1.95 * len(names) + 1.1), layout="constrained")
     axes = np.atleast_1d(fig.subplots(len(names), 1, sharex=True))
     for ax, name in zip(axes, names):
@@ -378,10 +372,9 @@ def draw_cumulative(
 def figure_cumulative(result, reported: pd.DataFrame, ds, measure: str | None = None) -> Figure:
     measure = measure or ds.battle.headline_measure
     battle = ds.battle
-    names = panel_names(battle)
+    names = battle.sides_and_total
     mine = reported[(reported["basis"] == "reported") & (reported["measure"] == measure) & reported["side"].isin(names)]
-    claimants = [n for n in battle.claimant_hierarchy if n in set(mine["claimant"])]
-    claimants += sorted(set(mine["claimant"]) - set(claimants))
+    claimants = battle.claimant_order(mine["claimant"])
     fig = Figure(figsize=(9.5, 2.2 * len(names) + 1.1), layout="constrained")
     axes = np.atleast_1d(fig.subplots(len(names), 1, sharex=True))
     for ax, name in zip(axes, names):
@@ -439,7 +432,7 @@ def timeline_marks(
                     if set(source[list(ids)]) != every:
                         marks.at[idx, "note"] = f" ({', '.join(dict.fromkeys(language[list(ids)]))})"
     marks["label"] = [
-        figure_text(v, q) + (f" ×{n}" if n > 1 else "") + note
+        claim_mark(v, q) + (f" ×{n}" if n > 1 else "") + note
         for v, q, n, note in zip(marks["value"], marks["qualifier"], marks["copies"], marks["note"])
     ]
     return marks.sort_values("first").reset_index(drop=True)
@@ -476,8 +469,7 @@ def timeline_layout(
     within the day; each claimant gets a band tall enough for its largest stack. Returns
     the marks with x and y, and each claimant's band (top, bottom)."""
     names = timeline_names(battle)
-    order = [n for n in battle.claimant_hierarchy if n in set(marks["claimant"])]
-    order += sorted(set(marks["claimant"]) - set(order))
+    order = battle.claimant_order(marks["claimant"])
     marks = marks.copy()
     marks["side_order"] = marks["side"].map(lambda s: names.index(s) if s in names else len(names))
     offset, xs = {}, {}
@@ -645,14 +637,12 @@ def matrix_rows(totals: pd.DataFrame, battle, measure: str | None = None) -> lis
     the copies of its latest report disagree ("Monitor (fr copy)")."""
     measure = measure or battle.headline_measure
     t = totals[totals["measure"] == measure]
-    claimants = [n for n in battle.claimant_hierarchy if n in set(t["claimant"])]
-    claimants += sorted(set(t["claimant"]) - set(claimants))
-    prefs = list(battle.language_preference)
+    claimants = battle.claimant_order(t["claimant"])
     rows = []
     for who in claimants:
         mine = t[t["claimant"] == who]
         copies = mine.drop_duplicates("source_id")
-        copies = copies.assign(rank=copies["language"].map(lambda g: prefs.index(g) if g in prefs else len(prefs)))
+        copies = copies.assign(rank=copies["language"].map(battle.language_rank))
         copies = copies.sort_values(["rank", "source_id"])
         languages = copies["language"].tolist()
         for r in copies.itertuples():
@@ -708,7 +698,7 @@ def draw_matrix(ax, totals: pd.DataFrame, battle, measure: str | None = None) ->
         ax.text(
             j,
             i,
-            f"{figure_text(r.value, r.qualifier)}\nto {r.as_of:%d %b} ({r.language})",
+            f"{claim_mark(r.value, r.qualifier)}\nto {r.as_of:%d %b} ({r.language})",
             ha="center",
             va="center",
             fontsize=7,
@@ -793,7 +783,7 @@ def provenance_links(ds, result=None) -> list[dict]:
                 "measure": measure,
                 "side": side,
                 "value": int(value),
-                "text": " / ".join(dict.fromkeys(figure_text(value, q) for q in group["qualifier"])),
+                "text": " / ".join(dict.fromkeys(claim_mark(value, q) for q in group["qualifier"])),
                 "box_claims": tuple(group["claim_id"]),
                 "box_sources": tuple(dict.fromkeys(group["source_id"])),
                 "matches": matches,
@@ -915,8 +905,7 @@ def draw_provenance(ax, ds, result=None) -> list[str]:
             node(
                 col["claim"],
                 claim_y[r.claim_id],
-                f"{r.claim_id}: {figure_text(r.value, r.qualifier)}{day} "
-                f"({sources.at[r.source_id, 'language']}{scope})",
+                f"{r.claim_id}: {claim_mark(r.value, r.qualifier)}{day} ({sources.at[r.source_id, 'language']}{scope})",
             )
     for o, y_ in outlets.items():
         node(col["outlet"], y_, o)

@@ -661,7 +661,7 @@ def ged_events(ds, result) -> pd.DataFrame:
                 "low": low,
             }
         )
-    names = [*battle.sides, *([total] if total else [])]
+    names = battle.sides_and_total
     unplaced = {s: float(totals.at[s, "unplaced"]) for s in names if s in totals.index}
     if total and total in totals.index:
         t_low, t_high, u_best = int(totals.at[total, "low"]), totals.at[total, "high"], int(unplaced[total])

@@ -402,7 +402,7 @@ def total_claims(ds: Dataset, result, measure: str | None = None) -> str:
     """The claims each side's total rests on, and how many reports stand behind it."""
     measure = measure or ds.battle.headline_measure
     t = result.totals[result.totals["measure"] == measure].set_index("side")
-    names = [*ds.battle.sides, *([ds.battle.total_group] if ds.battle.total_group else [])]
+    names = ds.battle.sides_and_total
     parts = []
     for name in names:
         row = t.loc[name]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.evidence import stated_text
 from analysis.load import Dataset
 from analysis.reconcile import figure_text
 
@@ -122,7 +123,7 @@ def day_claims(ds: Dataset, day: int, measure: str | None = None, revisions=()) 
             "claim_id": c["claim_id"],
             "claimant": c["claimant"].astype(str),
             "side": c["side"].astype(str),
-            "figure": c["qualifier"].astype(str) + " " + c["value"].astype(str),
+            "figure": [stated_text(v, q) for v, q in zip(c["value"], c["qualifier"])],
             "outlet": c["source_id"].map(src["publisher"]),
             "language": c["source_id"].map(src["language"]),
             "revised_by": c["claim_id"].map(replaced_by).fillna(""),
@@ -185,7 +186,7 @@ def lineage(ds: Dataset, claim_ids: str) -> pd.DataFrame:
             "claim_id": c["claim_id"],
             "claimant": c["claimant"].astype(str),
             "side": c["side"].astype(str),
-            "figure": c["qualifier"].astype(str) + " " + c["value"].astype(str),
+            "figure": [stated_text(v, q) for v, q in zip(c["value"], c["qualifier"])],
             "period": c["period_start"].dt.strftime("%d %b") + "–" + c["period_end"].dt.strftime("%d %b"),
             "outlet": c["source_id"].map(src["publisher"]),
             "published": pd.to_datetime(c["source_id"].map(src["published"])).dt.strftime("%Y-%m-%d").fillna("n.d."),
