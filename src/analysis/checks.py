@@ -43,6 +43,7 @@ import pandas as pd
 
 from analysis.derive import claimant_days, counted_claims, current_cumulative, grouped_rows
 from analysis.evidence import stated_text
+from analysis.load import Dataset
 from analysis.reconcile import Reconciliation, join_ids, reconcile
 
 FAILING = {"disagree", "swap", "decrease", "mixed dates", "conflict", "untraced", "unranked", "unused"}
@@ -82,7 +83,7 @@ def _iv(row):
     return int(row.low), (None if pd.isna(row.high) else int(row.high))
 
 
-def parts_vs_whole(ds) -> list[Finding]:
+def parts_vs_whole(ds: Dataset) -> list[Finding]:
     battle = ds.battle
     c = counted_claims(ds.claims, battle)
     c = c[~c["superseded"]]
@@ -122,7 +123,7 @@ def parts_vs_whole(ds) -> list[Finding]:
     return out
 
 
-def daily_vs_cumulative(ds) -> list[Finding]:
+def daily_vs_cumulative(ds: Dataset) -> list[Finding]:
     battle = ds.battle
     cum = current_cumulative(ds.claims, battle)
     days = claimant_days(ds.claims, battle)
@@ -167,7 +168,7 @@ def daily_vs_cumulative(ds) -> list[Finding]:
     return out
 
 
-def cumulative_decreasing(ds) -> list[Finding]:
+def cumulative_decreasing(ds: Dataset) -> list[Finding]:
     cum = current_cumulative(ds.claims, ds.battle).sort_values(["period_end", "claim_id"])
     out = []
     for ends in grouped_rows(cum, ["claimant", "measure", "side", "period_start"]):
@@ -190,7 +191,7 @@ def cumulative_decreasing(ds) -> list[Finding]:
     return out
 
 
-def derived_figures(ds, r: Reconciliation) -> list[Finding]:
+def derived_figures(ds: Dataset, r: Reconciliation) -> list[Finding]:
     c = ds.claims
     out = []
     for row in r.totals[r.totals["derived"]].itertuples():
@@ -218,7 +219,7 @@ def derived_figures(ds, r: Reconciliation) -> list[Finding]:
     return out
 
 
-def copies_disagree(ds) -> list[Finding]:
+def copies_disagree(ds: Dataset) -> list[Finding]:
     c = ds.claims[ds.claims["report_id"].notna()]
     # a report's daily and running figures, or its toll and its count of named victims,
     # are different figures, not copies of one
@@ -263,12 +264,12 @@ def _by_id(rows: list) -> list:
     return sorted(rows, key=lambda x: x.claim_id)
 
 
-def _relays(ds) -> set[str]:
+def _relays(ds: Dataset) -> set[str]:
     """Claimants whose figures should come from someone else."""
     return set(ds.claimants.loc[ds.claimants["relays_others"], "claimant"].astype(str))
 
 
-def _origins(ds) -> dict[tuple, Any]:
+def _origins(ds: Dataset) -> dict[tuple, Any]:
     """By measure, side and number, the first to end (then by claim ID) of the claims of
     primary claimants that give it: a relayed figure's origin. Caveat: a match on the
     number alone, whatever the claim's days, area or scope (a relay may carry a province's
@@ -282,7 +283,7 @@ def _origins(ds) -> dict[tuple, Any]:
     return first
 
 
-def _sum_origins(ds, days: pd.DataFrame) -> dict[tuple, list]:
+def _sum_origins(ds: Dataset, days: pd.DataFrame) -> dict[tuple, list]:
     """Primary claimants' daily figures by measure, side, day and number: a relayed daily
     figure for a group is the sum of one's figures for its sides when its number is found
     here on its day (a relayed 10 for all = 6 + 3 + 1 a primary claimant gives for the sides)."""
@@ -292,7 +293,7 @@ def _sum_origins(ds, days: pd.DataFrame) -> dict[tuple, list]:
     return found
 
 
-def paired_dates(ds) -> list[Finding]:
+def paired_dates(ds: Dataset) -> list[Finding]:
     relays = _relays(ds)
     c = ds.claims[
         ds.claims["in_scope"] & ds.claims["claimant"].isin(relays) & (ds.claims["figure_type"] == "cumulative")
@@ -323,7 +324,7 @@ def paired_dates(ds) -> list[Finding]:
     return out
 
 
-def event_dates(ds) -> list[Finding]:
+def event_dates(ds: Dataset) -> list[Finding]:
     out = []
     for event, rows in ds.events.groupby("event", observed=True, sort=True):
         if rows["date"].nunique() > 1:
@@ -335,7 +336,7 @@ def event_dates(ds) -> list[Finding]:
     return out
 
 
-def untraced(ds, r: Reconciliation) -> list[Finding]:
+def untraced(ds: Dataset, r: Reconciliation) -> list[Finding]:
     relays = _relays(ds)
     totals = r.totals
     derived = {(t.measure, t.side, t.best) for t in totals[totals["derived"]].itertuples()}
@@ -372,7 +373,7 @@ def untraced(ds, r: Reconciliation) -> list[Finding]:
     return out
 
 
-def unranked_claimants(ds, r: Reconciliation) -> list[Finding]:
+def unranked_claimants(ds: Dataset, r: Reconciliation) -> list[Finding]:
     """Claimants with counted figures that battle.json's hierarchy does not rank."""
     return [
         Finding(
@@ -391,7 +392,7 @@ LEDGER_CHECKS = [parts_vs_whole, daily_vs_cumulative, cumulative_decreasing, cop
 RESULT_CHECKS = [derived_figures, untraced, unranked_claimants]
 
 
-def run_checks(ds, reconciliation: Reconciliation | None = None) -> pd.DataFrame:
+def run_checks(ds: Dataset, reconciliation: Reconciliation | None = None) -> pd.DataFrame:
     """Every check's findings as one table, with accepted exceptions marked. Checks that
     need a reconciliation use the one given (the default rule's if none)."""
     r = reconciliation or reconcile(ds)

@@ -41,6 +41,7 @@ import pandas as pd
 
 from analysis.battle import Battle
 from analysis.evidence import Evidence, claim_records, counted_rows, figure_key, gather, interval, report_key
+from analysis.load import Dataset
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class Reading:
     superseded: frozenset[str]
 
 
-def evidence_reading(ds, evidence: Evidence | None = None) -> Reading:
+def evidence_reading(ds: Dataset, evidence: Evidence | None = None) -> Reading:
     """The evidence's reading of a dataset's counted rows (`evidence`: `gather(ds)`, computed
     here when not given)."""
     records = claim_records(ds)

@@ -43,6 +43,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from analysis.battle import Battle, swapped_pairs
+from analysis.load import Dataset
 
 EXACTNESS = {"exact": 0, "about": 1, "at least": 2, "more than": 2, "up to": 2}
 
@@ -179,7 +180,7 @@ def counted_rows(claims: pd.DataFrame, battle: Battle) -> pd.DataFrame:
     ]
 
 
-def claim_records(ds) -> list[Claim]:
+def claim_records(ds: Dataset) -> list[Claim]:
     """Counted ledger rows as `Claim`s, one per row (copies not yet merged)."""
     battle: Battle = ds.battle
     c = counted_rows(ds.claims, battle)
@@ -441,7 +442,7 @@ def inferred_revisions(
     return [c for c in readings if c.claim_id not in gone], aside, revisions
 
 
-def gather(ds) -> Evidence:
+def gather(ds: Dataset) -> Evidence:
     """The readings the rules work on: counted claims, copies merged, revisions applied."""
     records = claim_records(ds)
     links = {new: old for new, old in ds.claims[["claim_id", "supersedes"]].dropna().itertuples(index=False)}

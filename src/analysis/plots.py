@@ -37,6 +37,7 @@ from __future__ import annotations
 import io
 import re
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -50,9 +51,11 @@ from matplotlib.patches import FancyArrowPatch, Patch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from analysis import derive, paths
+from analysis.battle import Battle
 from analysis.evidence import report_key
+from analysis.load import Dataset
 from analysis.outputs import write_bytes, write_text
-from analysis.reconcile import on_no_side
+from analysis.reconcile import Reconciliation, on_no_side
 from analysis.story import rules_without_claims
 
 OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
@@ -95,7 +98,7 @@ def claim_mark(value, qualifier) -> str:
     return f"{QUALIFIER_MARKS.get(str(qualifier), '')}{int(value)}"
 
 
-def period_text(battle) -> str:
+def period_text(battle: Battle) -> str:
     start, end = battle.period_start, battle.period_end
     if start == end:
         return f"{end.day} {end:%B %Y}"
@@ -106,7 +109,7 @@ def period_text(battle) -> str:
     return f"{start.day} {start:%B %Y} – {end.day} {end:%B %Y}"
 
 
-def title(fig: Figure, battle, text: str) -> None:
+def title(fig: Figure, battle: Battle, text: str) -> None:
     fig.suptitle(f"{battle.name} ({period_text(battle)}): {text}", fontsize=10, x=0.01, ha="left")
 
 
@@ -224,7 +227,7 @@ def draw_daily(ax, daily: pd.DataFrame, totals: pd.DataFrame, name: str, style: 
     ax.set_title(name, loc="left", fontsize=9)
 
 
-def figure_daily(result, ds, measure: str | None = None) -> Figure:
+def figure_daily(result: Reconciliation, ds: Dataset, measure: str | None = None) -> Figure:
     measure = measure or ds.battle.headline_measure
     battle = ds.battle
     names = battle.sides_and_total
@@ -369,7 +372,9 @@ def draw_cumulative(
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
 
 
-def figure_cumulative(result, reported: pd.DataFrame, ds, measure: str | None = None) -> Figure:
+def figure_cumulative(
+    result: Reconciliation, reported: pd.DataFrame, ds: Dataset, measure: str | None = None
+) -> Figure:
     measure = measure or ds.battle.headline_measure
     battle = ds.battle
     names = battle.sides_and_total
@@ -441,19 +446,19 @@ def timeline_marks(
 TIMELINE_AXES_INCHES = 5.5  # the timeline's plotting width, between the claimant names and the legend
 
 
-def day_inches(battle) -> float:
+def day_inches(battle: Battle) -> float:
     """About how wide one day of the timeline is drawn."""
     return TIMELINE_AXES_INCHES / (len(battle.days) + 0.5)
 
 
-def timeline_columns(battle, marks: pd.DataFrame) -> int:
+def timeline_columns(battle: Battle, marks: pd.DataFrame) -> int:
     """How many columns of marks fit in one day's width: one for a long battle, several
     when a short one leaves each day wide (a column: marker and its longest label)."""
     longest = max((len(t) for t in marks["label"]), default=1)
     return max(1, int(day_inches(battle) / (0.055 * longest + 0.25)))
 
 
-def timeline_names(battle) -> list[str]:
+def timeline_names(battle: Battle) -> list[str]:
     """Every name a timeline mark may carry, in the order of its marks and stacks: sides
     with their sub-groups and remainders (so that children and women do not share a
     mark), groups, then other actors."""
@@ -595,7 +600,7 @@ def draw_timeline(
     return list(bands)
 
 
-def figure_timeline(ds, measure: str | None = None, revisions=()) -> Figure:
+def figure_timeline(ds: Dataset, measure: str | None = None, revisions=()) -> Figure:
     measure = measure or ds.battle.headline_measure
     battle = ds.battle
     marks = timeline_marks(ds.claims, battle, measure)
@@ -632,7 +637,7 @@ def figure_timeline(ds, measure: str | None = None, revisions=()) -> Figure:
 # ---------------------------------------------------------------- claimant matrix
 
 
-def matrix_rows(totals: pd.DataFrame, battle, measure: str | None = None) -> list[tuple[str, str, str]]:
+def matrix_rows(totals: pd.DataFrame, battle: Battle, measure: str | None = None) -> list[tuple[str, str, str]]:
     """(label, claimant, source_id) of each row: one per claimant, or one per copy where
     the copies of its latest report disagree ("Monitor (fr copy)")."""
     measure = measure or battle.headline_measure
@@ -656,7 +661,7 @@ def matrix_rows(totals: pd.DataFrame, battle, measure: str | None = None) -> lis
     return rows
 
 
-def draw_matrix(ax, totals: pd.DataFrame, battle, measure: str | None = None) -> list[str]:
+def draw_matrix(ax, totals: pd.DataFrame, battle: Battle, measure: str | None = None) -> list[str]:
     """Claimant x side matrix of each claimant's latest report, one row per copy where its
     copies disagree, shaded in grey by size, with the number, its qualifier and its end
     day in each cell; figures the copies of one report give differently are in bold."""
@@ -725,7 +730,7 @@ def draw_matrix(ax, totals: pd.DataFrame, battle, measure: str | None = None) ->
     return [r[1] for r in rows]
 
 
-def figure_matrix(totals: pd.DataFrame, ds, measure: str | None = None) -> Figure:
+def figure_matrix(totals: pd.DataFrame, ds: Dataset, measure: str | None = None) -> Figure:
     measure = measure or ds.battle.headline_measure
     battle = ds.battle
     n = len(matrix_rows(totals, battle, measure))
@@ -741,7 +746,7 @@ def figure_matrix(totals: pd.DataFrame, ds, measure: str | None = None) -> Figur
 # ---------------------------------------------------------------- provenance of the infobox
 
 
-def infobox_claims(ds) -> pd.DataFrame:
+def infobox_claims(ds: Dataset) -> pd.DataFrame:
     """Claims of an encyclopedia claimant whose detail mentions its infobox."""
     types = ds.claimants.set_index(ds.claimants["claimant"].astype(str))["claimant_type"].astype(str)
     c = ds.claims
@@ -749,7 +754,24 @@ def infobox_claims(ds) -> pd.DataFrame:
     return c[encyclopedia & c["claimant_detail"].fillna("").str.contains("infobox", case=False)]
 
 
-def provenance_links(ds, result=None) -> list[dict]:
+@dataclass(frozen=True)
+class ProvenanceLink:
+    """One infobox figure: its measure, side and number, its text as the infobox gives it
+    ('≥5 / 5'), the infobox's claims and sources for it, the primary claims that give the
+    same number for the same side and measure (`matches`, a frame of claims), and, where
+    none does, why (`why`)."""
+
+    measure: str
+    side: str
+    value: int
+    text: str
+    box_claims: tuple[str, ...]
+    box_sources: tuple[str, ...]
+    matches: pd.DataFrame
+    why: str
+
+
+def provenance_links(ds: Dataset, result=None) -> list[ProvenanceLink]:
     """Each infobox figure (measure, side, number) with the primary claims giving the same
     number for the same side and measure, or why none does."""
     box = infobox_claims(ds)
@@ -779,21 +801,21 @@ def provenance_links(ds, result=None) -> list[dict]:
         if matches.empty and result is not None:
             why = _derived_reason(result, ds.battle, measure, side, int(value)) or why
         out.append(
-            {
-                "measure": measure,
-                "side": side,
-                "value": int(value),
-                "text": " / ".join(dict.fromkeys(claim_mark(value, q) for q in group["qualifier"])),
-                "box_claims": tuple(group["claim_id"]),
-                "box_sources": tuple(dict.fromkeys(group["source_id"])),
-                "matches": matches,
-                "why": why,
-            }
+            ProvenanceLink(
+                measure=measure,
+                side=side,
+                value=int(value),
+                text=" / ".join(dict.fromkeys(claim_mark(value, q) for q in group["qualifier"])),
+                box_claims=tuple(group["claim_id"]),
+                box_sources=tuple(dict.fromkeys(group["source_id"])),
+                matches=matches,
+                why=why,
+            )
         )
     return out
 
 
-def _derived_reason(result, battle, measure: str, side: str, value: int) -> str | None:
+def _derived_reason(result: Reconciliation, battle: Battle, measure: str, side: str, value: int) -> str | None:
     """'derived: 10 (all) − 4 − 3; stated by no accepted claim' where the reconciliation derives the
     number for this side from the total group's and the other sides' figures."""
     t = result.totals[result.totals["measure"] == measure].set_index("side")
@@ -818,7 +840,7 @@ def _spread(ys: dict, gap: float) -> dict:
     return out
 
 
-def draw_provenance(ax, ds, result=None) -> list[str]:
+def draw_provenance(ax, ds: Dataset, result=None) -> list[str]:
     """Lines from each infobox figure to the claims giving its number, their outlets, wire
     agencies and claimants. Returns the claimants reached."""
     links = provenance_links(ds, result)
@@ -846,14 +868,14 @@ def draw_provenance(ax, ds, result=None) -> list[str]:
     col = {"figure": 0.0, "claim": 1.0, "outlet": 2.0, "wire": 3.0, "claimant": 4.0}
     y, fig_y, claim_y = 0.0, {}, {}
     for k, link in enumerate(links):
-        n = max(1, len(link["matches"]))
+        n = max(1, len(link.matches))
         fig_y[k] = y + (n - 1) / 2
-        for i, cid in enumerate(link["matches"]["claim_id"]):
+        for i, cid in enumerate(link.matches["claim_id"]):
             claim_y[cid] = y + i
         y += n + 0.6
     outlet_of, wire_of, claimant_of = {}, {}, {}
     for link in links:
-        for r in link["matches"].itertuples():
+        for r in link.matches.itertuples():
             outlet_of[r.claim_id] = str(sources.at[r.source_id, "publisher"])
             wire = sources.at[r.source_id, "wire_agency"]
             wire_of[outlet_of[r.claim_id]] = None if pd.isna(wire) else str(wire)
@@ -867,7 +889,7 @@ def draw_provenance(ax, ds, result=None) -> list[str]:
     who = mean_y({n: [claim_y[c] for c in claim_y if claimant_of[c] == n] for n in set(claimant_of.values())})
     line = {"color": "#555555", "linewidth": 0.9, "zorder": 1}
     for k, link in enumerate(links):
-        for cid in link["matches"]["claim_id"]:
+        for cid in link.matches["claim_id"]:
             ax.plot([col["figure"], col["claim"]], [fig_y[k], claim_y[cid]], **line)
             o = outlet_of[cid]
             ax.plot([col["claim"], col["outlet"]], [claim_y[cid], outlets[o]], **line)
@@ -877,9 +899,9 @@ def draw_provenance(ax, ds, result=None) -> list[str]:
                 ax.plot([col["wire"], col["claimant"]], [wires[w], who[claimant_of[cid]]], **line)
             else:
                 ax.plot([col["outlet"], col["claimant"]], [outlets[o], who[claimant_of[cid]]], linestyle=":", **line)
-        if link["matches"].empty:
+        if link.matches.empty:
             ax.annotate(
-                link["why"],
+                link.why,
                 (col["claim"] - 0.45, fig_y[k]),
                 fontsize=7,
                 va="center",
@@ -894,12 +916,10 @@ def draw_provenance(ax, ds, result=None) -> list[str]:
         ax.text(x, y_, text, ha="center", va="center", fontsize=7, bbox={**box, **kw.pop("bbox", {})}, zorder=3, **kw)
 
     for k, link in enumerate(links):
-        where = ", ".join(link["box_sources"])
-        node(
-            col["figure"], fig_y[k], f"{link['side']}, {link['measure']}: {link['text']}\n({where})", fontweight="bold"
-        )
+        where = ", ".join(link.box_sources)
+        node(col["figure"], fig_y[k], f"{link.side}, {link.measure}: {link.text}\n({where})", fontweight="bold")
     for link in links:
-        for r in link["matches"].itertuples():
+        for r in link.matches.itertuples():
             scope = "" if bool(r.in_scope) else ", out of scope"
             day = "" if pd.isna(r.period_end) else f" to {r.period_end:%d %b}"
             node(
@@ -928,15 +948,15 @@ def draw_provenance(ax, ds, result=None) -> list[str]:
     return sorted(who)
 
 
-def figure_provenance(ds, result=None) -> Figure:
+def figure_provenance(ds: Dataset, result=None) -> Figure:
     links = provenance_links(ds, result)
-    rows = sum(max(1, len(link["matches"])) + 0.6 for link in links)
+    rows = sum(max(1, len(link.matches)) + 0.6 for link in links)
     fig = Figure(figsize=(11.0, max(2.6, 0.42 * rows + 1.8)), layout="constrained")
     ax = fig.subplots()
     draw_provenance(ax, ds, result)
     title(fig, ds.battle, "where the encyclopedia's infobox figures come from")
     box = infobox_claims(ds)
-    ids = [*box["claim_id"], *(i for link in links for i in link["matches"]["claim_id"])]
+    ids = [*box["claim_id"], *(i for link in links for i in link.matches["claim_id"])]
     source_line(fig, ds.claims[ds.claims["claim_id"].isin(set(ids))], ds.sources)
     return fig
 
@@ -944,7 +964,7 @@ def figure_provenance(ds, result=None) -> Figure:
 # ---------------------------------------------------------------- rules compared
 
 
-def draw_rules(ax, results: dict, battle, measure: str | None = None, labels: bool = True) -> None:
+def draw_rules(ax, results: dict, battle: Battle, measure: str | None = None, labels: bool = True) -> None:
     """Battle totals of one measure per side and group under every rule, one row per rule
     within each side's block: best as a marker (hollow where derived) with its number,
     low-high as a whisker, an open high as a dashed arrow to the edge of the axes. A rule
@@ -1019,7 +1039,7 @@ def draw_rules(ax, results: dict, battle, measure: str | None = None, labels: bo
     ax.set_title(measure, loc="left", fontsize=9)
 
 
-def figure_rules(results: dict, ds) -> Figure:
+def figure_rules(results: dict, ds: Dataset) -> Figure:
     battle = ds.battle
     measures = list(battle.reconciled_measures)
     rows = len(battle.counted_names) * (len(results) + 1)
@@ -1069,7 +1089,7 @@ def figure_rules(results: dict, ds) -> Figure:
 # ---------------------------------------------------------------- all figures and saving
 
 
-def all_figures(ds, result, results: dict | None = None) -> dict[str, Figure]:
+def all_figures(ds: Dataset, result, results: dict | None = None) -> dict[str, Figure]:
     """Every figure of the suite, by file stem, from a dataset and its reconciliation
     (`results`: every rule's reconciliation, computed here when not given)."""
     from analysis.reconcile import reconcile_all

@@ -43,6 +43,7 @@ import pandas as pd
 
 from analysis import checks, derive
 from analysis.evidence import CopyDisagreement, Revision, report_key
+from analysis.load import Dataset
 from analysis.outputs import write_text
 from analysis.reconcile import on_no_side, reconcile_all, sensitivity
 from analysis.rules import DEFAULT_RULE
@@ -540,7 +541,7 @@ def _date_prec(start: pd.Timestamp, end: pd.Timestamp) -> int:
     return 5
 
 
-def ged_events(ds, result) -> pd.DataFrame:
+def ged_events(ds: Dataset, result) -> pd.DataFrame:
     """The reconciled deaths as event rows shaped like UCDP GED's, so that they can be
     appended to GED's events. Column names and codes follow the UCDP Georeferenced Event
     Dataset Codebook, version 22.1 (Uppsala Conflict Data Program; the same names head
@@ -711,7 +712,7 @@ def _stacked_figures(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def tables(ds) -> dict[str, str]:
+def tables(ds: Dataset) -> dict[str, str]:
     """Every derived and citable table of a dataset, as file name -> text."""
     battle = ds.battle
     files: dict[str, str] = {}
@@ -789,7 +790,7 @@ def tables(ds) -> dict[str, str]:
     return files
 
 
-def write_tables(ds, out_dir: Path) -> list[Path]:
+def write_tables(ds: Dataset, out_dir: Path) -> list[Path]:
     """Write every table into `out_dir` (the caller stages it); return the paths."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -41,6 +41,7 @@ import pandas as pd
 
 from analysis.battle import headline
 from analysis.evidence import Claim, Evidence, SetAside, gather
+from analysis.load import Dataset
 from analysis.model import EPS, HIGH, LOW, Bound, Constraint, FaceValue, Model, settle
 from analysis.rules import DEFAULT_RULE, RULES, Rule, why
 
@@ -366,7 +367,7 @@ class _Run:
         return low, best, high, ";".join(tally.ids), len(tally.reports), len(tally.claimants)
 
 
-def reconcile(dataset, rule: str = DEFAULT_RULE, evidence: Evidence | None = None) -> Reconciliation:
+def reconcile(dataset: Dataset, rule: str = DEFAULT_RULE, evidence: Evidence | None = None) -> Reconciliation:
     """Apply `rule` to the dataset; return daily, running and total low / best / high."""
     battle = dataset.battle
     chosen = RULES[rule]
@@ -436,7 +437,7 @@ def figure_text(low, best, high) -> str:
     return f"{int(best)} [{low}–{'open' if pd.isna(high) else int(high)}]"
 
 
-def reconcile_all(dataset, rules=None) -> dict[str, Reconciliation]:
+def reconcile_all(dataset: Dataset, rules=None) -> dict[str, Reconciliation]:
     """Every rule's reconciliation, sharing one gathering of the evidence."""
     evidence = gather(dataset)
     return {r: reconcile(dataset, r, evidence) for r in (rules or RULES)}
