@@ -104,6 +104,13 @@ FLOW = [
 ]
 
 
+def test_the_package_states_the_flow_the_imports_follow():
+    import analysis
+
+    doc = re.sub(r"\([^)]*\)", "", analysis.__doc__.split("Data flow", 1)[1])  # asides dropped
+    assert re.findall(r"[a-z]+", doc.split(":", 1)[1]) == FLOW
+
+
 def test_modules_import_only_earlier_steps():
     """Data flows one way: no module imports one later in the flow (lazy imports included)."""
     import ast

@@ -1,9 +1,12 @@
 """Casualty claims of one event: ledger, validation, reconciliation, tables and figures.
 
-Data flow, one way: read (raw text tables) -> validate (schema and cross-row rules)
--> load (typed frames) -> derive (tidy daily and cumulative tables) -> checks and
-reconcile (model, rules) -> publish (citable tables) and plots (one function per
-figure) -> build (notebooks, outputs) -> cli. No module imports one later in the flow.
+Data flow, one way (no module imports one later in it; `tests/test_project.py` holds the
+list): paths, package -> outputs -> fastimport -> read (raw text tables) -> battle
+(battle.json) -> validate (schema and cross-row rules) -> load (typed frames: loading is
+validation first, so a typed frame is always a vetted one) -> synthetic -> evidence
+(reports, copies, revisions) -> derive (tidy daily and cumulative tables) -> model -> rules
+-> reconcile -> checks -> summaries -> story -> publish (citable tables) -> plots (one
+function per figure) -> build (notebooks, outputs) -> html -> scaffold -> cli.
 """
 
 __version__ = "2.3.0"
