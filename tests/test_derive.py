@@ -220,3 +220,19 @@ def test_the_battle_orders_claimants_languages_and_panels_for_every_table_and_fi
     assert battle.claimant_order(["Zed", "Army", "Alpha", "Monitor", "Army"]) == ["Monitor", "Army", "Alpha", "Zed"]
     assert [battle.language_rank(x) for x in ("fr", "en", "ar")] == [1, 0, 2]
     assert battle.sides_and_total == ["army", "militia", "civilians", "all"]
+
+
+def test_a_link_to_one_copy_retires_every_copy_of_that_figure_in_the_claims_tables(tmp_path):
+    # report r1 in two outlets gives 12 soldiers for the first day; a later report names
+    # only the French copy as revised: neither copy is current in the claims tables
+    sources = [source_row("en", published="2020-03-02"), source_row("fr", published="2020-03-02", language="fr")]
+    sources.append(source_row("later", published="2020-03-05"))
+    claims = [
+        claim("E", "Monitor", DAY, DAY, "army", 12, source_id="en", report_id="r1", count_status="final"),
+        claim("F", "Monitor", DAY, DAY, "army", 12, source_id="fr", report_id="r1", count_status="final"),
+        claim("N", "Monitor", DAY, "2020-03-02", "army", 9, source_id="later", supersedes="F"),
+    ]
+    ds = load_dataset(make_event(tmp_path / "e", claims, sources=sources))
+    assert derive.evidence_reading(ds).superseded == {"E", "F"}
+    daily = derive.daily_claims(ds.claims, ds.battle, derive.evidence_reading(ds))
+    assert daily.set_index("claim_id")["superseded"].to_dict() == {"E": True, "F": True}

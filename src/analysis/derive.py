@@ -40,7 +40,16 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analysis.battle import Battle
-from analysis.evidence import Evidence, claim_records, counted_rows, figure_key, gather, interval, report_key
+from analysis.evidence import (
+    Evidence,
+    claim_records,
+    counted_rows,
+    figure_key,
+    gather,
+    interval,
+    report_key,
+    revised_copies,
+)
 from analysis.load import Dataset
 
 
@@ -49,7 +58,7 @@ class Reading:
     """How `analysis.evidence` reads each counted ledger row: the cap it allows (`high`
     by claim ID, None for none: a running count or a count of identified victims is a
     lower bound) and the rows a revision replaced (`superseded`: those an explicit
-    `supersedes` link names, and the figures a later report of the same claimant revises,
+    `supersedes` link names with every copy of them, and the figures a later report of the same claimant revises,
     with their identical copies, as `gather` infers them)."""
 
     high: dict[str, int | None]
@@ -61,7 +70,7 @@ def evidence_reading(ds: Dataset, evidence: Evidence | None = None) -> Reading:
     here when not given)."""
     records = claim_records(ds)
     evidence = evidence if evidence is not None else gather(ds)
-    explicit = {r.old for r in evidence.revisions if not r.inferred}
+    explicit = set(revised_copies(records, {r.old for r in evidence.revisions if not r.inferred}))
 
     def figure(c) -> tuple:
         # identical copies of one figure (`evidence.merge_copies` reads them once)

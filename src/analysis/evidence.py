@@ -369,31 +369,29 @@ def _report_order(records: list[Claim], links: dict[str, str]) -> dict[tuple[str
     return order
 
 
+def revised_copies(records: list[Claim], revised: set[str]) -> dict[str, str]:
+    """Every copy of the figures named in `revised` (claim IDs an explicit `supersedes` link
+    names), with the named claim it is a copy of: the same figure of the same report for
+    the same side, in any outlet (a link names one outlet's copy; the report's figure is
+    what was revised). A named claim is its own copy."""
+    named = {(*figure_key(c), c.side): c.claim_id for c in records if c.claim_id in revised}
+    return {c.claim_id: named[key] for c in records if (key := (*figure_key(c), c.side)) in named}
+
+
 def explicit_revisions(records: list[Claim], links: dict[str, str]) -> tuple[list[Claim], list[SetAside]]:
     """Drop the figures an explicit `supersedes` link names as revised, with every other
-    copy of the same figure for the same side (a link names one outlet's copy; the
-    report's figure is what was revised)."""
+    copy of them (`revised_copies`)."""
     new_of = {old: new for new, old in links.items()}
-    revised = {(*figure_key(c), c.side): c for c in records if c.claim_id in new_of}
+    copy_of = revised_copies(records, set(new_of))
     aside = []
-    kept = []
     for c in records:
-        old = revised.get((*figure_key(c), c.side))
-        if old is None:
-            kept.append(c)
-        elif old.claim_id == c.claim_id:
-            aside.append(
-                SetAside(c.claim_id, f"superseded by a later claim of the same claimant ({new_of[c.claim_id]})")
-            )
-        else:
-            aside.append(
-                SetAside(
-                    c.claim_id,
-                    f"copy of {old.claim_id}, superseded by a later claim of the same claimant "
-                    f"({new_of[old.claim_id]})",
-                )
-            )
-    return kept, aside
+        old = copy_of.get(c.claim_id)
+        if old == c.claim_id:
+            aside.append(SetAside(c.claim_id, f"superseded by a later claim of the same claimant ({new_of[old]})"))
+        elif old is not None:
+            reason = f"copy of {old}, superseded by a later claim of the same claimant ({new_of[old]})"
+            aside.append(SetAside(c.claim_id, reason))
+    return [c for c in records if c.claim_id not in copy_of], aside
 
 
 def report_days(records: list[Claim]) -> dict[str, int]:
