@@ -6,7 +6,7 @@ import json
 import pytest
 
 from analysis import checks
-from analysis.battle import CHECK_NAMES
+from analysis.battle import CHECK_NAMES, INFORMATION_CHECKS
 from analysis.load import load_dataset
 from conftest import DATA, add_claims, claim, make_event, set_claim, source_row
 
@@ -128,8 +128,11 @@ def test_an_exception_no_failing_finding_matches_is_reported_unused(found, data_
     assert again["accepted"].ne("").sum() == 1  # the first exception still marks its finding
 
 
-def test_the_checks_are_those_an_exception_may_name():
-    assert [c.__name__ for c in [*checks.LEDGER_CHECKS, *checks.RESULT_CHECKS]] == list(CHECK_NAMES)
+def test_the_checks_are_those_an_exception_may_name_and_those_that_only_inform(found):
+    names = [c.__name__ for c in [*checks.LEDGER_CHECKS, *checks.RESULT_CHECKS]]
+    assert sorted(names) == sorted([*CHECK_NAMES, *INFORMATION_CHECKS])
+    informing = found[found["check"].isin(INFORMATION_CHECKS)]
+    assert not informing.empty and not informing["verdict"].isin(checks.FAILING).any()
 
 
 def test_summary_counts_every_finding(found):
@@ -184,6 +187,25 @@ def test_a_swap_is_found_whatever_else_the_report_gives_that_number_and_only_wit
     )
     swaps = [(f.subject, f.claims) for f in checks.copies_disagree(ds) if f.verdict == "swap"]
     assert swaps == [("r1: killed, the number 10", "A;B")]
+
+
+def test_a_copy_of_a_revised_figure_is_not_read_as_a_falling_total(tmp_path):
+    # report r1, in two outlets, gives 12 soldiers for two days; the claimant revises the
+    # French copy to 9 for three days: neither copy is current, so nothing falls
+    later = "2020-03-05"
+    sources = [source_row("en"), source_row("fr", language="fr"), source_row("later", published=later)]
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            [
+                claim("E", "Monitor", "2020-03-01", "2020-03-02", "army", 12, source_id="en", report_id="r1"),
+                claim("F", "Monitor", "2020-03-01", "2020-03-02", "army", 12, source_id="fr", report_id="r1"),
+                claim("N", "Monitor", "2020-03-01", "2020-03-03", "army", 9, source_id="later", supersedes="F"),
+            ],
+            sources=sources,
+        )
+    )
+    assert of(checks.run_checks(ds), "cumulative_decreasing", "decrease").empty
 
 
 def test_a_count_of_identified_victims_is_no_falling_total(tmp_path):

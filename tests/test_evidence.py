@@ -266,6 +266,67 @@ def test_a_link_to_one_copy_supersedes_every_copy_of_that_figure(tmp_path):
     assert int(total(r, "army")["best"]) == 9
 
 
+def test_a_link_within_one_document_retires_only_the_figure_it_names(tmp_path):
+    # one page gives 12 soldiers and, corrected further down, 14: the link names the 12
+    ds = _read(
+        tmp_path,
+        [
+            claim("E", "Monitor", DAY, DAY, "army", 12, count_status="final"),
+            claim("F", "Monitor", DAY, DAY, "army", 14, count_status="final", supersedes="E"),
+        ],
+        [source_row("s1")],
+    )
+    r = reconcile(ds)
+    assert [c.claim_id for c in r.accepted] == ["F"] and list(r.set_aside["claim_id"]) == ["E"]
+    assert int(total(r, "army")["best"]) == 14
+
+
+def test_a_later_copy_linked_as_the_correction_of_another_copy_stands(tmp_path):
+    # report r1's first outlet says 12 soldiers; a second outlet's copy, linked as its
+    # correction, says 14: the correction is read, not retired as a copy of what it corrects
+    sources = [source_row("a", published="2020-03-02"), source_row("b", published="2020-03-03")]
+    ds = _read(
+        tmp_path,
+        [
+            claim("E", "Monitor", DAY, DAY, "army", 12, source_id="a", report_id="r1", count_status="final"),
+            claim(
+                "F",
+                "Monitor",
+                DAY,
+                DAY,
+                "army",
+                14,
+                source_id="b",
+                report_id="r1",
+                count_status="final",
+                supersedes="E",
+            ),
+        ],
+        sources,
+    )
+    r = reconcile(ds)
+    assert [c.claim_id for c in r.accepted] == ["F"] and int(total(r, "army")["best"]) == 14
+
+
+def test_a_link_retires_a_copy_that_gives_the_number_for_a_group_of_the_side(tmp_path):
+    # one outlet prints report r1's 12 as soldiers, another as 12 killed in all: one
+    # figure; revising the soldiers' copy retires both, inventing no militia deaths
+    sources = [source_row("a", published="2020-03-02"), source_row("b", published="2020-03-02", language="fr")]
+    sources.append(source_row("later", published="2020-03-05"))
+    ds = _read(
+        tmp_path,
+        [
+            claim("A", "Monitor", DAY, DAY, "army", 12, source_id="a", report_id="r1", count_status="final"),
+            claim("B", "Monitor", DAY, DAY, "all", 12, source_id="b", report_id="r1", count_status="final"),
+            claim("N", "Monitor", DAY, "2020-03-02", "army", 9, source_id="later", supersedes="A"),
+        ],
+        sources,
+    )
+    r = reconcile(ds)
+    assert [c.claim_id for c in r.accepted] == ["N"]
+    assert int(total(r, "militia")["best"]) == 0 and int(total(r, "militia")["low"]) == 0
+
+
 def test_language_never_settles_a_conflict_between_different_reports(tmp_path):
     # two claimants, the higher-ranked one in a less-preferred language: rank decides
     sources = [source_row("ar", published="2020-03-05", language="ar"), source_row("en", published="2020-03-05")]

@@ -294,6 +294,12 @@ def test_notebook_pages_offer_the_figures_and_tables_they_name_with_their_captio
         assert 'alt="Killed per day by side"' in event_page
 
 
+def test_a_notebook_names_outputs_bare_or_in_their_folders_never_in_another():
+    text = "`x.svg`, `figures/y.png`, `derived/t.csv`, `u.md`, `data/sources.csv`, `../data/z.svg`, `README`"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(text)])
+    assert html.named_files(nb) == {"figures": ["x", "y"], "derived": ["t.csv", "u.md"]}
+
+
 def test_the_projects_notebooks_caption_every_figure_and_name_only_files_that_exist():
     notebooks = [nbformat.read(path, as_version=4) for path in sorted((ROOT / "notebooks").glob("*.ipynb"))]
     captions = html.figure_captions(notebooks)

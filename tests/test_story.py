@@ -225,8 +225,8 @@ def test_a_figure_replaced_by_several_copies_of_one_report_counts_once(tmp_path)
     )
     result = reconcile_all(ds)["hierarchy"]
     assert story.revisions(result) == (
-        "1 figure was replaced by the same claimant's later figure: 1 linked in the ledger and 0 inferred from a "
-        "later report for the same side and days (2 links in all, one per copy of the later report)."
+        "1 figure was replaced by the same claimant's later figure: 1 linked in the ledger (2 links in all, one per "
+        "copy of the later report)."
     )
     assert set(summaries.revisions(ds, result)["claimant"]) == {"Monitor"}
 
@@ -371,6 +371,30 @@ def test_sentences_hold_at_the_edges_of_what_an_event_says(tmp_path):
         "1 measure is counted in the ledger's claims; of the reconciled measures, killed is counted by 6 claims (3 "
         "of them in the event's scope), and no claim counts wounded."
     )
+
+
+def test_an_event_whose_claims_are_all_out_of_scope_reads_without_zero_clauses(tmp_path):
+    day = "2020-03-01"
+    claims = [claim("O", "Monitor", day, day, "army", 9, in_scope="false", scope_reason="wider", area="province")]
+    ds = load_dataset(make_event(tmp_path / "e", claims, period=(day, day)))
+    results = reconcile_all(ds)
+    result = results["hierarchy"]
+    assert story.totals(ds, result) == "Under the hierarchy rule the best totals (killed) are army 0 and militia 0."
+    assert story.total_claims(ds, result) == (
+        "Claims behind the hierarchy totals (killed): army 0 rests on no accepted claim; militia 0 rests on no "
+        "accepted claim; all 0 rests on no accepted claim."
+    )
+    assert (
+        story.rules_spread(ds, {"hierarchy": result}) == "No rule accepts a claim of this event about the killed, "
+        "so there is no total to compare across rules."
+    )
+
+
+def test_the_spread_of_one_rule_is_its_total(tmp_path):
+    day = "2020-03-01"
+    ds = load_dataset(make_event(tmp_path / "e", [claim("K", "Monitor", day, day, "all", 4)], period=(day, day)))
+    one = {"hierarchy": reconcile_all(ds)["hierarchy"]}
+    assert story.rules_spread(ds, one) == "The hierarchy rule gives a best total of 4 killed."
 
 
 def test_notebook_03_tells_event_dates_in_the_storys_words():

@@ -698,6 +698,12 @@ def _rename(key, new, inside=lambda b: b):
             "accepted_exceptions[0].check",
             "'copies_disagre' is not a check: did you mean 'copies_disagree'?",
         ),
+        # a check with no failing verdict: an exception for it could never be used
+        (
+            lambda b: b.update(accepted_exceptions=[{"check": "derived_figures", "claims": ["A1"], "reason": "why"}]),
+            "accepted_exceptions[0].check",
+            "'derived_figures' only informs (no failing verdict): nothing to accept",
+        ),
     ],
 )
 def test_an_unknown_key_of_battle_json_is_the_one_problem(event, change, column, message):

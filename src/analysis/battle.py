@@ -42,8 +42,9 @@ OPTIONAL_KEYS = ("accepted_exceptions", "subgroups")
 # the keys of the objects inside battle.json that have a fixed set of keys
 AREA_KEYS = ("in_scope", "whole", "description")
 EXCEPTION_KEYS = ("check", "claims", "reason")
-# the named consistency checks an accepted exception may name (those of `analysis.checks`,
-# which a test holds to this list)
+# the named consistency checks of `analysis.checks` (a test holds the two lists to them):
+# those with a failing verdict, which an accepted exception may name, and those that only
+# inform, which have nothing to accept
 CHECK_NAMES = (
     "parts_vs_whole",
     "daily_vs_cumulative",
@@ -51,10 +52,10 @@ CHECK_NAMES = (
     "copies_disagree",
     "paired_dates",
     "event_dates",
-    "derived_figures",
     "untraced",
     "unranked_claimants",
 )
+INFORMATION_CHECKS = ("derived_figures",)
 
 
 def headline(measures) -> str:
@@ -363,6 +364,9 @@ def parse_battle(raw: dict) -> tuple[Battle | None, list[tuple[str, str]]]:
         }
         if bad - renamed:
             problems.append((where, "needs 'check', a non-empty 'claims' list and a 'reason'"))
+        elif "check" not in bad and exc["check"] in INFORMATION_CHECKS:
+            message = f"{exc['check']!r} only informs (no failing verdict): nothing to accept"
+            problems.append((f"{where}.check", message))
         elif "check" not in bad and exc["check"] not in CHECK_NAMES:
             near = difflib.get_close_matches(exc["check"], CHECK_NAMES, n=1)
             hint = f"did you mean {near[0]!r}?" if near else f"the checks are {', '.join(CHECK_NAMES)}"

@@ -70,7 +70,8 @@ def evidence_reading(ds: Dataset, evidence: Evidence | None = None) -> Reading:
     here when not given)."""
     records = claim_records(ds)
     evidence = evidence if evidence is not None else gather(ds)
-    explicit = set(revised_copies(records, {r.old for r in evidence.revisions if not r.inferred}))
+    links = {r.new: r.old for r in evidence.revisions if not r.inferred}
+    explicit = set(revised_copies(records, links, figure_key, ds.battle.nested))
 
     def figure(c) -> tuple:
         # identical copies of one figure (`evidence.merge_copies` reads them once)
@@ -85,8 +86,19 @@ def evidence_reading(ds: Dataset, evidence: Evidence | None = None) -> Reading:
     return Reading({c.claim_id: c.high for c in records}, frozenset(explicit | inferred))
 
 
-def superseded_ids(claims: pd.DataFrame) -> set[str]:
-    return set(claims["supersedes"].dropna())
+def superseded_ids(claims: pd.DataFrame, counted: pd.DataFrame, battle: Battle) -> set[str]:
+    """The counted rows the ledger's explicit `supersedes` links retire: those they name,
+    with every other outlet's copy of them (`evidence.revised_copies`)."""
+    links = dict(claims[["claim_id", "supersedes"]].dropna().itertuples(index=False))
+    if not links:
+        return set()
+
+    def figure(r) -> tuple:
+        identified = bool(not pd.isna(r.identified) and r.identified)
+        report = report_key(r.report_id, r.source_id, str(r.claimant))
+        return (report, str(r.measure), r.period_start, r.period_end, str(r.area), identified)
+
+    return set(revised_copies(counted.itertuples(index=False), links, figure, battle.nested))
 
 
 def _tolls(c: pd.DataFrame, battle: Battle) -> pd.Series:
@@ -126,7 +138,7 @@ def counted_claims(claims: pd.DataFrame, battle: Battle, reading: Reading | None
     c["low"] = pd.array([b[0] for b in bounds], dtype="Int64")
     if reading is None:
         c["high"] = pd.array([b[1] for b in bounds], dtype="Int64")
-        c["superseded"] = c["claim_id"].isin(superseded_ids(claims))
+        c["superseded"] = c["claim_id"].isin(superseded_ids(claims, c, battle))
     else:
         c["high"] = pd.array([reading.high[i] for i in c["claim_id"]], dtype="Int64")
         c["superseded"] = c["claim_id"].isin(reading.superseded)

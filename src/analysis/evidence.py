@@ -25,8 +25,8 @@ constraint this module makes the distinctions the sources make:
   toll the source says is still rising.
 - **Identified victims.** A figure the ledger marks `identified` counts named victims: a
   lower bound for the toll, and a figure of its own beside the report's toll.
-- **Revisions.** An explicit `supersedes` link always holds, for every copy of the figure
-  it names (a link names one outlet's copy of the report's figure). Beyond it, a claimant's later
+- **Revisions.** An explicit `supersedes` link always holds, for every outlet's copy of
+  the figure it names (`revised_copies`). Beyond it, a claimant's later
   report for the same measure, side and days supersedes its earlier one; a report is later
   when it was published on a later day, or when one of its figures is linked as a revision
   of the other's. Inferred revisions are marked as such.
@@ -38,6 +38,7 @@ reports with no known day are never taken to be older or newer than another.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
@@ -369,27 +370,55 @@ def _report_order(records: list[Claim], links: dict[str, str]) -> dict[tuple[str
     return order
 
 
-def revised_copies(records: list[Claim], revised: set[str]) -> dict[str, str]:
-    """Every copy of the figures named in `revised` (claim IDs an explicit `supersedes` link
-    names), with the named claim it is a copy of: the same figure of the same report for
-    the same side, in any outlet (a link names one outlet's copy; the report's figure is
-    what was revised). A named claim is its own copy."""
-    named = {(*figure_key(c), c.side): c.claim_id for c in records if c.claim_id in revised}
-    return {c.claim_id: named[key] for c in records if (key := (*figure_key(c), c.side)) in named}
+def revised_copies(rows: Iterable, links: Mapping[str, str], figure: Callable, nested: Callable) -> dict[str, str]:
+    """What explicit `supersedes` links retire (`links`: new claim ID -> old), as
+    {claim ID: the linked claim it is a copy of}: each claim a link names (its own copy),
+    and every copy of it in another outlet, since a link names one outlet's copy and the
+    report's figure is what was revised. A copy is a row of the same figure
+    (`figure(row)`: report, measure, days, area, identification) for the same side, or
+    with the same number for a side that nests with it (a group in one copy, its part in
+    the other: the one figure `merge_copies` reads once). A claim linked as the revision of
+    a claim of its own figure (a later copy correcting an earlier one) is not retired with
+    it. `rows` have claim_id, source_id, side and value; `nested(side, side)` is
+    `Battle.nested`."""
+    rows = list(rows)
+    olds = set(links.values())
+    named: dict[tuple, list] = {}
+    for r in rows:
+        if r.claim_id in olds:
+            named.setdefault(figure(r), []).append(r)
+    out: dict[str, str] = {}
+    for r in rows:
+        same = named.get(figure(r), [])
+        if r.claim_id in olds:
+            out[r.claim_id] = r.claim_id
+        elif not any(links.get(r.claim_id) == n.claim_id for n in same):
+            for n in same:
+                if r.source_id != n.source_id and (
+                    r.side == n.side or (r.value == n.value and nested(str(r.side), str(n.side)))
+                ):
+                    out[r.claim_id] = n.claim_id
+                    break
+    return out
 
 
-def explicit_revisions(records: list[Claim], links: dict[str, str]) -> tuple[list[Claim], list[SetAside]]:
-    """Drop the figures an explicit `supersedes` link names as revised, with every other
-    copy of them (`revised_copies`)."""
+def explicit_revisions(
+    records: list[Claim], links: dict[str, str], battle: Battle
+) -> tuple[list[Claim], list[SetAside]]:
+    """Drop the figures explicit `supersedes` links name as revised, with every other copy
+    of them (`revised_copies`)."""
     new_of = {old: new for new, old in links.items()}
-    copy_of = revised_copies(records, set(new_of))
+    copy_of = revised_copies(records, links, figure_key, battle.nested)
     aside = []
     for c in records:
         old = copy_of.get(c.claim_id)
         if old == c.claim_id:
             aside.append(SetAside(c.claim_id, f"superseded by a later claim of the same claimant ({new_of[old]})"))
         elif old is not None:
-            reason = f"copy of {old}, superseded by a later claim of the same claimant ({new_of[old]})"
+            reason = (
+                f"another outlet's copy of the figure in {old}, superseded by a later claim of the same "
+                f"claimant ({new_of[old]})"
+            )
             aside.append(SetAside(c.claim_id, reason))
     return [c for c in records if c.claim_id not in copy_of], aside
 
@@ -444,7 +473,7 @@ def gather(ds: Dataset) -> Evidence:
     """The readings the rules work on: counted claims, copies merged, revisions applied."""
     records = claim_records(ds)
     links = {new: old for new, old in ds.claims[["claim_id", "supersedes"]].dropna().itertuples(index=False)}
-    current, aside = explicit_revisions(records, links)
+    current, aside = explicit_revisions(records, links, ds.battle)
     readings, merged_aside, disagreements = merge_copies(current, records)
     # a reading is as old as its report, whichever copy is read
     first = report_days(records)

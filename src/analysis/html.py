@@ -174,15 +174,18 @@ def notebook_purpose(nb) -> str:
     return ""
 
 
-# a file name in a code span, with or without its folder: `daily-deaths.svg`, `derived/checks.csv`
+# a file name in a code span, bare or in the figures or tables folder: `daily-deaths.svg`,
+# `derived/checks.csv` (a name in another folder, `data/sources.csv`, is not an output)
 TABLE_SUFFIXES = ("csv", "md", "tex", "bib")
-FILE_SPAN = re.compile(r"`(?:[\w.-]+/)*([\w-]+)\.(" + "|".join((*paths.FIGURE_FORMATS, *TABLE_SUFFIXES)) + ")`")
+FILE_SPAN = re.compile(
+    r"`(?:(?:[\w.-]+/)*(?:figures|derived)/)?([\w-]+)\.(" + "|".join((*paths.FIGURE_FORMATS, *TABLE_SUFFIXES)) + ")`"
+)
 
 
 def named_files(nb) -> dict[str, list[str]]:
-    """The files the notebook's text names in code spans, in order: figure stems (an image
-    name, `daily-deaths.svg`) and other file names (`checks.csv`), whichever folder they
-    are in; the caller keeps those its figures and tables hold."""
+    """The output files the notebook's text names in code spans, in order: figure stems (an
+    image name, `daily-deaths.svg`) and table file names (`checks.csv`); the caller keeps
+    those its figures and tables hold."""
     named: dict[str, list[str]] = {"figures": [], "derived": []}
     for cell in nb.cells:
         if cell.cell_type != "markdown":

@@ -189,10 +189,11 @@ def revisions(result) -> str:
     inferred = {v.old for v in revs if v.inferred} - linked
     replaced = len(linked) + len(inferred)
     links = f" ({_count(len(revs), 'link')} in all, one per copy of the later report)" if len(revs) > replaced else ""
+    how = [f"{len(linked)} linked in the ledger"] if linked else []
+    how += [f"{len(inferred)} inferred from a later report for the same side and days"] if inferred else []
     return (
         f"{_count(replaced, 'figure')} {'was' if replaced == 1 else 'were'} replaced by the same claimant's later "
-        f"figure: {len(linked)} linked in the ledger and {len(inferred)} inferred from a later report for the same "
-        f"side and days{links}."
+        f"figure: {' and '.join(how)}{links}."
     )
 
 
@@ -218,7 +219,7 @@ def totals(ds: Dataset, result, measure: str | None = None) -> str:
         parts.append(f"{side} {int(row['best'])}{note}")
     group = ds.battle.total_group
     tail = ""
-    if group is not None:
+    if group is not None and int(t.at[group, "best"]) > 0:
         g = t.loc[group]
         tail = (
             f"; of the {int(g['best'])} in all, {int(g['placed'])} are placed on a day and {int(g['unplaced'])} "
@@ -333,9 +334,12 @@ def rules_spread(ds: Dataset, results: dict, measure: str | None = None) -> str:
     }
     if not best:
         return f"No rule accepts {about}, so there is no total to compare across rules."
-    if len(best) == 1:
+    if len(best) == 1 and none:
         [(name, total)] = best.items()
         return f"Only the {name} rule accepts {about}; its best total is {total} {measure}."
+    if len(best) == 1:
+        [(name, total)] = best.items()
+        return f"The {name} rule gives a best total of {total} {measure}."
     rules = _list([f"the {n}" for n in none[:1]] + none[1:]) + (" rule accepts" if len(none) == 1 else " rules accept")
     tail = f"; {rules} no claim of this event about the {measure}" if none else ""
     low, high = min(best.values()), max(best.values())
@@ -406,8 +410,11 @@ def total_claims(ds: Dataset, result, measure: str | None = None) -> str:
     parts = []
     for name in names:
         row = t.loc[name]
-        claims = row["claims"].replace(";", ", ") or "no claim"
-        parts.append(f"{name} {int(row['best'])} rests on {claims} ({_count(int(row['reports']), 'report')})")
+        if row["claims"]:
+            claims = row["claims"].replace(";", ", ")
+            parts.append(f"{name} {int(row['best'])} rests on {claims} ({_count(int(row['reports']), 'report')})")
+        else:
+            parts.append(f"{name} {int(row['best'])} rests on no accepted claim")
     return f"Claims behind the {result.rule.name} totals ({measure}): " + "; ".join(parts) + "."
 
 
