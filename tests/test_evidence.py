@@ -133,6 +133,23 @@ def test_same_day_running_counts_from_different_wires_do_not_conflict(tmp_path):
     assert all(c.running for c in r.accepted)
 
 
+def test_a_count_is_running_if_its_report_was_made_on_the_day_whatever_copy_is_read(tmp_path):
+    # report r1 went out on the day (French copy) and was repeated the next day in English,
+    # the preferred language: the count is still a running one, a lower bound
+    sources = [source_row("en", published="2020-03-02"), source_row("fr", published=DAY, language="fr")]
+    ds = _read(
+        tmp_path,
+        [
+            claim("E", "Monitor", DAY, DAY, "army", 12, source_id="en", report_id="r1"),
+            claim("F", "Monitor", DAY, DAY, "army", 12, source_id="fr", report_id="r1"),
+        ],
+        sources,
+    )
+    r = reconcile(ds)
+    assert [c.claim_id for c in r.accepted] == ["E"] and r.accepted[0].running
+    assert int(day(r, "army")["low"]) == 12 and pd.isna(day(r, "army")["high"])
+
+
 def test_a_final_status_in_the_ledger_makes_a_same_day_figure_a_cap(tmp_path):
     sources = [source_row("afp", published=DAY)]
     ds = load_dataset(

@@ -18,11 +18,12 @@ constraint this module makes the distinctions the sources make:
   gives is every counted figure it prints for the report, measure and days, including
   one a `supersedes` link has retired: a number every copy gives to the same two sides
   (20 women and 20 children) is never a swap, however the revisions thin the copies.
-- **Time of count.** A figure for one day published no later than that day is a running
-  count: a lower bound, since deaths of that day may still be added (`count_status`
-  blank). A figure over several days is read as the count to its last day. The ledger
-  overrides either default: `count_status = final` for a closing count, `running` for a
-  toll the source says is still rising.
+- **Time of count.** A figure for one day whose report was published no later than that
+  day (by its earliest copy, whichever copy is read) is a running count: a lower bound,
+  since deaths of that day may still be added (`count_status` blank). A figure over
+  several days is read as the count to its last day. The ledger overrides either default:
+  `count_status = final` for a closing count, `running` for a toll the source says is
+  still rising.
 - **Identified victims.** A figure the ledger marks `identified` counts named victims: a
   lower bound for the toll, and a figure of its own beside the report's toll.
 - **Revisions.** An explicit `supersedes` link always holds, for every outlet's copy of
@@ -202,16 +203,24 @@ def claim_records(ds: Dataset) -> list[Claim]:
         source: None if pd.isna(day) else int(day)
         for source, day in zip(ids, (ds.sources["published"] - start).dt.days)
     }
+    rows = list(c.itertuples(index=False))
+    reports = [report_key(row.report_id, row.source_id, str(row.claimant)) for row in rows]
+    # a report is as old as its earliest copy: a count is running if the report was made
+    # by its last day, whichever outlet repeated it later (`report_days`)
+    report_day: dict[str, int] = {}
+    for report, row in zip(reports, rows):
+        day = published_days[row.source_id]
+        if day is not None:
+            report_day[report] = min(report_day.get(report, day), day)
     out = []
-    for row, stated, first, last in zip(c.itertuples(index=False), status, firsts, lasts):
+    for row, report, stated, first, last in zip(rows, reports, status, firsts, lasts):
         claimant, side, qualifier = str(row.claimant), str(row.side), str(row.qualifier)
         published_day = published_days[row.source_id]
+        made = report_day.get(report)
         first, last = int(first), int(last)
         stated = "" if pd.isna(stated) else str(stated)
         one_day = first == last
-        running = stated == "running" or (
-            stated != "final" and one_day and published_day is not None and published_day <= last
-        )
+        running = stated == "running" or (stated != "final" and one_day and made is not None and made <= last)
         low, high = interval(int(row.value), qualifier, battle.about_band, battle.whole_area(str(row.area)))
         flag = row.identified
         identified = bool(not pd.isna(flag) and flag)
@@ -221,7 +230,7 @@ def claim_records(ds: Dataset) -> list[Claim]:
             Claim(
                 claim_id=row.claim_id,
                 claimant=claimant,
-                report=report_key(row.report_id, row.source_id, claimant),
+                report=report,
                 source_id=row.source_id,
                 wire="" if pd.isna(wire) else str(wire),
                 side=side,
