@@ -53,11 +53,16 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from analysis import outputs, paths
 from analysis.build import Layout as Event  # an event of the site: its data folder and built outputs
 from analysis.build import notebook_files  # also defers the rfc3987 parser (fastimport)
+
+if TYPE_CHECKING:  # pandas and the battle are imported only when an event is rendered
+    import pandas as pd
+
+    from analysis.battle import Battle
 
 SITE_CSS = "site.css"
 EVENT_PAGE = "index.html"
@@ -336,9 +341,9 @@ class Prepared:
     place: str
     sentences: list[str]
     paragraphs: list[list[str]]
-    totals: Any  # the default rule's totals (DataFrame)
+    totals: pd.DataFrame  # the default rule's totals
     rule: str
-    battle: Any
+    battle: Battle
     notebooks: list[Notebook]
     figures: dict[str, list[Path]]  # stem -> files, in FIGURE_FORMATS order
     captions: dict[str, str]
