@@ -890,7 +890,9 @@ AT = "not valid JSON, at character"
     "text, line, message",
     [
         ("{not json", 1, "not valid JSON, at character 2 of the line: expected a key in double quotes"),
-        ('{\n  "a": 1\n  "b": 2\n}', 3, f"{AT} 3 of the line: expected a comma, or the end of the list or object"),
+        # the value after the missing comma opens a line: the comma belongs at the end of the line before
+        ('{\n  "a": 1\n  "b": 2\n}', 2, "not valid JSON: a comma is missing at the end of this line"),
+        ('{"a": [1, 2\n}', 2, f"{AT} 1 of the line: expected a comma, or the end of the list or object"),
         (
             '{\n  "a": "one\ntwo"\n}',
             2,
@@ -1003,6 +1005,13 @@ FIELDS = "resources[0].schema.fields"
             f"{FK}[2].reference.fields",
             "'claim' is not a field of resource 'casualties'",
         ),
+        # not read by this validator, but by other Data Package tools (frictionless)
+        (
+            lambda p: p["resources"][0]["schema"].update(primaryKey="nope"),
+            "resources[0].schema.primaryKey",
+            "'nope' is not a field of this resource",
+        ),
+        (lambda p: p.update(name=5), "name", "must be a string"),
     ],
 )
 def test_a_malformed_data_package_names_the_key_and_the_cause(event, change, key, message):

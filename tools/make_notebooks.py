@@ -218,8 +218,8 @@ NOTEBOOKS = {
         ),
         md(
             "## Every consistency check\n\nFailing verdicts are disagreements the data holds; accepted ones are "
-            "listed, "
-            "with their reason, in `battle.json`."
+            "listed, with their reason, in `battle.json`, and an exception there that no failing finding matches "
+            "any more is itself a failing finding (`accepted_exceptions`, `unused`): remove it or correct its claims."
         ),
         code("from analysis.checks import summary\n\ns.show(summary(found))"),
         md("## Daily figures against cumulative ones: what is placed on no day"),

@@ -86,19 +86,20 @@ def evidence_reading(ds: Dataset, evidence: Evidence | None = None) -> Reading:
     return Reading({c.claim_id: c.high for c in records}, frozenset(explicit | inferred))
 
 
-def superseded_ids(claims: pd.DataFrame, counted: pd.DataFrame, battle: Battle) -> set[str]:
-    """The counted rows the ledger's explicit `supersedes` links retire: those they name,
-    with every other outlet's copy of them (`evidence.revised_copies`)."""
+def linked_copies(claims: pd.DataFrame, counted: pd.DataFrame, battle: Battle) -> dict[str, str]:
+    """The counted rows the ledger's explicit `supersedes` links retire, each with the claim
+    a link names that it is a copy of (itself, for that claim): `evidence.revised_copies`
+    over the rows of `counted`."""
     links = dict(claims[["claim_id", "supersedes"]].dropna().itertuples(index=False))
     if not links:
-        return set()
+        return {}
 
     def figure(r) -> tuple:
         identified = bool(not pd.isna(r.identified) and r.identified)
         report = report_key(r.report_id, r.source_id, str(r.claimant))
         return (report, str(r.measure), r.period_start, r.period_end, str(r.area), identified)
 
-    return set(revised_copies(counted.itertuples(index=False), links, figure, battle.nested))
+    return revised_copies(counted.itertuples(index=False), links, figure, battle.nested)
 
 
 def _tolls(c: pd.DataFrame, battle: Battle) -> pd.Series:
@@ -138,7 +139,7 @@ def counted_claims(claims: pd.DataFrame, battle: Battle, reading: Reading | None
     c["low"] = pd.array([b[0] for b in bounds], dtype="Int64")
     if reading is None:
         c["high"] = pd.array([b[1] for b in bounds], dtype="Int64")
-        c["superseded"] = c["claim_id"].isin(superseded_ids(claims, c, battle))
+        c["superseded"] = c["claim_id"].isin(set(linked_copies(claims, c, battle)))
     else:
         c["high"] = pd.array([reading.high[i] for i in c["claim_id"]], dtype="Int64")
         c["superseded"] = c["claim_id"].isin(reading.superseded)

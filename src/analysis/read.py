@@ -400,13 +400,17 @@ _JSON_WORDS = {
 def _json_syntax(label: str, exc: json.JSONDecodeError) -> Problem:
     """A JSON syntax error, by line and character, in plain words."""
     words = _JSON_WORDS.get(exc.msg, exc.msg)
-    rest = exc.doc[exc.pos :]
+    before, rest = exc.doc[: exc.pos], exc.doc[exc.pos :]
     if not rest.strip():
         words = "the file ends before the JSON data does: a bracket, brace or quote is not closed"
-    elif rest[0] in "]}" and exc.doc[: exc.pos].rstrip().endswith(","):
+    elif rest[0] in "]}" and before.rstrip().endswith(","):
         words = "a comma too many before the closing bracket or brace"
     elif exc.msg == "Invalid control character at" and rest[0] in "\r\n":
         words = "a text in double quotes breaks across lines: close it on its line (write a line break as \\n)"
+    elif exc.msg == "Expecting ',' delimiter" and rest[0] not in "]}" and not before.split("\n")[-1].strip():
+        # the value after the missing comma opens its line: the comma belongs on the line before
+        line = before.rstrip().count("\n") + 1
+        return Problem(label, line, None, "not valid JSON: a comma is missing at the end of this line")
     return Problem(label, exc.lineno, None, f"not valid JSON, at character {exc.colno} of the line: {words}")
 
 

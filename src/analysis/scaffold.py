@@ -87,6 +87,10 @@ The data dictionary (every column, its allowed values, the cross-row rules) is t
 analysis project's `data/README.md` ({dictionary}); the schema it describes is
 `datapackage.json` here, the project's canonical one under this event's name.
 
+This README is published as the event's data dictionary page by `python -m analysis
+html`: once the folder is filled in, replace these steps with what a reader of the data
+needs (the documents read, the coding decisions, the caveats).
+
 ## Next steps
 
 1. `battle.json`: the event's name and place, `period_start` and `period_end` (both

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.evidence import stated_text
+from analysis.derive import linked_copies
+from analysis.evidence import counted_rows, stated_text
 from analysis.load import Dataset
 from analysis.reconcile import figure_text
 
@@ -105,8 +106,9 @@ def scope_decisions(ds: Dataset) -> pd.DataFrame:
 
 def day_claims(ds: Dataset, day: int, measure: str | None = None, revisions=()) -> pd.DataFrame:
     """Every in-scope claim about one battle day (0 = first), with outlet and revision:
-    the claim the ledger says replaces it, or, from `revisions` (the evidence's), the one
-    inferred to, marked so."""
+    the claim the ledger says replaces it (or replaces the figure it is another outlet's
+    copy of, marked so), or, from `revisions` (the evidence's), the one inferred to, marked
+    so."""
     measure = measure or ds.battle.headline_measure
     if day >= len(ds.battle.days):
         return pd.DataFrame(columns=["claim_id", "claimant", "side", "figure", "outlet", "language", "revised_by"])
@@ -115,9 +117,11 @@ def day_claims(ds: Dataset, day: int, measure: str | None = None, revisions=()) 
     c = c[c["in_scope"] & (c["measure"] == measure) & (c["period_start"] == date) & (c["period_end"] == date)]
     src = ds.sources.set_index("source_id")
     replaced_by = {v.old: f"{v.new} (inferred)" for v in revisions if v.inferred}
-    replaced_by.update(
-        {old: new for new, old in ds.claims[["claim_id", "supersedes"]].dropna().itertuples(index=False)}
-    )
+    new_of = {old: new for new, old in ds.claims[["claim_id", "supersedes"]].dropna().itertuples(index=False)}
+    replaced_by.update(new_of)
+    for copy, old in linked_copies(ds.claims, counted_rows(ds.claims, ds.battle), ds.battle).items():
+        if copy != old:
+            replaced_by[copy] = f"{new_of[old]} (copy of {old})"
     out = pd.DataFrame(
         {
             "claim_id": c["claim_id"],

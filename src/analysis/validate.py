@@ -444,8 +444,8 @@ def _foreign_key_problems(keys: object, at: str) -> list[tuple[str, str]]:
 def package_problems(package: object, label: str) -> list[Problem]:
     """What keeps a data package from being used, each named by its key path (such as
     `resources[1].schema`), before any of it is: its resources, their names and paths (in
-    the data folder), the fields of each table's schema and their constraints, and its
-    foreign keys, each on one column of an existing table. Every check of the validator
+    the data folder), the fields of each table's schema and their constraints, its primary
+    key's fields, and its foreign keys, each on one column of an existing table. Every check of the validator
     reads a package this accepts."""
     if not isinstance(package, dict):
         return [Problem(label, None, None, "must be a JSON object, with a list of resources")]
@@ -454,6 +454,9 @@ def package_problems(package: object, label: str) -> list[Problem]:
     if not isinstance(package["resources"], list):
         return [Problem(label, None, "resources", "must be a list")]
     found: list[tuple[str, str]] = []
+    for key in ("name", "title"):  # what other Data Package tools read first
+        if key in package and not isinstance(package[key], str):
+            found.append((key, "must be a string"))
     names: dict[str, int] = {}  # resource name -> its place in the list
     tables: dict[str, tuple[int, list[str]]] = {}  # table name -> its place and its field names
     for i, res in enumerate(package["resources"]):
@@ -499,6 +502,13 @@ def package_problems(package: object, label: str) -> list[Problem]:
                     columns[spec["name"]] = j
             found += _field_problems(spec, here)
         found += _foreign_key_problems(schema.get("foreignKeys", []), f"{at}.schema.foreignKeys")
+        if "primaryKey" in schema:  # not read here (uniqueness is each field's constraint), but other tools do
+            key_fields = schema["primaryKey"]
+            key_fields = [key_fields] if isinstance(key_fields, str) else key_fields
+            if not isinstance(key_fields, list) or not all(isinstance(f, str) for f in key_fields):
+                found.append((f"{at}.schema.primaryKey", "must be a column name or a list of them"))
+            elif unknown := [f for f in key_fields if f not in columns]:
+                found.append((f"{at}.schema.primaryKey", f"{unknown[0]!r} is not a field of this resource"))
         if isinstance(name, str):
             tables[name] = (i, list(columns))
     if not found:  # the shape is sound: each key names columns of existing tables
