@@ -292,6 +292,7 @@ def test_notebook_pages_offer_the_figures_and_tables_they_name_with_their_captio
         assert '<th scope="row">Killed per day by side</th>' in page
         event_page = (site / slug / "index.html").read_text(encoding="utf-8")
         assert 'alt="Killed per day by side"' in event_page
+        assert 'alt="Killed per day by side"' in page and "No description" not in page  # the notebook's image too
 
 
 def test_a_notebook_names_outputs_bare_or_in_their_folders_never_in_another():

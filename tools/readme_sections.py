@@ -11,13 +11,13 @@ from analysis.story import findings
 
 
 def main() -> None:
-    print("## rules")
+    print("(the rules table of the README)")
     for r in RULES.values():
         print(f"| `{r.name}`{' (default)' if r.name == DEFAULT_RULE else ''} | {r.definition} |")
     for folder, _ in events():
         ds = load_dataset(folder)
         results = reconcile_all(ds)
-        print(f"## {ds.battle.name}")
+        print(f"### {ds.battle.name}")  # as the README heads each event's findings
         for sentence in findings(ds, results, run_checks(ds, results[DEFAULT_RULE])):
             print(f"- {sentence}")
 

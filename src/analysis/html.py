@@ -283,9 +283,11 @@ def notebook_page(
     crumbs: Sequence[tuple[str, str | None]],
     css: str,
     files: str = "",
+    captions: dict[str, str] | None = None,
 ) -> str:
     """The HTML page of notebooks[i]: nbconvert's export with a title, and a bar at the
-    top and bottom with `crumbs` (the way back) and the previous and next notebook."""
+    top and bottom with `crumbs` (the way back) and the previous and next notebook. A
+    figure a cell shows (`show_figure("STEM")`) gets its caption (`captions`) as alt text."""
     item = notebooks[i]
     nb = item.nb
     nb.metadata["title"] = f"{item.title} — {event_name}" if event_name else item.title
@@ -297,7 +299,26 @@ def notebook_page(
         "footer": f'{files}<footer class="site-bar site-bottom">\n{bar}\n</footer>',
     }
     body, _ = exporter().from_notebook_node(nb, resources={"site": site})
-    return body
+    return _alt_texts(body, nb, captions or {})
+
+
+NO_ALT = 'alt="No description has been provided for this image"'  # nbconvert's, for an image without one
+
+
+def _alt_texts(body: str, nb, captions: dict[str, str]) -> str:
+    """`body` with the caption of each figure a `show_figure("STEM")` cell shows as its
+    image's alt text, image by image in the notebook's order; other images keep nbconvert's."""
+    alts = []
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            shown = re.search(r'show_figure\("([\w-]+)"\)', cell.source)
+            for output in cell.get("outputs", []):
+                if "image/png" in output.get("data", {}) or "image/svg+xml" in output.get("data", {}):
+                    alts.append(captions.get(shown.group(1)) if shown else None)
+    parts = body.split(NO_ALT)
+    if len(parts) != len(alts) + 1:  # images the notebook does not list: leave every one as it is
+        return body
+    return parts[0] + "".join((f'alt="{esc(alt)}"' if alt else NO_ALT) + part for alt, part in zip(alts, parts[1:]))
 
 
 # -- single folder (html --out) ---------------------------------------------------------
@@ -319,7 +340,8 @@ def render(notebooks: Path, out: Path, *, protect=(), owned_root: bool = False, 
     with outputs.output_dir(out, protect=protect, owned_root=owned_root, log=log) as stage:
         for i, item in enumerate(items):
             named = files_table(item.nb, figures, tables, captions, "../")
-            text = notebook_page(items, i, event_name=None, crumbs=[("Notebooks", "index.html")], css="", files=named)
+            crumbs = [("Notebooks", "index.html")]
+            text = notebook_page(items, i, event_name=None, crumbs=crumbs, css="", files=named, captions=captions)
             outputs.write_text(stage / item.page, text)
             pages.append(Path(out) / item.page)
         listing = "\n".join(f'<li><a href="{esc(n.page)}">{esc(n.title)}</a></li>' for n in items)
@@ -715,6 +737,7 @@ def write_site(events: Sequence[Prepared], stage: Path) -> list[str]:
                 crumbs=crumbs,
                 css="../" + SITE_CSS,
                 files=files_table(n.nb, ev.figures, ev.tables, ev.captions, ""),
+                captions=ev.captions,
             )
             outputs.write_text(folder / n.page, text)
             pages.append(f"{ev.slug}/{n.page}")
