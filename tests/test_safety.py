@@ -912,6 +912,7 @@ def test_new_writes_an_empty_data_folder_to_fill_in(run_main, tmp_path):
     package = json.loads((folder / "datapackage.json").read_bytes())
     assert package["resources"] == template["resources"]  # the canonical schema, under the new event's name
     assert package["name"] == "al-new-casualty-claims" and package["title"].startswith("al-new:")
+    assert "created" not in package  # not the template's date
     assert all("Haffah" not in p.read_text() for p in folder.iterdir())  # nothing of the flagship event
     for resource in package["resources"]:
         if "schema" in resource:

@@ -2,7 +2,8 @@
 for every event (`templates/datapackage.json`), under the event's own name and title.
 
 The template's name, title, description and sources are placeholders; `for_event` puts
-the event's in their place (to be completed by hand from the sources actually read).
+the event's in their place (to be completed by hand from the sources actually read) and
+leaves out the template's creation date.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ def schemas() -> dict[str, dict]:
 def for_event(slug: str, name: str) -> bytes:
     """The data package of event `name` (`slug` its battle_id), as the bytes of its file."""
     package = canonical()
+    package.pop("created", None)  # the template's date, not the event's
     package.update(
         name=f"{slug}-casualty-claims",
         title=f"{name}: casualty claims ledger",
