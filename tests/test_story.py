@@ -169,6 +169,8 @@ def test_the_overview_and_measures_count_what_the_ledger_holds(tmp_path):
 
 
 def test_relayed_figures_are_told_by_what_the_check_found():
+    ds = load_dataset(DATA)  # an event with claimants that relay others
+
     def found(*verdicts, accepted=()):
         return pd.DataFrame(
             [("untraced", v, "reason" if i in accepted else "") for i, v in enumerate(verdicts)]
@@ -176,16 +178,16 @@ def test_relayed_figures_are_told_by_what_the_check_found():
             columns=["check", "verdict", "accepted"],
         )
 
-    assert story.relayed(found()) == "Every relayed figure repeats a number some primary claimant gives."
+    assert story.relayed(ds, found()) == "Every relayed figure repeats a number some primary claimant gives."
     head = "no number a primary claimant gives for the same side and measure: "
     assert (
-        story.relayed(found("untraced"))
+        story.relayed(ds, found("untraced"))
         == f"1 relayed figure repeats {head}it traces to no claim read for this dataset."
     )
-    assert story.relayed(found("derived", "derived")) == (
+    assert story.relayed(ds, found("derived", "derived")) == (
         f"2 relayed figures repeat {head}all follow from figures about other sides."
     )
-    assert story.relayed(found("untraced", "sum of parts", "untraced", "derived", accepted=(2,))) == (
+    assert story.relayed(ds, found("untraced", "sum of parts", "untraced", "derived", accepted=(2,))) == (
         f"4 relayed figures repeat {head}1 is the sum of primary claimants' figures for the sides, 1 follows from "
         "figures about other sides and 2 trace to no claim read for this dataset; 1 of those that trace to no claim "
         "is accepted as an exception in battle.json."
@@ -193,13 +195,21 @@ def test_relayed_figures_are_told_by_what_the_check_found():
 
 
 def test_untraced_figures_are_listed_as_matched_on_number_side_and_measure():
+    ds = load_dataset(DATA)
     columns = ["check", "verdict", "accepted", "subject", "figures", "claims"]
     row = ("untraced", "untraced", "", "Outlet: killed, army", "exact 9; no primary claimant gives this number", "X1")
-    assert story.untraced(pd.DataFrame([row], columns=columns)) == (
+    assert story.untraced(ds, pd.DataFrame([row], columns=columns)) == (
         "No primary claimant read for this dataset gives these relayed figures, number, side and measure alike: "
         "killed, army exact 9 (X1)."
     )
-    assert story.untraced(pd.DataFrame([], columns=columns)) == "Every relayed figure traces to a claimant."
+    assert story.untraced(ds, pd.DataFrame([], columns=columns)) == "Every relayed figure traces to a claimant."
+
+
+def test_an_event_where_no_claimant_relays_others_has_nothing_to_trace(tmp_path):
+    day = "2020-03-01"
+    ds = load_dataset(make_event(tmp_path / "e", [claim("K", "Monitor", day, day, "all", 4)], period=(day, day)))
+    found = run_checks(ds)
+    assert story.relayed(ds, found) == story.untraced(ds, found) == story.NOTHING_RELAYED
 
 
 def test_a_days_toll_says_what_its_total_places_on_no_side(unsided_day):

@@ -168,7 +168,7 @@ NOTEBOOKS = {
             'different days", "No figures shown together trace to different end days."))'
         ),
         md("## Figures with no traceable claimant"),
-        code('s.show(s.findings(found, "untraced"))\nstory.say(story.relayed(found))'),
+        code('s.show(s.findings(found, "untraced"))\nstory.say(story.relayed(ds, found))'),
         md("## One event, different dates"),
         code('s.show(s.findings(found, "event_dates"))\nstory.say(story.event_dates(found))'),
         md(

@@ -269,6 +269,11 @@ def _relays(ds: Dataset) -> set[str]:
     return set(ds.claimants.loc[ds.claimants["relays_others"], "claimant"].astype(str))
 
 
+def relayed_claims(ds: Dataset) -> pd.DataFrame:
+    """The in-scope claims of claimants who relay others' figures (what `untraced` traces)."""
+    return ds.claims[ds.claims["in_scope"] & ds.claims["claimant"].isin(_relays(ds))]
+
+
 def _origins(ds: Dataset) -> dict[tuple, Any]:
     """By measure, side and number, the first to end (then by claim ID) of the claims of
     primary claimants that give it: a relayed figure's origin. Caveat: a match on the
@@ -337,11 +342,10 @@ def event_dates(ds: Dataset) -> list[Finding]:
 
 
 def untraced(ds: Dataset, r: Reconciliation) -> list[Finding]:
-    relays = _relays(ds)
     totals = r.totals
     derived = {(t.measure, t.side, t.best) for t in totals[totals["derived"]].itertuples()}
     days = claimant_days(ds.claims, ds.battle)
-    c = ds.claims[ds.claims["in_scope"] & ds.claims["claimant"].isin(relays)]
+    c = relayed_claims(ds)
     origins, sum_origins = _origins(ds), _sum_origins(ds, days)
     out = []
     for claim in c.sort_values("claim_id").itertuples():

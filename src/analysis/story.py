@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.checks import FAILING
+from analysis.checks import FAILING, relayed_claims
 from analysis.load import Dataset
 from analysis.reconcile import on_no_side
 
@@ -359,7 +359,12 @@ def event_dates(found: pd.DataFrame) -> str:
     return f"Events dated differently: {dated}{_accepted(f[f['verdict'].isin(FAILING)])}."
 
 
-def untraced(found: pd.DataFrame) -> str:
+NOTHING_RELAYED = "No claimant in the ledger relays others' figures: there is nothing to trace."
+
+
+def untraced(ds: Dataset, found: pd.DataFrame) -> str:
+    if relayed_claims(ds).empty:
+        return NOTHING_RELAYED
     f = found[(found["check"] == "untraced") & (found["verdict"] == "untraced")]
     if f.empty:
         return "Every relayed figure traces to a claimant."
@@ -381,9 +386,11 @@ RELAYED = (
 )
 
 
-def relayed(found: pd.DataFrame) -> str:
+def relayed(ds: Dataset, found: pd.DataFrame) -> str:
     """The relayed figures no primary claimant gives as such (check `untraced`), by what
     the check found for them."""
+    if relayed_claims(ds).empty:
+        return NOTHING_RELAYED
     f = found[found["check"] == "untraced"]
     if f.empty:
         return "Every relayed figure repeats a number some primary claimant gives."
@@ -434,6 +441,6 @@ def findings(ds: Dataset, results: dict, found: pd.DataFrame) -> list[str]:
         revisions(result),
         rules_spread(ds, results),
         event_dates(found),
-        untraced(found),
+        untraced(ds, found),
     ]
     return out
