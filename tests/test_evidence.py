@@ -345,6 +345,32 @@ def test_a_link_retires_a_copy_that_gives_the_number_for_a_group_of_the_side(tmp
     assert int(total(r, "militia")["best"]) == 0 and int(total(r, "militia")["low"]) == 0
 
 
+def test_a_link_leaves_another_outlets_own_total_and_the_outlets_copies_of_a_correction(tmp_path):
+    # report r1: outlet a gives 12 soldiers (A); outlet b gives 10 soldiers and 12 in all
+    # (its own total, not a copy of A's 12). A later report revises A to 9: b's total stands.
+    sources = [source_row("a", published="2020-03-02"), source_row("b", published="2020-03-02", language="fr")]
+    sources += [source_row("later", published="2020-03-05"), source_row("c", published="2020-03-03")]
+    final = {"count_status": "final"}
+    ds = _read(
+        tmp_path,
+        [
+            claim("A", "Monitor", DAY, DAY, "army", 12, source_id="a", report_id="r1", **final),
+            claim("B1", "Monitor", DAY, DAY, "army", 10, source_id="b", report_id="r1", **final),
+            claim("B2", "Monitor", DAY, DAY, "all", 12, source_id="b", report_id="r1", **final),
+            claim("N", "Monitor", DAY, "2020-03-02", "army", 9, source_id="later", supersedes="A"),
+            # report r2 corrected within itself (F corrects E), F's 14 printed again by outlet c
+            claim("E", "Army", DAY, DAY, "militia", 2, source_id="a", report_id="r2", **final),
+            claim("F", "Army", DAY, DAY, "militia", 4, source_id="b", report_id="r2", supersedes="E", **final),
+            claim("G", "Army", DAY, DAY, "militia", 4, source_id="c", report_id="r2", **final),
+        ],
+        sources,
+    )
+    r = reconcile(ds)
+    aside = set(r.set_aside["claim_id"])
+    assert "B2" not in aside and {"A", "E"} <= aside and not {"F", "G"} & aside
+    assert int(day(r, "all")["best"]) == 12  # b's total for the day
+
+
 def test_language_never_settles_a_conflict_between_different_reports(tmp_path):
     # two claimants, the higher-ranked one in a less-preferred language: rank decides
     sources = [source_row("ar", published="2020-03-05", language="ar"), source_row("en", published="2020-03-05")]

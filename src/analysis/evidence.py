@@ -385,29 +385,49 @@ def revised_copies(rows: Iterable, links: Mapping[str, str], figure: Callable, n
     and every copy of it in another outlet, since a link names one outlet's copy and the
     report's figure is what was revised. A copy is a row of the same figure
     (`figure(row)`: report, measure, days, area, identification) for the same side, or
-    with the same number for a side that nests with it (a group in one copy, its part in
-    the other: the one figure `merge_copies` reads once). A claim linked as the revision of
-    a claim of its own figure (a later copy correcting an earlier one) is not retired with
-    it. `rows` have claim_id, source_id, side and value; `nested(side, side)` is
-    `Battle.nested`."""
+    with the same number for a side that nests with it where neither outlet gives the
+    other's side (a group in one copy, its part in the other: the one figure
+    `merge_copies` reads once). A correction linked within the figure (a later copy of the
+    report correcting an earlier one) is not retired, nor is another outlet's copy of that
+    correction (same side, number and qualifier). `rows` have claim_id, source_id, side,
+    value and qualifier; `nested(side, side)` is `Battle.nested`."""
     rows = list(rows)
     olds = set(links.values())
     named: dict[tuple, list] = {}
+    sides: dict[tuple, set] = {}  # (figure, outlet) -> the sides that outlet's copy gives
     for r in rows:
+        key = figure(r)
+        sides.setdefault((key, r.source_id), set()).add(r.side)
         if r.claim_id in olds:
-            named.setdefault(figure(r), []).append(r)
+            named.setdefault(key, []).append(r)
+    by_id = {r.claim_id: r for r in rows}
+    corrections = set()  # (figure, side, number, qualifier) of each correction linked within its figure
+    for new, old in links.items():
+        if new in by_id and old in by_id and figure(by_id[new]) == figure(by_id[old]):
+            c = by_id[new]
+            corrections.add((figure(c), c.side, c.value, c.qualifier))
+
+    def copy_of(r, n, key) -> bool:
+        if r.source_id == n.source_id:
+            return False
+        if r.side == n.side:
+            return True
+        return (
+            r.value == n.value
+            and nested(str(r.side), str(n.side))
+            and n.side not in sides[(key, r.source_id)]
+            and r.side not in sides[(key, n.source_id)]
+        )
+
     out: dict[str, str] = {}
     for r in rows:
-        same = named.get(figure(r), [])
+        key = figure(r)
         if r.claim_id in olds:
             out[r.claim_id] = r.claim_id
-        elif not any(links.get(r.claim_id) == n.claim_id for n in same):
-            for n in same:
-                if r.source_id != n.source_id and (
-                    r.side == n.side or (r.value == n.value and nested(str(r.side), str(n.side)))
-                ):
-                    out[r.claim_id] = n.claim_id
-                    break
+        elif (key, r.side, r.value, r.qualifier) not in corrections:
+            found = next((n for n in named.get(key, []) if copy_of(r, n, key)), None)
+            if found is not None:
+                out[r.claim_id] = found.claim_id
     return out
 
 
