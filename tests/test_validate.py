@@ -893,6 +893,9 @@ AT = "not valid JSON, at character"
         # the value after the missing comma opens a line: the comma belongs at the end of the line before
         ('{\n  "a": 1\n  "b": 2\n}', 2, "not valid JSON: a comma is missing at the end of this line"),
         ('{"a": [1, 2\n}', 2, f"{AT} 1 of the line: expected a comma, or the end of the list or object"),
+        # a list left open before the next key: no comma would mend it
+        ('{\n "s": ["a"\n "n": 1\n}', 3, f"{AT} 2 of the line: expected a comma, or the end of the list or object"),
+        ('{\n "a": 1\n x\n}', 3, f"{AT} 2 of the line: expected a comma, or the end of the list or object"),
         (
             '{\n  "a": "one\ntwo"\n}',
             2,

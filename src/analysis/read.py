@@ -37,6 +37,7 @@ import gc
 import io
 import json
 import os
+import re
 import stat
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -397,6 +398,30 @@ _JSON_WORDS = {
 }
 
 
+def _innermost(text: str) -> str:
+    """The innermost bracket or brace still open at the end of `text` ("" if none)."""
+    stack, quoted, escaped = [], False, False
+    for ch in text:
+        if quoted:
+            quoted, escaped = (ch != '"' or escaped), (ch == "\\" and not escaped)
+        elif ch == '"':
+            quoted = True
+        elif ch in "[{":
+            stack.append(ch)
+        elif ch in "]}" and stack:
+            stack.pop()
+    return stack[-1] if stack else ""
+
+
+def _next_item(before: str, rest: str) -> bool:
+    """Whether `rest` opens the next item of the list or object open at the end of
+    `before`: a key and its colon in an object, a value (not a key) in a list."""
+    key = re.match(r'"(?:[^"\\]|\\.)*"\s*:', rest)
+    if _innermost(before) == "{":
+        return key is not None
+    return _innermost(before) == "[" and key is None and re.match(r'["\-0-9\[{]|true|false|null', rest) is not None
+
+
 def _json_syntax(label: str, exc: json.JSONDecodeError) -> Problem:
     """A JSON syntax error, by line and character, in plain words."""
     words = _JSON_WORDS.get(exc.msg, exc.msg)
@@ -407,8 +432,8 @@ def _json_syntax(label: str, exc: json.JSONDecodeError) -> Problem:
         words = "a comma too many before the closing bracket or brace"
     elif exc.msg == "Invalid control character at" and rest[0] in "\r\n":
         words = "a text in double quotes breaks across lines: close it on its line (write a line break as \\n)"
-    elif exc.msg == "Expecting ',' delimiter" and rest[0] not in "]}" and not before.split("\n")[-1].strip():
-        # the value after the missing comma opens its line: the comma belongs on the line before
+    elif exc.msg == "Expecting ',' delimiter" and not before.split("\n")[-1].strip() and _next_item(before, rest):
+        # the next item of the list or object opens its line: the comma belongs on the line before
         line = before.rstrip().count("\n") + 1
         return Problem(label, line, None, "not valid JSON: a comma is missing at the end of this line")
     return Problem(label, exc.lineno, None, f"not valid JSON, at character {exc.colno} of the line: {words}")
