@@ -210,6 +210,20 @@ def test_an_event_where_no_claimant_relays_others_has_nothing_to_trace(tmp_path)
     ds = load_dataset(make_event(tmp_path / "e", [claim("K", "Monitor", day, day, "all", 4)], period=(day, day)))
     found = run_checks(ds)
     assert story.relayed(ds, found) == story.untraced(ds, found) == story.NOTHING_RELAYED
+    # a claimant that relays others, all of whose claims are out of the event's scope
+    wire = claim("W", "Wire", day, day, "all", 9, in_scope="false", scope_reason="wider", area="province")
+    ds = load_dataset(
+        make_event(
+            tmp_path / "w",
+            [claim("K", "Monitor", day, day, "all", 4), wire],
+            claimants=("Monitor", "Wire"),
+            relays=("Wire",),
+            period=(day, day),
+        )
+    )
+    assert story.untraced(ds, run_checks(ds)) == (
+        "Wire relays others' figures, but none of those claims is in the event's scope: nothing to trace."
+    )
 
 
 def test_a_days_toll_says_what_its_total_places_on_no_side(unsided_day):

@@ -264,14 +264,14 @@ def _by_id(rows: list) -> list:
     return sorted(rows, key=lambda x: x.claim_id)
 
 
-def _relays(ds: Dataset) -> set[str]:
+def relaying_claimants(ds: Dataset) -> set[str]:
     """Claimants whose figures should come from someone else."""
     return set(ds.claimants.loc[ds.claimants["relays_others"], "claimant"].astype(str))
 
 
 def relayed_claims(ds: Dataset) -> pd.DataFrame:
     """The in-scope claims of claimants who relay others' figures (what `untraced` traces)."""
-    return ds.claims[ds.claims["in_scope"] & ds.claims["claimant"].isin(_relays(ds))]
+    return ds.claims[ds.claims["in_scope"] & ds.claims["claimant"].isin(relaying_claimants(ds))]
 
 
 def _origins(ds: Dataset) -> dict[tuple, Any]:
@@ -281,7 +281,8 @@ def _origins(ds: Dataset) -> dict[tuple, Any]:
     figure or an earlier day's), so a coincidence of numbers passes as a trace; `untraced`
     reports what has no such match, not what surely has an origin."""
     c = ds.claims
-    primary = c[~c["claimant"].isin(_relays(ds)) & c["period_end"].notna()].sort_values(["period_end", "claim_id"])
+    primary = c[~c["claimant"].isin(relaying_claimants(ds)) & c["period_end"].notna()]
+    primary = primary.sort_values(["period_end", "claim_id"])
     first: dict[tuple, Any] = {}
     for row in primary.itertuples(index=False):
         first.setdefault((row.measure, row.side, row.value), row)
@@ -293,13 +294,13 @@ def _sum_origins(ds: Dataset, days: pd.DataFrame) -> dict[tuple, list]:
     figure for a group is the sum of one's figures for its sides when its number is found
     here on its day (a relayed 10 for all = 6 + 3 + 1 a primary claimant gives for the sides)."""
     found: dict[tuple, list] = {}
-    for row in days[~days["claimant"].isin(_relays(ds))].itertuples(index=False):
+    for row in days[~days["claimant"].isin(relaying_claimants(ds))].itertuples(index=False):
         found.setdefault((row.measure, row.side, row.date, row.low), []).append(row)
     return found
 
 
 def paired_dates(ds: Dataset) -> list[Finding]:
-    relays = _relays(ds)
+    relays = relaying_claimants(ds)
     c = ds.claims[
         ds.claims["in_scope"] & ds.claims["claimant"].isin(relays) & (ds.claims["figure_type"] == "cumulative")
     ]

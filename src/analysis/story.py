@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.checks import FAILING, relayed_claims
+from analysis.checks import FAILING, relayed_claims, relaying_claimants
 from analysis.load import Dataset
 from analysis.reconcile import on_no_side
 
@@ -362,9 +362,20 @@ def event_dates(found: pd.DataFrame) -> str:
 NOTHING_RELAYED = "No claimant in the ledger relays others' figures: there is nothing to trace."
 
 
-def untraced(ds: Dataset, found: pd.DataFrame) -> str:
-    if relayed_claims(ds).empty:
+def _nothing_relayed(ds: Dataset) -> str | None:
+    """The sentence for an event with no relayed figure in scope, or None if it has some."""
+    if not relayed_claims(ds).empty:
+        return None
+    names = sorted(relaying_claimants(ds))
+    if not names:
         return NOTHING_RELAYED
+    verb = "relays" if len(names) == 1 else "relay"
+    return f"{_list(names)} {verb} others' figures, but none of those claims is in the event's scope: nothing to trace."
+
+
+def untraced(ds: Dataset, found: pd.DataFrame) -> str:
+    if (sentence := _nothing_relayed(ds)) is not None:
+        return sentence
     f = found[(found["check"] == "untraced") & (found["verdict"] == "untraced")]
     if f.empty:
         return "Every relayed figure traces to a claimant."
@@ -389,8 +400,8 @@ RELAYED = (
 def relayed(ds: Dataset, found: pd.DataFrame) -> str:
     """The relayed figures no primary claimant gives as such (check `untraced`), by what
     the check found for them."""
-    if relayed_claims(ds).empty:
-        return NOTHING_RELAYED
+    if (sentence := _nothing_relayed(ds)) is not None:
+        return sentence
     f = found[found["check"] == "untraced"]
     if f.empty:
         return "Every relayed figure repeats a number some primary claimant gives."
