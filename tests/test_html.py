@@ -301,6 +301,19 @@ def test_a_notebook_names_outputs_bare_or_in_their_folders_never_in_another():
     assert html.named_files(nb) == {"figures": ["x", "y"], "derived": ["t.csv", "u.md"]}
 
 
+def test_figure_images_get_their_captions_only_where_each_image_is_known():
+    png_out = nbformat.v4.new_output("display_data", {"image/png": "AAAA", "text/plain": "<Image>"})
+    cells = [
+        code('s.show_figure("a")\ns.show_figure("b")', png_out, png_out),  # two figures, two images, in order
+        code('# s.show_figure("a")\nplot()', png_out),  # a figure named in a comment is not shown
+        code('s.show_figure("a")', png_out, png_out),  # more images than figures: none is known
+    ]
+    nb = nbformat.v4.new_notebook(cells=cells)
+    body = "|".join([html.NO_ALT] * 5)
+    alts = html._alt_texts(body, nb, {"a": "Caption A", "b": "Caption B"}).split("|")
+    assert alts == ['alt="Caption A"', 'alt="Caption B"', html.NO_ALT, html.NO_ALT, html.NO_ALT]
+
+
 def test_the_projects_notebooks_caption_every_figure_and_name_only_files_that_exist():
     notebooks = [nbformat.read(path, as_version=4) for path in sorted((ROOT / "notebooks").glob("*.ipynb"))]
     captions = html.figure_captions(notebooks)

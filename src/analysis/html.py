@@ -303,18 +303,22 @@ def notebook_page(
 
 
 NO_ALT = 'alt="No description has been provided for this image"'  # nbconvert's, for an image without one
+IMAGE_TYPES = {"image/png", "image/jpeg", "image/svg+xml"}  # the output types nbconvert shows as an image
 
 
 def _alt_texts(body: str, nb, captions: dict[str, str]) -> str:
-    """`body` with the caption of each figure a `show_figure("STEM")` cell shows as its
-    image's alt text, image by image in the notebook's order; other images keep nbconvert's."""
-    alts = []
+    """`body` with the caption of each figure a `s.show_figure("STEM")` line shows as its
+    image's alt text, image by image in the notebook's order, where a cell shows as many
+    images as it names figures; other images keep nbconvert's."""
+    alts: list[str | None] = []
     for cell in nb.cells:
         if cell.cell_type == "code":
-            shown = re.search(r'show_figure\("([\w-]+)"\)', cell.source)
-            for output in cell.get("outputs", []):
-                if "image/png" in output.get("data", {}) or "image/svg+xml" in output.get("data", {}):
-                    alts.append(captions.get(shown.group(1)) if shown else None)
+            shown = re.findall(r'^\s*s\.show_figure\("([\w-]+)"\)', cell.source, flags=re.M)
+            images = [o for o in cell.get("outputs", []) if IMAGE_TYPES & set(o.get("data", {}))]
+            if len(shown) == len(images):  # one image per figure the cell shows, in order
+                alts += [captions.get(stem) for stem in shown]
+            else:
+                alts += [None] * len(images)
     parts = body.split(NO_ALT)
     if len(parts) != len(alts) + 1:  # images the notebook does not list: leave every one as it is
         return body
