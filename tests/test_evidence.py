@@ -183,7 +183,8 @@ def test_a_days_claims_name_the_claim_that_replaced_each_linked_or_inferred(tmp_
     ds = _read(
         tmp_path,
         [
-            claim("O", "Monitor", DAY, DAY, "army", 10, source_id="old"),
+            claim("O", "Monitor", DAY, DAY, "army", 10, source_id="old", report_id="m1"),
+            claim("O2", "Monitor", DAY, DAY, "army", 10, source_id="other", report_id="m1"),  # O in another outlet
             claim("N", "Monitor", DAY, DAY, "army", 14, source_id="new"),
             claim("P", "Army", DAY, DAY, "militia", 3, source_id="old", report_id="a1"),
             claim("P2", "Army", DAY, DAY, "militia", 3, source_id="other", report_id="a1"),  # P in another outlet
@@ -193,7 +194,14 @@ def test_a_days_claims_name_the_claim_that_replaced_each_linked_or_inferred(tmp_
     )
     r = reconcile(ds)
     shown = summaries.day_claims(ds, 0, revisions=r.evidence.revisions).set_index("claim_id")["revised_by"]
-    assert shown.to_dict() == {"N": "", "O": "N (inferred)", "P": "Q", "P2": "Q (copy of P)", "Q": ""}
+    assert shown.to_dict() == {
+        "N": "",
+        "O": "N (inferred)",
+        "O2": "N (inferred)",
+        "P": "Q",
+        "P2": "Q (copy of P)",
+        "Q": "",
+    }
     assert summaries.day_claims(ds, 0).set_index("claim_id")["revised_by"].to_dict()["O"] == ""
 
 

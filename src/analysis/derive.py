@@ -70,20 +70,37 @@ def evidence_reading(ds: Dataset, evidence: Evidence | None = None) -> Reading:
     here when not given)."""
     records = claim_records(ds)
     evidence = evidence if evidence is not None else gather(ds)
-    links = {r.new: r.old for r in evidence.revisions if not r.inferred}
-    explicit = set(revised_copies(records, links, figure_key, ds.battle.nested))
+    revised = revision_labels(ds, evidence.revisions, records)
+    return Reading({c.claim_id: c.high for c in records}, frozenset(revised))
+
+
+def revision_labels(ds: Dataset, revisions=(), records: list | None = None) -> dict[str, str]:
+    """Each counted row a revision replaced, with the claim that replaced it: "N" for a row
+    an explicit `supersedes` link names, "N (copy of O)" for another outlet's copy of such a
+    row (`evidence.revised_copies`), and "N (inferred)" for a figure `revisions` (the
+    evidence's) infers replaced, with its identical copies (`evidence.merge_copies` reads
+    them once)."""
+    records = records if records is not None else claim_records(ds)
+    links = dict(ds.claims[["claim_id", "supersedes"]].dropna().itertuples(index=False))
+    new_of = {old: new for new, old in sorted(links.items())}  # several copies may name one: the last ID
+    labels = {
+        copy: new_of[old] if copy == old else f"{new_of[old]} (copy of {old})"
+        for copy, old in revised_copies(records, links, figure_key, ds.battle.nested).items()
+    }
 
     def figure(c) -> tuple:
-        # identical copies of one figure (`evidence.merge_copies` reads them once)
         return (*figure_key(c), c.side, c.value, c.qualifier)
 
-    copies: dict[tuple, set[str]] = {}
+    copies: dict[tuple, list[str]] = {}
     for c in records:
-        if c.claim_id not in explicit:
-            copies.setdefault(figure(c), set()).add(c.claim_id)
+        if c.claim_id not in labels:
+            copies.setdefault(figure(c), []).append(c.claim_id)
     by_id = {c.claim_id: c for c in records}
-    inferred = {i for r in evidence.revisions if r.inferred for i in copies.get(figure(by_id[r.old]), {r.old})}
-    return Reading({c.claim_id: c.high for c in records}, frozenset(explicit | inferred))
+    for r in revisions:
+        if r.inferred and r.old in by_id:
+            for i in copies.get(figure(by_id[r.old]), [r.old]):
+                labels.setdefault(i, f"{r.new} (inferred)")
+    return labels
 
 
 def linked_copies(claims: pd.DataFrame, counted: pd.DataFrame, battle: Battle) -> dict[str, str]:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.derive import linked_copies
-from analysis.evidence import counted_rows, stated_text
+from analysis.derive import revision_labels
+from analysis.evidence import stated_text
 from analysis.load import Dataset
 from analysis.reconcile import figure_text
 
@@ -105,10 +105,9 @@ def scope_decisions(ds: Dataset) -> pd.DataFrame:
 
 
 def day_claims(ds: Dataset, day: int, measure: str | None = None, revisions=()) -> pd.DataFrame:
-    """Every in-scope claim about one battle day (0 = first), with outlet and revision:
-    the claim the ledger says replaces it (or replaces the figure it is another outlet's
-    copy of, marked so), or, from `revisions` (the evidence's), the one inferred to, marked
-    so."""
+    """Every in-scope claim about one battle day (0 = first), with outlet and revision
+    (`derive.revision_labels`): the claim the ledger says replaces it or the figure it is
+    another outlet's copy of, or, from `revisions` (the evidence's), the one inferred to."""
     measure = measure or ds.battle.headline_measure
     if day >= len(ds.battle.days):
         return pd.DataFrame(columns=["claim_id", "claimant", "side", "figure", "outlet", "language", "revised_by"])
@@ -116,12 +115,9 @@ def day_claims(ds: Dataset, day: int, measure: str | None = None, revisions=()) 
     c = ds.claims
     c = c[c["in_scope"] & (c["measure"] == measure) & (c["period_start"] == date) & (c["period_end"] == date)]
     src = ds.sources.set_index("source_id")
-    replaced_by = {v.old: f"{v.new} (inferred)" for v in revisions if v.inferred}
-    new_of = {old: new for new, old in ds.claims[["claim_id", "supersedes"]].dropna().itertuples(index=False)}
-    replaced_by.update(new_of)
-    for copy, old in linked_copies(ds.claims, counted_rows(ds.claims, ds.battle), ds.battle).items():
-        if copy != old:
-            replaced_by[copy] = f"{new_of[old]} (copy of {old})"
+    # rows outside the counted ones (a side not counted) keep the link the ledger gives
+    replaced_by = {old: new for new, old in ds.claims[["claim_id", "supersedes"]].dropna().itertuples(index=False)}
+    replaced_by.update(revision_labels(ds, revisions))
     out = pd.DataFrame(
         {
             "claim_id": c["claim_id"],
