@@ -1015,6 +1015,22 @@ FIELDS = "resources[0].schema.fields"
             "'nope' is not a field of this resource",
         ),
         (lambda p: p.update(name=5), "name", "must be a string"),
+        (
+            lambda p: p["resources"][0]["schema"].update(primaryKey=[]),
+            "resources[0].schema.primaryKey",
+            "must name one column",
+        ),
+        (
+            lambda p: p["resources"][0]["schema"].update(primaryKey=["claim_id", "source_id"]),
+            "resources[0].schema.primaryKey",
+            "a key on several columns is not supported",
+        ),
+        # the key's uniqueness is what the field's constraint makes this validator check
+        (
+            _set(_field(0), constraints={"required": True}),
+            "resources[0].schema.primaryKey",
+            "its field 'claim_id' must be declared unique (constraints.unique), as checked",
+        ),
     ],
 )
 def test_a_malformed_data_package_names_the_key_and_the_cause(event, change, key, message):

@@ -502,13 +502,15 @@ def package_problems(package: object, label: str) -> list[Problem]:
                     columns[spec["name"]] = j
             found += _field_problems(spec, here)
         found += _foreign_key_problems(schema.get("foreignKeys", []), f"{at}.schema.foreignKeys")
-        if "primaryKey" in schema:  # not read here (uniqueness is each field's constraint), but other tools do
-            key_fields = schema["primaryKey"]
-            key_fields = [key_fields] if isinstance(key_fields, str) else key_fields
-            if not isinstance(key_fields, list) or not all(isinstance(f, str) for f in key_fields):
-                found.append((f"{at}.schema.primaryKey", "must be a column name or a list of them"))
-            elif unknown := [f for f in key_fields if f not in columns]:
-                found.append((f"{at}.schema.primaryKey", f"{unknown[0]!r} is not a field of this resource"))
+        if "primaryKey" in schema:  # checked as its field's `unique` constraint, which it must carry
+            key_at = f"{at}.schema.primaryKey"
+            problem = _columns_problem(schema["primaryKey"])
+            if problem:
+                found.append((key_at, problem.replace("foreign key", "key")))
+            elif (key := _one_column(schema["primaryKey"])) not in columns:
+                found.append((key_at, f"{key!r} is not a field of this resource"))
+            elif not fields[columns[key]].get("constraints", {}).get("unique"):
+                found.append((key_at, f"its field {key!r} must be declared unique (constraints.unique), as checked"))
         if isinstance(name, str):
             tables[name] = (i, list(columns))
     if not found:  # the shape is sound: each key names columns of existing tables
