@@ -379,6 +379,66 @@ def test_a_link_leaves_another_outlets_own_total_and_the_outlets_copies_of_a_cor
     assert int(day(r, "all")["best"]) == 12  # b's total for the day
 
 
+def test_a_link_retires_a_group_copy_even_where_the_parts_outlet_gives_its_own_total(tmp_path):
+    # report m: outlet a gives 3 killed in all; outlet b gives 3 soldiers and 5 in all. a's
+    # 3 is b's 3 soldiers printed as a total (a gives no side), so revising b's soldiers
+    # retires it, and b's own 5 in all stands
+    sources = [source_row(x, published="2020-03-02", language=g) for x, g in (("a", "en"), ("b", "fr"))]
+    sources.append(source_row("later", published="2020-03-05"))
+    final = {"count_status": "final"}
+    ds = _read(
+        tmp_path,
+        [
+            claim("A", "Monitor", DAY, DAY, "all", 3, source_id="a", report_id="m", **final),
+            claim("B1", "Monitor", DAY, DAY, "army", 3, source_id="b", report_id="m", **final),
+            claim("B2", "Monitor", DAY, DAY, "all", 5, source_id="b", report_id="m", **final),
+            claim("N", "Monitor", DAY, DAY, "army", 1, source_id="later", supersedes="B1", **final),
+        ],
+        sources,
+    )
+    r = reconcile(ds)
+    assert {"A", "B1"} <= set(r.set_aside["claim_id"]) and int(day(r, "all")["best"]) == 5
+
+
+def test_a_copy_of_a_correction_that_is_itself_revised_is_retired_with_it(tmp_path):
+    # report r2: F (outlet b) corrects E (outlet a); outlet c prints F's 4 (G); a later
+    # report revises F: G goes with F, and no conflict is left between G and the revision
+    sources = [source_row(x, published="2020-03-02") for x in ("a", "b", "c")]
+    sources.append(source_row("later", published="2020-03-05"))
+    final = {"count_status": "final"}
+    ds = _read(
+        tmp_path,
+        [
+            claim("E", "Army", DAY, DAY, "militia", 2, source_id="a", report_id="r2", **final),
+            claim("F", "Army", DAY, DAY, "militia", 4, source_id="b", report_id="r2", supersedes="E", **final),
+            claim("G", "Army", DAY, DAY, "militia", 4, source_id="c", report_id="r2", **final),
+            claim("N", "Army", DAY, "2020-03-02", "militia", 1, source_id="later", supersedes="F", **final),
+        ],
+        sources,
+    )
+    r = reconcile(ds)
+    assert {"E", "F", "G"} <= set(r.set_aside["claim_id"]) and r.conflicts.empty
+
+
+def test_the_days_claims_and_the_set_aside_name_the_same_revision(tmp_path):
+    # two copies of a later report (Z9, Z10) both name O as revised: one name everywhere
+    sources = [source_row("o", published="2020-03-02"), source_row("z", published="2020-03-05")]
+    sources.append(source_row("z2", published="2020-03-05", language="fr"))
+    ds = _read(
+        tmp_path,
+        [
+            claim("O", "Monitor", DAY, DAY, "army", 10, source_id="o", count_status="final"),
+            claim("Z9", "Monitor", DAY, DAY, "army", 12, source_id="z", report_id="z", supersedes="O"),
+            claim("Z10", "Monitor", DAY, DAY, "army", 12, source_id="z2", report_id="z", supersedes="O"),
+        ],
+        sources,
+    )
+    r = reconcile(ds)
+    shown = summaries.day_claims(ds, 0, revisions=r.evidence.revisions).set_index("claim_id")["revised_by"]
+    reason = r.set_aside.set_index("claim_id").loc["O", "reason"]
+    assert f"({shown['O']})" in reason
+
+
 def test_language_never_settles_a_conflict_between_different_reports(tmp_path):
     # two claimants, the higher-ranked one in a less-preferred language: rank decides
     sources = [source_row("ar", published="2020-03-05", language="ar"), source_row("en", published="2020-03-05")]

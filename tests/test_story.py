@@ -222,7 +222,7 @@ def test_an_event_where_no_claimant_relays_others_has_nothing_to_trace(tmp_path)
         )
     )
     assert story.untraced(ds, run_checks(ds)) == (
-        "Wire relays others' figures, but none of those claims is in the event's scope: nothing to trace."
+        "Wire relays others' figures, but no claim of theirs is in the event's scope: nothing to trace."
     )
 
 

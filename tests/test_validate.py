@@ -1025,6 +1025,7 @@ FIELDS = "resources[0].schema.fields"
             "resources[0].schema.primaryKey",
             "a key on several columns is not supported",
         ),
+        (_set(_field(0), constraints=None), f"{FIELDS}[0].constraints", "must be an object"),
         # the key's uniqueness is what the field's constraint makes this validator check
         (
             _set(_field(0), constraints={"required": True}),

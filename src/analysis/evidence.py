@@ -379,18 +379,18 @@ def _report_order(records: list[Claim], links: dict[str, str]) -> dict[tuple[str
     return order
 
 
-def revised_copies(rows: Iterable, links: Mapping[str, str], figure: Callable, nested: Callable) -> dict[str, str]:
+def revised_copies(rows: Iterable, links: Mapping[str, str], figure: Callable, within: Callable) -> dict[str, str]:
     """What explicit `supersedes` links retire (`links`: new claim ID -> old), as
     {claim ID: the linked claim it is a copy of}: each claim a link names (its own copy),
     and every copy of it in another outlet, since a link names one outlet's copy and the
     report's figure is what was revised. A copy is a row of the same figure
     (`figure(row)`: report, measure, days, area, identification) for the same side, or
-    with the same number for a side that nests with it where neither outlet gives the
-    other's side (a group in one copy, its part in the other: the one figure
-    `merge_copies` reads once). A correction linked within the figure (a later copy of the
-    report correcting an earlier one) is not retired, nor is another outlet's copy of that
-    correction (same side, number and qualifier). `rows` have claim_id, source_id, side,
-    value and qualifier; `nested(side, side)` is `Battle.nested`."""
+    with the same number for a group and its part where the group's outlet does not give
+    the part's side (the one figure `merge_copies` reads once). A correction linked within
+    the figure (a later copy of the report correcting an earlier one) is not retired, nor
+    is another outlet's copy of it, unless a link retires the correction too. `rows` have
+    claim_id, source_id, side, value and qualifier; `within(part, group)` is
+    `Battle.within`."""
     rows = list(rows)
     olds = set(links.values())
     named: dict[tuple, list] = {}
@@ -401,9 +401,9 @@ def revised_copies(rows: Iterable, links: Mapping[str, str], figure: Callable, n
         if r.claim_id in olds:
             named.setdefault(key, []).append(r)
     by_id = {r.claim_id: r for r in rows}
-    corrections = set()  # (figure, side, number, qualifier) of each correction linked within its figure
+    corrections = set()  # (figure, side, number, qualifier) of each standing correction within its figure
     for new, old in links.items():
-        if new in by_id and old in by_id and figure(by_id[new]) == figure(by_id[old]):
+        if new in by_id and old in by_id and new not in olds and figure(by_id[new]) == figure(by_id[old]):
             c = by_id[new]
             corrections.add((figure(c), c.side, c.value, c.qualifier))
 
@@ -412,12 +412,13 @@ def revised_copies(rows: Iterable, links: Mapping[str, str], figure: Callable, n
             return False
         if r.side == n.side:
             return True
-        return (
-            r.value == n.value
-            and nested(str(r.side), str(n.side))
-            and n.side not in sides[(key, r.source_id)]
-            and r.side not in sides[(key, n.source_id)]
-        )
+        if r.value != n.value:
+            return False
+        if within(str(n.side), str(r.side)):  # r gives the group, n its part
+            return n.side not in sides[(key, r.source_id)]
+        if within(str(r.side), str(n.side)):  # r gives the part, n the group
+            return r.side not in sides[(key, n.source_id)]
+        return False
 
     out: dict[str, str] = {}
     for r in rows:
@@ -437,7 +438,7 @@ def explicit_revisions(
     """Drop the figures explicit `supersedes` links name as revised, with every other copy
     of them (`revised_copies`)."""
     new_of = {old: new for new, old in links.items()}
-    copy_of = revised_copies(records, links, figure_key, battle.nested)
+    copy_of = revised_copies(records, links, figure_key, battle.within)
     aside = []
     for c in records:
         old = copy_of.get(c.claim_id)

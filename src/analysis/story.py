@@ -370,7 +370,7 @@ def _nothing_relayed(ds: Dataset) -> str | None:
     if not names:
         return NOTHING_RELAYED
     verb = "relays" if len(names) == 1 else "relay"
-    return f"{_list(names)} {verb} others' figures, but none of those claims is in the event's scope: nothing to trace."
+    return f"{_list(names)} {verb} others' figures, but no claim of theirs is in the event's scope: nothing to trace."
 
 
 def untraced(ds: Dataset, found: pd.DataFrame) -> str:

@@ -509,7 +509,9 @@ def package_problems(package: object, label: str) -> list[Problem]:
                 found.append((key_at, problem.replace("foreign key", "key")))
             elif (key := _one_column(schema["primaryKey"])) not in columns:
                 found.append((key_at, f"{key!r} is not a field of this resource"))
-            elif not fields[columns[key]].get("constraints", {}).get("unique"):
+            elif not isinstance(cons := fields[columns[key]].get("constraints", {}), dict):
+                pass  # reported with the field
+            elif not cons.get("unique"):
                 found.append((key_at, f"its field {key!r} must be declared unique (constraints.unique), as checked"))
         if isinstance(name, str):
             tables[name] = (i, list(columns))
