@@ -420,6 +420,50 @@ def test_a_copy_of_a_correction_that_is_itself_revised_is_retired_with_it(tmp_pa
     assert {"E", "F", "G"} <= set(r.set_aside["claim_id"]) and r.conflicts.empty
 
 
+def test_a_link_to_another_outlets_copy_of_a_correction_revises_the_correction(tmp_path):
+    # report r2: F corrects E; outlet c prints F's 4 (G); a later report names G as revised
+    sources = [source_row(x, published="2020-03-02") for x in ("a", "b", "c")]
+    sources.append(source_row("later", published="2020-03-05"))
+    final = {"count_status": "final"}
+    ds = _read(
+        tmp_path,
+        [
+            claim("E", "Army", DAY, DAY, "militia", 2, source_id="a", report_id="r2", **final),
+            claim("F", "Army", DAY, DAY, "militia", 4, source_id="b", report_id="r2", supersedes="E", **final),
+            claim("G", "Army", DAY, DAY, "militia", 4, source_id="c", report_id="r2", **final),
+            claim("N", "Army", DAY, "2020-03-02", "militia", 1, source_id="later", supersedes="G", **final),
+        ],
+        sources,
+    )
+    r = reconcile(ds)
+    assert {"E", "F", "G"} <= set(r.set_aside["claim_id"]) and r.conflicts.empty
+
+
+def test_a_link_retires_the_same_figure_printed_twice_by_one_outlet_and_no_other_name(tmp_path):
+    # outlet a prints report r's 12 soldiers twice (A1, A2); outlet b gives 12 for
+    # "soldiers", a group of the army alone: the same leaves, another name, another figure
+    sources = [source_row("a", published="2020-03-02"), source_row("b", published="2020-03-02", language="fr")]
+    sources.append(source_row("later", published="2020-03-05"))
+    final = {"count_status": "final"}
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            [
+                claim("A1", "Monitor", DAY, DAY, "army", 12, source_id="a", report_id="r", **final),
+                claim("A2", "Monitor", DAY, DAY, "army", 12, source_id="a", report_id="r", **final),
+                claim("B", "Monitor", DAY, DAY, "soldiers", 12, source_id="b", report_id="r", **final),
+                claim("N", "Monitor", DAY, "2020-03-02", "army", 9, source_id="later", supersedes="A1", **final),
+            ],
+            sources=sources,
+            groups={"all": ["army", "militia"], "soldiers": ["army"]},
+        )
+    )
+    r = reconcile(ds)
+    aside = set(r.set_aside["claim_id"])
+    assert {"A1", "A2"} <= aside and not any("A2 is an older" in x for x in r.conflicts["reason"])
+    assert not any("copy of" in x for x in r.set_aside.loc[r.set_aside["claim_id"] == "B", "reason"])
+
+
 def test_the_days_claims_and_the_set_aside_name_the_same_revision(tmp_path):
     # two copies of a later report (Z9, Z10) both name O as revised: one name everywhere
     sources = [source_row("o", published="2020-03-02"), source_row("z", published="2020-03-05")]

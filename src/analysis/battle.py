@@ -147,9 +147,10 @@ class Battle:
         name twice): a number given to both is a refinement, never a swap between them."""
         return leaves_nested(self.members(a) or (a,), self.members(b) or (b,))
 
-    def within(self, part: str, group: str) -> bool:
-        """Whether `part`'s leaves all lie within `group`'s (a name is within itself)."""
-        return set(self.members(part) or (part,)) <= set(self.members(group) or (group,))
+    def part_of(self, part: str, group: str) -> bool:
+        """Whether `part`'s leaves are some but not all of `group`'s (a name that stands for
+        the same leaves as another is not part of it)."""
+        return set(self.members(part) or (part,)) < set(self.members(group) or (group,))
 
     def swapped(self, a: Iterable[str], b: Iterable[str]) -> bool:
         """Whether two copies of one figure swap a number: `a` and `b` name the sides each

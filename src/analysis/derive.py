@@ -85,7 +85,7 @@ def revision_labels(ds: Dataset, revisions=(), records: list | None = None) -> d
     new_of = {old: new for new, old in links.items()}  # several may name one: the last in the ledger, as evidence
     labels = {
         copy: new_of[old] if copy == old else f"{new_of[old]} (copy of {old})"
-        for copy, old in revised_copies(records, links, figure_key, ds.battle.within).items()
+        for copy, old in revised_copies(records, links, figure_key, ds.battle.part_of).items()
     }
 
     def figure(c) -> tuple:
@@ -116,7 +116,7 @@ def linked_copies(claims: pd.DataFrame, counted: pd.DataFrame, battle: Battle) -
         report = report_key(r.report_id, r.source_id, str(r.claimant))
         return (report, str(r.measure), r.period_start, r.period_end, str(r.area), identified)
 
-    return revised_copies(counted.itertuples(index=False), links, figure, battle.within)
+    return revised_copies(counted.itertuples(index=False), links, figure, battle.part_of)
 
 
 def _tolls(c: pd.DataFrame, battle: Battle) -> pd.Series:

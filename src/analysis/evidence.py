@@ -379,18 +379,18 @@ def _report_order(records: list[Claim], links: dict[str, str]) -> dict[tuple[str
     return order
 
 
-def revised_copies(rows: Iterable, links: Mapping[str, str], figure: Callable, within: Callable) -> dict[str, str]:
+def revised_copies(rows: Iterable, links: Mapping[str, str], figure: Callable, part_of: Callable) -> dict[str, str]:
     """What explicit `supersedes` links retire (`links`: new claim ID -> old), as
     {claim ID: the linked claim it is a copy of}: each claim a link names (its own copy),
-    and every copy of it in another outlet, since a link names one outlet's copy and the
-    report's figure is what was revised. A copy is a row of the same figure
-    (`figure(row)`: report, measure, days, area, identification) for the same side, or
-    with the same number for a group and its part where the group's outlet does not give
-    the part's side (the one figure `merge_copies` reads once). A correction linked within
-    the figure (a later copy of the report correcting an earlier one) is not retired, nor
-    is another outlet's copy of it, unless a link retires the correction too. `rows` have
-    claim_id, source_id, side, value and qualifier; `within(part, group)` is
-    `Battle.within`."""
+    and every other copy of it, since a link names one copy and the report's figure is what
+    was revised. A copy is a row of the same figure (`figure(row)`: report, measure, days,
+    area, identification) that `merge_copies` reads as the same one: in another outlet, for
+    the same side, or with the same number for a group and its part where the group's
+    outlet gives no figure for the part's side; in the same outlet, the same side, number
+    and qualifier printed twice. A correction linked within the figure (a later copy of the
+    report correcting an earlier one) stands, with its copies, unless a link names it or a
+    copy of it. `rows` have claim_id, source_id, side, value and qualifier;
+    `part_of(part, group)` is `Battle.part_of`."""
     rows = list(rows)
     olds = set(links.values())
     named: dict[tuple, list] = {}
@@ -400,25 +400,28 @@ def revised_copies(rows: Iterable, links: Mapping[str, str], figure: Callable, w
         sides.setdefault((key, r.source_id), set()).add(r.side)
         if r.claim_id in olds:
             named.setdefault(key, []).append(r)
-    by_id = {r.claim_id: r for r in rows}
-    corrections = set()  # (figure, side, number, qualifier) of each standing correction within its figure
-    for new, old in links.items():
-        if new in by_id and old in by_id and new not in olds and figure(by_id[new]) == figure(by_id[old]):
-            c = by_id[new]
-            corrections.add((figure(c), c.side, c.value, c.qualifier))
 
     def copy_of(r, n, key) -> bool:
         if r.source_id == n.source_id:
-            return False
+            return (r.side, r.value, r.qualifier) == (n.side, n.value, n.qualifier)
         if r.side == n.side:
             return True
         if r.value != n.value:
             return False
-        if within(str(n.side), str(r.side)):  # r gives the group, n its part
+        if part_of(str(n.side), str(r.side)):  # r gives the group, n its part
             return n.side not in sides[(key, r.source_id)]
-        if within(str(r.side), str(n.side)):  # r gives the part, n the group
+        if part_of(str(r.side), str(n.side)):  # r gives the part, n the group
             return r.side not in sides[(key, n.source_id)]
         return False
+
+    by_id = {r.claim_id: r for r in rows}
+    corrections = set()  # (figure, side, number, qualifier) of each correction that stands
+    for new, old in links.items():
+        if new in by_id and old in by_id and new not in olds and figure(by_id[new]) == figure(by_id[old]):
+            c, key = by_id[new], figure(by_id[new])
+            # a link naming another copy of the correction (its number, not the old one's) revises it too
+            if not any(n.claim_id != old and n.value == c.value and copy_of(c, n, key) for n in named[key]):
+                corrections.add((key, c.side, c.value, c.qualifier))
 
     out: dict[str, str] = {}
     for r in rows:
@@ -438,7 +441,7 @@ def explicit_revisions(
     """Drop the figures explicit `supersedes` links name as revised, with every other copy
     of them (`revised_copies`)."""
     new_of = {old: new for new, old in links.items()}
-    copy_of = revised_copies(records, links, figure_key, battle.within)
+    copy_of = revised_copies(records, links, figure_key, battle.part_of)
     aside = []
     for c in records:
         old = copy_of.get(c.claim_id)
