@@ -44,6 +44,34 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 
 
+KERNEL_DIED = "Kernel died before replying to kernel_info"  # jupyter_client's words, as in analysis.build
+
+
+def start_twice(start):
+    """nbval's kernel start, tried once more when the kernel dies before it replies: the
+    two workers can start kernels at the same moment and pick the same free port
+    (jupyter_client chooses it, then the kernel binds it), and the loser dies."""
+
+    def start_new_kernel(*args, **kwargs):
+        try:
+            return start(*args, **kwargs)
+        except RuntimeError as err:
+            if not str(err).startswith(KERNEL_DIED):
+                raise
+            return start(*args, **kwargs)
+
+    return start_new_kernel
+
+
+def pytest_configure(config):
+    try:
+        from nbval import kernel
+    except ImportError:  # pragma: no cover - nbval is a test requirement
+        return
+    if kernel.start_new_kernel.__module__ == kernel.__name__:  # nbval's own, not yet wrapped
+        kernel.start_new_kernel = start_twice(kernel.start_new_kernel)
+
+
 def _notebook_file(item):
     """The nbval collector (one notebook) an item belongs to, or None."""
     try:

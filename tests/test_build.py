@@ -192,6 +192,57 @@ def test_a_notebook_that_raises_changes_nothing_and_is_named(project, small):
     assert not [p for p in project.rglob(".*staging*")]
 
 
+def test_a_kernel_that_dies_before_it_replies_is_started_once_more(tmp_path, monkeypatch):
+    # two kernels started at once can take the same port and one dies before replying:
+    # the notebook runs again in a fresh kernel; a second death, or another error, stands
+    import nbclient
+
+    from analysis.build import KERNEL_DIED, execute
+
+    notebook("x = 1", name="01-x.ipynb", folder=tmp_path)
+    deaths = []
+
+    async def die_first(self, **kwargs):
+        deaths.append(1)
+        if len(deaths) < 2:
+            raise RuntimeError(KERNEL_DIED)
+
+    monkeypatch.setattr(nbclient.NotebookClient, "async_execute", die_first)
+    assert execute(tmp_path / "01-x.ipynb", {}).cells[1].source == "x = 1" and len(deaths) == 2
+
+    async def always(self, **kwargs):
+        raise RuntimeError(KERNEL_DIED)
+
+    monkeypatch.setattr(nbclient.NotebookClient, "async_execute", always)
+    with pytest.raises(RuntimeError, match=KERNEL_DIED):
+        execute(tmp_path / "01-x.ipynb", {})
+
+
+def test_nbval_starts_a_kernel_once_more_if_it_dies_before_replying():
+    from nbval import kernel
+
+    spec = importlib.util.spec_from_file_location("repository_conftest", ROOT / "conftest.py")
+    assert spec is not None and spec.loader is not None
+    repository = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(repository)
+    assert kernel.start_new_kernel.__module__ != "nbval.kernel"  # wrapped for this session
+    calls = []
+
+    def start(**kwargs):
+        calls.append(kwargs)
+        if len(calls) == 1:
+            raise RuntimeError(repository.KERNEL_DIED)
+        return "kernel"
+
+    assert repository.start_twice(start)(cwd="x") == "kernel" and calls == [{"cwd": "x"}, {"cwd": "x"}]
+
+    def broken(**kwargs):
+        raise RuntimeError("another failure")
+
+    with pytest.raises(RuntimeError, match="another failure"):
+        repository.start_twice(broken)()
+
+
 def test_a_full_disk_changes_nothing(no_kernel, project, small, monkeypatch):
     real, calls = outputs.write_bytes, []
 

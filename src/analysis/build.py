@@ -120,35 +120,50 @@ def kernel_environment(base: dict[str, str], extra: dict[str, str]) -> dict[str,
     return {**base, **single, **extra}
 
 
+KERNEL_DIED = "Kernel died before replying to kernel_info"  # jupyter_client's words
+
+
 def execute(path: Path, env: dict[str, str], cwd: Path | None = None):
     """Run one notebook top to bottom in a fresh kernel (working folder `cwd`, by default
-    the notebook's); return the executed notebook."""
+    the notebook's); return the executed notebook. A kernel that dies before it replies
+    is started once more."""
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
-    nb = nbformat.read(path, as_version=4)
-    # The kernel app's own log goes to the build's stderr, not to the notebook; its
-    # warning about plain TCP on localhost would be noise there.
-    client = NotebookClient(
-        nb,
-        timeout=TIMEOUT,
-        kernel_name="python3",
-        record_timing=False,
-        extra_arguments=["--IPKernelApp.log_level=ERROR"],
-        resources={"metadata": {"path": str(cwd or path.parent)}},
-        # a graceful shutdown of ipykernel sometimes waits seconds for nothing
-        shutdown_kernel="immediate",
-    )
-    try:
-        asyncio.run(client.async_execute(env=kernel_environment(dict(os.environ), env)))
-    except CellExecutionError as err:
-        index = next(
-            (i for i, c in enumerate(nb.cells) if any(o.get("output_type") == "error" for o in c.get("outputs", []))),
-            None,
+    for attempt in (1, 2):
+        nb = nbformat.read(path, as_version=4)
+        # The kernel app's own log goes to the build's stderr, not to the notebook; its
+        # warning about plain TCP on localhost would be noise there.
+        client = NotebookClient(
+            nb,
+            timeout=TIMEOUT,
+            kernel_name="python3",
+            record_timing=False,
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            resources={"metadata": {"path": str(cwd or path.parent)}},
+            # a graceful shutdown of ipykernel sometimes waits seconds for nothing
+            shutdown_kernel="immediate",
         )
-        cell = f"cell {index + 1}" if index is not None else "a cell"
-        raise BuildError(f"{path.name}, {cell}: {err.ename}: {err.evalue}") from None
+        try:
+            asyncio.run(client.async_execute(env=kernel_environment(dict(os.environ), env)))
+            break
+        except RuntimeError as err:
+            # two kernels started at once can pick the same free port (jupyter_client chooses
+            # it, then the kernel binds it): the loser dies before it replies; start it again
+            if attempt == 2 or not str(err).startswith(KERNEL_DIED):
+                raise
+        except CellExecutionError as err:
+            index = next(
+                (
+                    i
+                    for i, c in enumerate(nb.cells)
+                    if any(o.get("output_type") == "error" for o in c.get("outputs", []))
+                ),
+                None,
+            )
+            cell = f"cell {index + 1}" if index is not None else "a cell"
+            raise BuildError(f"{path.name}, {cell}: {err.ename}: {err.evalue}") from None
     clean_metadata(nb)
     return nb
 
