@@ -44,13 +44,12 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 
 
-KERNEL_DIED = "Kernel died before replying to kernel_info"  # jupyter_client's words, as in analysis.build
-
-
 def start_twice(start):
     """nbval's kernel start, tried once more when the kernel dies before it replies: the
     two workers can start kernels at the same moment and pick the same free port
     (jupyter_client chooses it, then the kernel binds it), and the loser dies."""
+
+    from analysis.build import KERNEL_DIED
 
     def start_new_kernel(*args, **kwargs):
         try:

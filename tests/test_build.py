@@ -221,6 +221,8 @@ def test_a_kernel_that_dies_before_it_replies_is_started_once_more(tmp_path, mon
 def test_nbval_starts_a_kernel_once_more_if_it_dies_before_replying():
     from nbval import kernel
 
+    from analysis.build import KERNEL_DIED
+
     spec = importlib.util.spec_from_file_location("repository_conftest", ROOT / "conftest.py")
     assert spec is not None and spec.loader is not None
     repository = importlib.util.module_from_spec(spec)
@@ -231,7 +233,7 @@ def test_nbval_starts_a_kernel_once_more_if_it_dies_before_replying():
     def start(**kwargs):
         calls.append(kwargs)
         if len(calls) == 1:
-            raise RuntimeError(repository.KERNEL_DIED)
+            raise RuntimeError(KERNEL_DIED)
         return "kernel"
 
     assert repository.start_twice(start)(cwd="x") == "kernel" and calls == [{"cwd": "x"}, {"cwd": "x"}]

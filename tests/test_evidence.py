@@ -400,9 +400,10 @@ def test_a_link_retires_a_group_copy_even_where_the_parts_outlet_gives_its_own_t
     assert {"A", "B1"} <= set(r.set_aside["claim_id"]) and int(day(r, "all")["best"]) == 5
 
 
-def test_a_copy_of_a_correction_that_is_itself_revised_is_retired_with_it(tmp_path):
+@pytest.mark.parametrize("named", ["F", "G"])
+def test_a_link_to_a_correction_or_another_outlets_copy_of_it_retires_both(tmp_path, named):
     # report r2: F (outlet b) corrects E (outlet a); outlet c prints F's 4 (G); a later
-    # report revises F: G goes with F, and no conflict is left between G and the revision
+    # report names F, or G, as revised: F and G go together, and no conflict is left
     sources = [source_row(x, published="2020-03-02") for x in ("a", "b", "c")]
     sources.append(source_row("later", published="2020-03-05"))
     final = {"count_status": "final"}
@@ -412,26 +413,7 @@ def test_a_copy_of_a_correction_that_is_itself_revised_is_retired_with_it(tmp_pa
             claim("E", "Army", DAY, DAY, "militia", 2, source_id="a", report_id="r2", **final),
             claim("F", "Army", DAY, DAY, "militia", 4, source_id="b", report_id="r2", supersedes="E", **final),
             claim("G", "Army", DAY, DAY, "militia", 4, source_id="c", report_id="r2", **final),
-            claim("N", "Army", DAY, "2020-03-02", "militia", 1, source_id="later", supersedes="F", **final),
-        ],
-        sources,
-    )
-    r = reconcile(ds)
-    assert {"E", "F", "G"} <= set(r.set_aside["claim_id"]) and r.conflicts.empty
-
-
-def test_a_link_to_another_outlets_copy_of_a_correction_revises_the_correction(tmp_path):
-    # report r2: F corrects E; outlet c prints F's 4 (G); a later report names G as revised
-    sources = [source_row(x, published="2020-03-02") for x in ("a", "b", "c")]
-    sources.append(source_row("later", published="2020-03-05"))
-    final = {"count_status": "final"}
-    ds = _read(
-        tmp_path,
-        [
-            claim("E", "Army", DAY, DAY, "militia", 2, source_id="a", report_id="r2", **final),
-            claim("F", "Army", DAY, DAY, "militia", 4, source_id="b", report_id="r2", supersedes="E", **final),
-            claim("G", "Army", DAY, DAY, "militia", 4, source_id="c", report_id="r2", **final),
-            claim("N", "Army", DAY, "2020-03-02", "militia", 1, source_id="later", supersedes="G", **final),
+            claim("N", "Army", DAY, "2020-03-02", "militia", 1, source_id="later", supersedes=named, **final),
         ],
         sources,
     )

@@ -304,7 +304,7 @@ def test_a_notebook_names_outputs_bare_or_in_their_folders_never_in_another():
 def test_figure_images_get_their_captions_only_where_each_image_is_known():
     png_out = nbformat.v4.new_output("display_data", {"image/png": "AAAA", "text/plain": "<Image>"})
     cells = [
-        code('s.show_figure("a")\ns.show_figure("b")', png_out, png_out),  # two figures, two images, in order
+        code('s.show_figure("a")\nshow_figure("b")', png_out, png_out),  # two figures, two images, in order
         code('# s.show_figure("a")\nplot()', png_out),  # a figure named in a comment is not shown
         code('s.show_figure("a")', png_out, png_out),  # more images than figures: none is known
     ]

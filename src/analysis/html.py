@@ -307,13 +307,13 @@ IMAGE_TYPES = {"image/png", "image/jpeg", "image/svg+xml"}  # the output types n
 
 
 def _alt_texts(body: str, nb, captions: dict[str, str]) -> str:
-    """`body` with the caption of each figure a `s.show_figure("STEM")` line shows as its
+    """`body` with the caption of each figure a `show_figure("STEM")` line shows as its
     image's alt text, image by image in the notebook's order, where a cell shows as many
     images as it names figures; other images keep nbconvert's."""
     alts: list[str | None] = []
     for cell in nb.cells:
         if cell.cell_type == "code":
-            shown = re.findall(r'^\s*s\.show_figure\("([\w-]+)"\)', cell.source, flags=re.M)
+            shown = re.findall(r'^\s*(?:\w+\.)?show_figure\("([\w-]+)"\)', cell.source, flags=re.M)
             images = [o for o in cell.get("outputs", []) if IMAGE_TYPES & set(o.get("data", {}))]
             if len(shown) == len(images):  # one image per figure the cell shows, in order
                 alts += [captions.get(stem) for stem in shown]
