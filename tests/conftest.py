@@ -130,6 +130,7 @@ def make_event(
         accepted_exceptions=[],
         other_actors=["unspecified"],
     )
+    battle.pop("subgroups", None)
     if subgroups:
         battle["subgroups"] = subgroups
     if measures is not None:

@@ -31,10 +31,10 @@ def test_parts_against_whole_can_disagree(data_copy):
     assert "H008" in of(found, "parts_vs_whole", "disagree")["claims"].iloc[0]
 
 
-def test_daily_against_cumulative_leaves_80_with_no_day(found):
+def test_daily_against_cumulative_leaves_67_with_no_day(found):
     hit = of(found, "daily_vs_cumulative", "remainder")
     row = hit[hit["claims"].str.contains("H082")].iloc[0]
-    assert "sum to ≥40" in row["figures"] and "placed on no day: 80" in row["figures"]
+    assert "on 4 of 8 days sum to ≥53" in row["figures"] and "placed on no day: 67" in row["figures"]
 
 
 def test_daily_against_cumulative_can_disagree(data_copy):

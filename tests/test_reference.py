@@ -186,18 +186,24 @@ def reference(ds, rule_name: str, evidence=None) -> dict[str, pd.DataFrame]:
     out: dict[str, list] = {"daily": [], "cumulative": [], "totals": [], "conflicts": []}
     for measure in battle.reconciled_measures:
         cons, behind = constraints([c for c in accepted if c.measure == measure], grid, rule.envelope)
+        every, dropped = list(cons), []
         while not feasible(n, cons):
             found = conflict(n, cons)
             drop, reason = give_way(rule, found, behind, n)
-            out["conflicts"].append(
-                {
-                    "measure": measure,
-                    "dropped": join_ids(drop.claim_ids),
-                    "reason": reason,
-                    "claims_in_conflict": join_ids(i for c in found for i in c.claim_ids),
-                }
-            )
+            row = {
+                "measure": measure,
+                "dropped": join_ids(drop.claim_ids),
+                "reason": reason,
+                "claims_in_conflict": join_ids(i for c in found for i in c.claim_ids),
+            }
+            dropped.append((drop, row))
             cons = [c for c in cons if c is not drop]
+        for drop, row in sorted(dropped, key=lambda pair: min(rule.give_way(x) for x in behind[pair[0]])):
+            trial = [c for c in every if c in cons or c is drop]
+            if feasible(n, trial):
+                cons = trial
+                dropped.remove((drop, row))
+        out["conflicts"] += [row for _, row in dropped]
         live = [c for con in cons for c in behind[con]]
         named = {
             battle.parent(m) or m

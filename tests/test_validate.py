@@ -159,6 +159,14 @@ def _events_header_problem(d):
     write_rows(d / "events.csv", rows)
 
 
+def _thousands_comma(d):
+    """H082's 120 written as 1,200 and left unquoted, as a spreadsheet exports it."""
+    lines = (d / CLAIMS).read_text(encoding="utf-8").split("\n")
+    assert ",killed,120,exact," in lines[H082 - 1]
+    lines[H082 - 1] = lines[H082 - 1].replace(",killed,120,exact,", ",killed,1,200,exact,")
+    (d / CLAIMS).write_text("\n".join(lines), encoding="utf-8")
+
+
 def cell(claim_id, column, value):
     def corrupt(d):
         set_cell(d, line_of(claim_id), column, value)
@@ -178,6 +186,7 @@ CASES = {
     "wrong delimiter": (_semicolons, CLAIMS, 1, None, "semicolon-separated"),
     "wrong encoding": (_latin1, CLAIMS, H082, None, "not UTF-8"),
     "ragged row": (_ragged, CLAIMS, 5, None, "cells"),
+    "unquoted thousands comma": (_thousands_comma, CLAIMS, H082, "value", "thousands comma (1,200)?"),
     "quoted newline": (_quoted_newline, CLAIMS, 6, None, "line break"),
     "missing file": (_missing_file, "sources.csv", None, None, "not found"),
     # values
@@ -332,6 +341,13 @@ CASES = {
         None,
         "side_groups.all",
         "non-empty list",
+    ),
+    "a preferred language that is no language code": (
+        battle_edit(lambda b: b.update(language_preference=["english"])),
+        "battle.json",
+        None,
+        "language_preference",
+        "'english' is not a language code",
     ),
     "sub-groups of an unknown side": (
         battle_edit(lambda b: b.update(subgroups={"aliens": ["small aliens"]})),

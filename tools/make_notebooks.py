@@ -147,8 +147,9 @@ NOTEBOOKS = {
         ),
         md(
             "## The reconciled totals and the claims they rest on\n\n`placed` is what the daily figures put on a day, "
-            "`unplaced` what the totals require on no day; `derived` marks a total that follows from figures about "
-            "other sides and that no accepted claim states; `reports` counts the distinct reports behind it "
+            "`unplaced` what the totals require on no day; `derived` marks a total that no accepted claim states "
+            "and that follows from other figures (for other sides, a group or its parts, or other days); "
+            "`reports` counts the distinct reports behind it "
             "(copies of one report once; two reports of one claimant twice)."
         ),
         code("s.show(s.totals_table(result))\nstory.say(story.totals(ds, result))"),

@@ -23,6 +23,10 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+DERIVED_FROM = "other figures (for other sides, a group or its parts, or other days)"
+"""What a derived total (one no accepted claim states) follows from, in every table, check
+and sentence that explains the word."""
+
 REQUIRED_KEYS: dict[str, type | tuple[type, ...]] = {
     "battle_id": str,
     "name": str,

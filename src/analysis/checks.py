@@ -41,6 +41,7 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.battle import DERIVED_FROM
 from analysis.derive import claimant_days, counted_claims, current_cumulative, grouped_rows
 from analysis.evidence import stated_text
 from analysis.load import Dataset
@@ -211,7 +212,7 @@ def derived_figures(ds: Dataset, r: Reconciliation) -> list[Finding]:
                 "derived_figures",
                 f"{row.measure}, {row.side}, battle total ({r.rule.name} rule)",
                 "derived",
-                f"{row.best} follows from figures about other sides{stated}",
+                f"{row.best} follows from {DERIVED_FROM}{stated}",
                 row.claims,
                 "exact",
             )
@@ -362,7 +363,7 @@ def untraced(ds: Dataset, r: Reconciliation) -> list[Finding]:
             )
             ids = [claim.claim_id, *[i for x in sums for i in x.claim_ids]]
         elif (claim.measure, claim.side, claim.value) in derived:
-            verdict, how, ids = "derived", "; it follows from figures about other sides", [claim.claim_id]
+            verdict, how, ids = "derived", f"; it follows from {DERIVED_FROM}", [claim.claim_id]
         else:
             verdict, how, ids = "untraced", "", [claim.claim_id]
         out.append(

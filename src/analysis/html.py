@@ -56,6 +56,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from analysis import outputs, paths
+from analysis.battle import DERIVED_FROM
 from analysis.build import Layout as Event  # an event of the site: its data folder and built outputs
 from analysis.build import notebook_files  # also defers the rfc3987 parser (fastimport)
 
@@ -536,7 +537,7 @@ def totals_table(ev: Prepared) -> str:
         rows.append(f'<tr class="{kind}"><th scope="row">{esc(str(name))}</th>{"".join(cells)}</tr>')
     caption = (
         f"Reconciled totals under the {esc(ev.rule)} rule. Open: no accepted claim caps the figure; "
-        "derived: no accepted claim states it, it follows from the figures for other sides."
+        f"derived: no accepted claim states it, it follows from {DERIVED_FROM}."
     )
     return (
         f'<table class="totals">\n<caption>{caption}</caption>\n<thead><tr><th scope="col">side or group</th>'

@@ -384,7 +384,10 @@ def figure_cumulative(
     axes = np.atleast_1d(fig.subplots(len(names), 1, sharex=True))
     for ax, name in zip(axes, names):
         draw_cumulative(ax, result, reported, name, side_style(names, name), claimants, measure)
-    axes[-1].set_xlabel("date (running total to the end of the day; the step to the right of a day is that day)")
+    axes[-1].set_xlabel(
+        "date (the step to the right of a day: the running total to that day's end; it rises where a total counted\n"
+        "to that day requires deaths the daily figures place on no day, so it can rise on a day with no daily figure)"
+    )
     handles: dict = {}
     for ax in axes:
         for h, lab in zip(*ax.get_legend_handles_labels()):
@@ -737,7 +740,7 @@ def figure_matrix(totals: pd.DataFrame, ds: Dataset, measure: str | None = None)
     fig = Figure(figsize=(8.0, max(3.4, 0.55 * n + 1.9)), layout="constrained")
     ax = fig.subplots()
     draw_matrix(ax, totals, battle, measure)
-    title(fig, battle, f"each claimant's latest report, by side ({measure})")
+    title(fig, battle, f"each claimant's latest reported total, by side ({measure})")
     used = ds.claims[ds.claims["claim_id"].isin(set(totals.loc[totals["measure"] == measure, "claim_id"]))]
     source_line(fig, used, ds.sources)
     return fig

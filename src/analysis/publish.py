@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import checks, derive
+from analysis.battle import DERIVED_FROM
 from analysis.evidence import CopyDisagreement, Revision, report_key
 from analysis.load import Dataset
 from analysis.outputs import write_text
@@ -561,7 +562,12 @@ def ged_events(ds: Dataset, result) -> pd.DataFrame:
     the whole battle (`date_prec` by its length, `event_clarity` 2: an aggregate), holds
     the deaths the claims require but place on no day (best: the total's `unplaced`; low:
     the battle's low less the days' lows; high: the battle's high less the days' lows), so
-    that the rows add up to the battle total; it is left out where it would hold nothing
+    that the rows add up to the battle total. Every row's death columns add up to its
+    `best`: deaths a day holds on no side (`deaths_unknown` that day) are some side's, and
+    that side's unplaced deaths count them, so on this row a side has only what is surely
+    its own (its unplaced deaths less those, never below 0) and `deaths_unknown` the rest;
+    the death columns then add up to each side's total only where no day holds deaths on
+    no side; it is left out where it would hold nothing
     (best, low and high all 0) and for a one-day battle, whose every death is on its day
     (a row of no deaths citing the day's sources would read as a second event). `high` is
     blank where no claim caps it (GED always gives one: a merge must choose). `where_prec`
@@ -633,6 +639,7 @@ def ged_events(ds: Dataset, result) -> pd.DataFrame:
 
     rows = []
     day_lows = 0
+    sideless = 0  # deaths placed on a day but on no side: in the days' deaths_unknown
     for day in battle.days:
         d = daily[daily["date"] == pd.Timestamp(day)].set_index("side")
         best_of = {s: float(d.at[s, "best"]) for s in battle.sides if s in d.index}
@@ -644,6 +651,7 @@ def ged_events(ds: Dataset, result) -> pd.DataFrame:
             highs = [d.at[s, "high"] for s in battle.sides if s in d.index]
             high = pd.NA if any(pd.isna(h) for h in highs) else int(sum(highs))
         day_lows += low
+        sideless += on_no_side({**best_of, total: best}, battle) if total else 0
         ids = {i for cell in d["claims"] for i in str(cell).split(";") if i}
         stamp = pd.Timestamp(day)
         rows.append(
@@ -685,7 +693,7 @@ def ged_events(ds: Dataset, result) -> pd.DataFrame:
                 "date_prec": _date_prec(start, end),
                 "date_start": f"{start:%Y-%m-%d}",
                 "date_end": f"{end:%Y-%m-%d}",
-                **deaths({s: unplaced.get(s, 0) for s in battle.sides}, u_best),
+                **deaths({s: max(0, unplaced.get(s, 0) - sideless) for s in battle.sides}, u_best),
                 "best": u_best,
                 "high": "" if u_high is None else u_high,
                 "low": u_low,
@@ -762,7 +770,7 @@ def tables(ds: Dataset) -> dict[str, str]:
                 f"(column claims)."
             )
             if "derived" in frame:
-                note += " Derived: a total no accepted claim states, following from the figures for other sides."
+                note += f" Derived: a total no accepted claim states, following from {DERIVED_FROM}."
             label = f"{battle.battle_id}-{stem}"  # unique across events cited in one paper
             files[f"{stem}.tex"] = to_latex(frame.drop(columns=["rule", "claims"]), caption, label, note)
         conflicts.append(r.conflicts.assign(rule=name))

@@ -336,6 +336,19 @@ def _blank(fh: io.FileIO, label: str, limit: int) -> Problem | None:
     return None
 
 
+THOUSANDS = re.compile(r"[0-9]{1,3}")
+
+
+def _split_number(record: list[str], header: list[str]) -> str | None:
+    """The column whose number an unquoted thousands comma split in two ("1,200" read as
+    "1" and "200", pushing every later cell one column on), where one is plain to see:
+    the first cell of one to three digits followed by one of exactly three."""
+    for i in range(min(len(record) - 1, len(header))):
+        if THOUSANDS.fullmatch(record[i]) and len(record[i + 1]) == 3 and record[i + 1].isdigit():
+            return header[i]
+    return None
+
+
 def read_table(
     path: Path,
     expected: list[str],
@@ -562,7 +575,20 @@ def _parse(
                 if line != start:
                     log.add(Problem(label, start, None, "a quoted cell holds a line break: keep each row on one line"))
                 else:
-                    log.add(Problem(label, start, None, f"row has {len(record)} cells, the header has {width}"))
+                    column = _split_number(record, stripped) if len(record) > width else None
+                    log.add(
+                        Problem(
+                            label,
+                            start,
+                            column,
+                            f"row has {len(record)} cells, the header has {width}"
+                            + (
+                                ": a number written with a thousands comma (1,200)? quote it or drop the comma"
+                                if column
+                                else ""
+                            ),
+                        )
+                    )
                 sound = unsound()
                 continue
             if sound:

@@ -23,9 +23,10 @@ not with its square. The claims a figure names are the union of its parts' (see 
 for how they are chosen: they do not depend on the order of the work).
 
 A battle total is `derived` when its best is above zero and no accepted reading about
-that name states that number: it follows from figures about other names (a total of
-10 and sides of 4 and 3 give the third side 3). `reports` counts the distinct reports behind a figure
-(copies of one report count once); `single_source` marks a figure resting on one.
+that name states that number: it follows from other figures (a total of 10 and sides of
+4 and 3 give the third side 3; daily figures of 12, 3 and 20 give a total of 35).
+`reports` counts the distinct reports behind a figure (copies of one report count once);
+`single_source` marks a figure resting on one.
 """
 
 from __future__ import annotations
@@ -111,6 +112,12 @@ def constraints(
     return list(out), out
 
 
+def strength(rule: Rule, c: Constraint, behind: dict[Constraint, list[Claim]]) -> tuple:
+    """The rule's give-way key of a constraint: that of the strongest reading behind it
+    (the greatest key gives way first)."""
+    return min(rule.give_way(x) for x in behind[c])
+
+
 def _give_way(
     rule: Rule, conflict: list[Constraint], behind: dict[Constraint, list[Claim]], n_cells: int
 ) -> tuple[Constraint, str]:
@@ -119,7 +126,7 @@ def _give_way(
     also gives is judged as theirs."""
 
     def key(c: Constraint) -> tuple:
-        return min(rule.give_way(x) for x in behind[c])
+        return strength(rule, c, behind)
 
     if rule.by_removal:
         everything = tuple(range(n_cells))
@@ -135,24 +142,34 @@ def _give_way(
 def resolve(
     rule: Rule, n_cells: int, cons: list[Constraint], behind: dict[Constraint, list[Claim]]
 ) -> tuple[Model, list[dict]]:
-    """Drop the reading that gives way from each minimal conflicting set until all hold."""
-    conflicts = []
+    """Drop the reading that gives way from each minimal conflicting set until all hold,
+    then try each dropped reading again, strongest first, and put it back where it holds
+    with everything kept: a reading stays set aside only if it conflicts with what the
+    rule keeps. (Conflicts are found one at a time, so a reading can give way to one that
+    later gives way itself; without the second pass it would stay out for nothing.)"""
+    every = list(cons)
+    dropped: list[tuple[Constraint, dict]] = []
     model = Model(n_cells, cons)
     while not model.feasible():
         conflict = model.conflict_set()
         if not conflict:
             raise RuntimeError("the solver reports the claims cannot all hold but finds no conflicting set")
         drop, reason = _give_way(rule, conflict, behind, n_cells)
-        conflicts.append(
-            {
-                "claims_in_conflict": join_ids(i for c in conflict for i in c.claim_ids),
-                "dropped": join_ids(drop.claim_ids),
-                "reason": reason,
-            }
-        )
+        row = {
+            "claims_in_conflict": join_ids(i for c in conflict for i in c.claim_ids),
+            "dropped": join_ids(drop.claim_ids),
+            "reason": reason,
+        }
+        dropped.append((drop, row))
         cons = [c for c in cons if c is not drop]
         model = Model(n_cells, cons, reuse=model)
-    return model, conflicts
+    out = {id(drop) for drop, _ in dropped}
+    for drop, _ in sorted(dropped, key=lambda pair: strength(rule, pair[0], behind)):
+        trial = Model(n_cells, [c for c in every if id(c) not in out or c is drop], reuse=model)
+        if trial.feasible():
+            out.discard(id(drop))
+            model = trial
+    return model, [row for drop, row in dropped if id(drop) in out]
 
 
 class _Tally:

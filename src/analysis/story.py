@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.battle import DERIVED_FROM
 from analysis.checks import FAILING, relayed_claims, relaying_claimants
 from analysis.load import Dataset
 from analysis.reconcile import on_no_side
@@ -237,7 +238,7 @@ def derived(found: pd.DataFrame) -> str:
         return "Every reconciled total is a figure some accepted claim states."
     items = [f"{row.subject}: {row.figures}" for row in f.itertuples()]
     verb = "follows" if len(f) == 1 else "follow"
-    return f"{_count(len(f), 'total')} {verb} only from figures about other sides. " + " ".join(
+    return f"{_count(len(f), 'total')} {verb} only from {DERIVED_FROM}. " + " ".join(
         item[0].upper() + item[1:] + "." for item in items
     )
 
@@ -392,7 +393,7 @@ RELAYED = (
         "is the sum of primary claimants' figures for the sides",
         "are the sum of primary claimants' figures for the sides",
     ),
-    ("derived", "follows from figures about other sides", "follow from figures about other sides"),
+    ("derived", f"follows from {DERIVED_FROM}", f"follow from {DERIVED_FROM}"),
     ("untraced", "traces to no claim read for this dataset", "trace to no claim read for this dataset"),
 )
 

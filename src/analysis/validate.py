@@ -905,4 +905,24 @@ def _validate(data_dir: Path) -> list[Problem]:
                         f"{name!r} is not a claimant of claimants.csv",
                     )
                 )
+    if battle is not None:
+        log.extend(_language_problems(battle, resources.get("sources"), battle_label))
     return log.sorted()
+
+
+def _language_problems(battle: Battle, sources: dict | None, label: str) -> Iterator[Problem]:
+    """Each preferred language must be one a source can have (the allowed values of the
+    sources table's `language` column): a misspelt one would match no copy and silently
+    leave the choice between copies to the later tie-breakers."""
+    fields = (sources or {}).get("schema", {}).get("fields", [])
+    allowed = next((f.get("constraints", {}).get("enum") for f in fields if f.get("name") == "language"), None)
+    if not allowed:
+        return
+    for code in battle.language_preference:
+        if code not in allowed:
+            yield Problem(
+                label,
+                None,
+                "language_preference",
+                f"{code!r} is not a language code the sources table allows (ISO 639-1, such as 'en' or 'ar')",
+            )
