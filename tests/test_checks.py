@@ -246,6 +246,21 @@ def test_sub_groups_are_checked_against_their_side(tmp_path):
     assert ("Monitor", "disagree", "civilians 10 vs children 12 (other civilians not given)") in found
 
 
+def test_a_range_entered_as_two_rows_is_read_whole_against_the_parts(tmp_path):
+    """A document gives all as "at least 50" and "up to 55" (two rows of one range): the
+    parts' 40 + 20 = 60 do not fit it, though they fit its first row alone."""
+    day = "2020-03-01"
+    rows = [
+        claim("L", "Monitor", day, day, "all", 50, "at least"),
+        claim("H", "Monitor", day, day, "all", 55, "up to"),
+        claim("A", "Monitor", day, day, "army", 40),
+        claim("M", "Monitor", day, day, "militia", 20),
+    ]
+    ds = load_dataset(make_event(tmp_path / "e", rows))
+    [found] = checks.parts_vs_whole(ds)
+    assert (found.verdict, found.figures, found.claims) == ("disagree", "all 50–55 vs army 40 + militia 20", "A;H;L;M")
+
+
 def test_copies_of_one_figure_disagree_in_qualifier_and_other_figures_of_a_report_are_no_copies(tmp_path):
     """ "about 100" and "100" in two copies of one report disagree; a report's daily and
     running figures for one side, or its toll and its count of named victims, are two

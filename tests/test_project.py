@@ -120,8 +120,12 @@ def test_modules_import_only_earlier_steps():
     for name in FLOW:
         tree = ast.parse((package / f"{name}.py").read_text())
         for node in ast.walk(tree):
+            targets = []
             if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("analysis"):
                 targets = [node.module.split(".")[1]] if "." in node.module else [a.name for a in node.names]
+            elif isinstance(node, ast.Import):  # import analysis.x (as y)
+                targets = [a.name.split(".")[1] for a in node.names if a.name.startswith("analysis.")]
+            if targets:
                 for target in targets:
                     if target == "__version__":  # the package's own metadata, not a step of the flow
                         continue

@@ -26,7 +26,7 @@ from analysis import synthetic
 from analysis.evidence import gather
 from analysis.load import load_dataset
 from analysis.model import Constraint, Model
-from analysis.reconcile import CONFLICT_COLUMNS, Grid, constraints, join_ids, reconcile
+from analysis.reconcile import CONFLICT_COLUMNS, join_ids, reconcile
 from analysis.rules import RULES, Rule, why
 from conftest import DATA, ROOT
 
@@ -134,6 +134,40 @@ class Best:
         return max(value, low) if high is None else min(max(value, low), high)
 
 
+class PlainGrid:
+    """The model's cells, one per day and leaf, day-major, written out here rather than
+    taken from `reconcile.Grid`, so that the reference checks how readings become rows too."""
+
+    def __init__(self, days: int, leaves: tuple[str, ...]):
+        self.days, self.leaves = days, leaves
+
+    def cells(self, members, first: int, last: int) -> tuple[int, ...]:
+        out = []
+        for day in range(max(first, 0), min(last, self.days - 1) + 1):
+            for member in members:
+                out.append(day * len(self.leaves) + self.leaves.index(member))
+        return tuple(sorted(out))
+
+
+def plain_constraints(claims: list, grid: PlainGrid, envelope: bool) -> tuple[list[Constraint], dict]:
+    """One row per set of cells and range, in the order the readings come (under envelope:
+    per set of cells, from the lowest to the highest figure stated), with the readings
+    behind each; written out here rather than taken from `reconcile.constraints`."""
+    groups: dict[tuple, list] = {}
+    for claim in claims:
+        cells = grid.cells(claim.members, claim.first_day, claim.last_day)
+        groups.setdefault((cells,) if envelope else (cells, claim.low, claim.high), []).append(claim)
+    behind: dict[Constraint, list] = {}
+    for key, readings in groups.items():
+        ids = tuple(sorted(i for reading in readings for i in reading.ids))
+        if envelope:
+            faces = [reading.face for reading in readings]
+            behind[Constraint(key[0], min(faces), max(faces), ids)] = readings
+        else:
+            behind[Constraint(key[0], key[1], key[2], ids)] = readings
+    return list(behind), behind
+
+
 def conflict(n: int, cons: list[Constraint]) -> list[Constraint]:
     """The plain deletion filter in constraint order."""
     kept = list(cons)
@@ -181,11 +215,11 @@ def reference(ds, rule_name: str, evidence=None) -> dict[str, pd.DataFrame]:
     rule = RULES[rule_name]
     evidence = evidence or gather(ds)
     accepted, aside = rule.select(evidence.claims)
-    grid = Grid(len(battle.days), battle.leaves)
+    grid = PlainGrid(len(battle.days), battle.leaves)
     n = grid.days * len(grid.leaves)
     out: dict[str, list] = {"daily": [], "cumulative": [], "totals": [], "conflicts": []}
     for measure in battle.reconciled_measures:
-        cons, behind = constraints([c for c in accepted if c.measure == measure], grid, rule.envelope)
+        cons, behind = plain_constraints([c for c in accepted if c.measure == measure], grid, rule.envelope)
         every, dropped = list(cons), []
         while not feasible(n, cons):
             found = conflict(n, cons)
@@ -283,9 +317,9 @@ def test_a_short_ledger_is_exactly_the_reference():
 def test_named_claims_do_not_depend_on_the_order_of_solving():
     ds = synthetic.dataset(3)
     battle = ds.battle
-    grid = Grid(len(battle.days), battle.leaves)
+    grid = PlainGrid(len(battle.days), battle.leaves)
     accepted, _ = RULES["latest"].select(gather(ds).claims)
-    cons, _ = constraints([c for c in accepted if c.measure == "killed"], grid, False)
+    cons, _ = plain_constraints([c for c in accepted if c.measure == "killed"], grid, False)
     model = Model(grid.days * len(grid.leaves), cons)
     while not model.feasible():
         drop = model.conflict_set()[-1]

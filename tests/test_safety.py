@@ -938,6 +938,16 @@ def test_new_accepts_an_empty_folder_and_refuses_anything_else(run_main, tmp_pat
     assert tree(tmp_path) == before and not (DATA / "new").exists()
 
 
+def test_new_inside_a_file_names_the_file(run_main, tmp_path):
+    """`new notes.txt/event`: the cause is the file in the way, said as such (mkdir would
+    say "File exists"), and nothing is written."""
+    (tmp_path / "notes.txt").write_text("x")
+    run = run_main("new", tmp_path / "notes.txt" / "event")
+    assert run.returncode == 2
+    assert f"{tmp_path / 'notes.txt'}: it is a file, not a folder" in one_line(run.stderr)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
 def test_new_names_the_event_after_its_folder_or_the_one_holding_data(run_main, tmp_path):
     """README's form, `new my-event/data`: the event is my-event, not "data"."""
     for folder, name in ((tmp_path / "my-event" / "data", "my-event"), (tmp_path / "al-new", "al-new")):

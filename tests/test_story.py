@@ -381,7 +381,7 @@ def test_sentences_hold_at_the_edges_of_what_an_event_says(tmp_path):
     )
     result = reconcile_all(ds)["hierarchy"]
     assert story.day_toll(ds, result, 0).startswith(
-        "On 1 March 2020, no claimant gave a figure for that day alone; under the hierarchy rule"
+        "On 1 March 2020, no claimant gave a figure about the killed for that day alone; under the hierarchy rule"
     )
     assert story.outlets(ds).startswith("The most widely carried claimant is local monitor (2 documents); ")
     assert story.claims_by(ds) == (
@@ -404,11 +404,10 @@ def test_an_event_whose_claims_are_all_out_of_scope_reads_without_zero_clauses(t
     ds = load_dataset(make_event(tmp_path / "e", claims, period=(day, day)))
     results = reconcile_all(ds)
     result = results["hierarchy"]
-    assert story.totals(ds, result) == "Under the hierarchy rule the best totals (killed) are army 0 and militia 0."
-    assert story.total_claims(ds, result) == (
-        "Claims behind the hierarchy totals (killed): army 0 rests on no accepted claim; militia 0 rests on no "
-        "accepted claim; all 0 rests on no accepted claim."
-    )
+    # the rule accepts no claim: its zeros are no totals (as in rules_spread)
+    no_claim = "the hierarchy rule accepts no claim of this event about the killed"
+    assert story.totals(ds, result) == f"There are no best totals (killed): {no_claim}."
+    assert story.total_claims(ds, result) == f"No claim is behind the hierarchy totals (killed): {no_claim}."
     assert (
         story.rules_spread(ds, {"hierarchy": result}) == "No rule accepts a claim of this event about the killed, "
         "so there is no total to compare across rules."
@@ -448,3 +447,144 @@ def test_an_implied_rate_over_a_base_of_zero_is_not_infinite(tmp_path):
     )
     rates = summaries.implied_rates(ds, reconcile_all(ds)["hierarchy"])
     assert rates["rate (best)"].tolist() == ["n/a (denominator 0)", "10%"]
+
+
+def test_ties_name_every_claimant_and_side_that_leads(tmp_path):
+    day = "2020-03-01"
+    tie = [claim("A", "Monitor", day, day, "army", 1), claim("B", "Army", day, day, "militia", 1)]
+    ds = load_dataset(make_event(tmp_path / "tie", tie))
+    assert story.outlets(ds) == (
+        "The most widely carried claimants are Army and Monitor (1 document each); no document carried a wire story."
+    )
+    assert story.claims_by(ds) == (
+        "The claimants with the most claims in scope are Army and Monitor (1 of 2 each); the sides or groups claimed "
+        "most often are 'army' and 'militia' (1 claim each)."
+    )
+    # one claimant leads, the sides still tie
+    ds = load_dataset(make_event(tmp_path / "lead", [*tie, claim("C", "Army", day, day, "army", 2)]))
+    assert story.claims_by(ds) == (
+        "The claimant with the most claims in scope is Army (2 of 3); the side or group claimed most often is "
+        "'army' (2 claims)."
+    )
+    ds = load_dataset(make_event(tmp_path / "sides", [*tie, claim("C", "Army", day, day, "all", 2)]))
+    assert story.claims_by(ds).endswith(
+        "; the sides or groups claimed most often are 'all', 'army' and 'militia' (1 claim each)."
+    )
+
+
+def test_a_ledger_without_claims_gets_no_vacuous_or_contradictory_sentence(tmp_path):
+    """The header-only ledger `python -m analysis new` writes: each sentence says there is
+    nothing, none says "every" of nothing, and no zero of an empty model is a total."""
+    data = make_event(tmp_path / "empty", [], events=[])
+    ds = load_dataset(data)
+    results = reconcile_all(ds)
+    result = results["hierarchy"]
+    found = run_checks(ds, result)
+    no_claim = "the hierarchy rule accepts no claim of this event about the killed"
+    assert story.overview(ds) == (
+        "Test event (1 March 2020 to 3 March 2020, 3 days): the ledger holds no claim yet; the source register lists "
+        "1 document from 1 outlet."
+    )
+    assert story.scope(ds) == "The ledger holds no claim yet, so none stays out of the totals."
+    assert story.day_toll(ds, result, 0) == (
+        f"On 1 March 2020, no claimant gave a figure about the killed for that day alone; {no_claim}, so the day has "
+        "no reconciled figure."
+    )
+    assert story.totals(ds, result) == f"There are no best totals (killed): {no_claim}."
+    assert story.total_claims(ds, result) == f"No claim is behind the hierarchy totals (killed): {no_claim}."
+    assert story.derived(found) == f"No reconciled total follows only from {DERIVED_FROM}."
+    assert story.copies(result) == "The reconciliation reads no figure, so there are no copies of a report to compare."
+    assert story.conflicts(result) == "The hierarchy rule accepts no claim of this event, so there is no conflict."
+    assert story.event_dates(found) == "No event is dated differently by different claims."
+    for sentence in story.findings(ds, results, found):
+        assert "every" not in sentence.lower() and " 0 " not in sentence, sentence
+    write_rows(data / "sources.csv", rows_of(data / "sources.csv")[:1])
+    assert story.overview(load_dataset(data)).endswith(
+        ": the ledger holds no claim and the source register no document yet."
+    )
+
+
+def test_a_rule_that_accepts_no_claim_has_no_totals_and_no_conflict(tmp_path):
+    day = "2020-03-01"
+    ds = load_dataset(make_event(tmp_path / "e", [claim("K", "Monitor", day, day, "army", 4)]))
+    wikipedia = reconcile_all(ds)["wikipedia"]  # no claimant of this event is an encyclopedia
+    assert story.totals(ds, wikipedia) == (
+        "There are no best totals (killed): the wikipedia rule accepts no claim of this event about the killed."
+    )
+    assert story.conflicts(wikipedia) == "The wikipedia rule accepts no claim of this event, so there is no conflict."
+
+
+def test_a_day_with_figures_of_another_measure_names_the_measure_it_counts(tmp_path):
+    day = "2020-03-01"
+    ds = load_dataset(make_event(tmp_path / "e", [claim("W", "Monitor", day, day, "army", 4, measure="wounded")]))
+    result = reconcile_all(ds)["hierarchy"]
+    assert story.day_toll(ds, result, 0) == (
+        "On 1 March 2020, no claimant gave a figure about the killed for that day alone; the hierarchy rule accepts "
+        "no claim of this event about the killed, so the day has no reconciled figure."
+    )
+    assert story.day_toll(ds, result, 0, "wounded") == (
+        "On 1 March 2020, 1 claimant gave 1 figure about the wounded for that day alone; under the hierarchy rule "
+        "the day's reconciled best is 4 wounded (army 4)."
+    )
+
+
+def test_the_totals_place_one_death_in_the_singular(tmp_path):
+    day = "2020-03-01"
+    ds = load_dataset(make_event(tmp_path / "e", [claim("A", "Monitor", day, day, "army", 1)]))
+    assert story.totals(ds, reconcile_all(ds)["hierarchy"]) == (
+        "Under the hierarchy rule the best totals (killed) are army 1 and militia 0; of the 1 in all, 1 is placed on "
+        "a day and 0 on no day."
+    )
+
+
+def test_one_conflict_is_told_in_the_singular(tmp_path):
+    day, next_day = "2020-03-01", "2020-03-02"
+    one = [claim("A", "Monitor", day, day, "army", 5), claim("T", "Army", day, day, "all", 3)]
+    ds = load_dataset(make_event(tmp_path / "one", one))
+    assert story.conflicts(reconcile_all(ds)["hierarchy"]) == (
+        "Under the hierarchy rule 1 minimal set of accepted claims could not all hold; in it the claim that gives "
+        "way is named with the reason."
+    )
+    two = [*one, claim("B", "Monitor", next_day, next_day, "army", 5), claim("U", "Army", next_day, next_day, "all", 3)]
+    ds = load_dataset(make_event(tmp_path / "two", two))
+    assert story.conflicts(reconcile_all(ds)["hierarchy"]) == (
+        "Under the hierarchy rule 2 minimal sets of accepted claims could not all hold; in each the claim that gives "
+        "way is named with the reason."
+    )
+
+
+def test_one_failing_finding_is_told_in_the_singular():
+    columns = ["check", "subject", "verdict", "figures", "claims", "accepted"]
+    dated = ("event_dates", "recapture", "conflict", "2020-03-01: A; 2020-03-02: B", "E1;E2", "reason")
+    found = pd.DataFrame([dated], columns=columns)
+    assert story.event_dates(found) == (
+        "An event dated differently: recapture (2020-03-01: A; 2020-03-02: B); it is accepted as an exception, with "
+        "the reason, in battle.json."
+    )
+    assert story.event_dates(pd.DataFrame([dated, (*dated[:-1], "")], columns=columns)).startswith(
+        "Events dated differently: recapture (2020-03-01: A; 2020-03-02: B); recapture"
+    )
+    assert story.finding_count(found, "event_dates", "{n} event", "{n} events", "none") == (
+        "1 event; it is accepted as an exception, with the reason, in battle.json."
+    )
+    assert story.finding_count(pd.DataFrame([dated, dated], columns=columns), "event_dates", "", "{n} events", "") == (
+        "2 events; 2 of them accepted as exceptions, with the reason, in battle.json."
+    )
+
+
+def test_one_accepted_relayed_figure_is_told_in_the_singular():
+    ds = load_dataset(DATA)  # an event with claimants that relay others
+
+    def found(*verdicts, accepted=()):
+        return pd.DataFrame(
+            [("untraced", v, "reason" if i in accepted else "") for i, v in enumerate(verdicts)],
+            columns=["check", "verdict", "accepted"],
+        )
+
+    assert story.relayed(ds, found("untraced", accepted=(0,))).endswith(
+        ": it traces to no claim read for this dataset; it is accepted as an exception in battle.json."
+    )
+    assert story.relayed(ds, found("untraced", "derived", accepted=(0,))).endswith(
+        "and 1 traces to no claim read for this dataset; the one that traces to no claim is accepted as an exception "
+        "in battle.json."
+    )

@@ -167,6 +167,19 @@ def _thousands_comma(d):
     (d / CLAIMS).write_text("\n".join(lines), encoding="utf-8")
 
 
+def _about_band_twice(d):
+    """battle.json with `about_band` given a second time on the line after the first."""
+    lines = (d / "battle.json").read_text(encoding="utf-8").split("\n")
+    i = next(i for i, line in enumerate(lines) if line.strip().startswith('"about_band"'))
+    lines.insert(i + 1, '  "about_band": 0.5,')
+    (d / "battle.json").write_text("\n".join(lines), encoding="utf-8")
+
+
+ABOUT_BAND_TWICE = 2 + next(
+    i for i, line in enumerate((DATA / "battle.json").read_text().split("\n")) if '"about_band"' in line
+)
+
+
 def cell(claim_id, column, value):
     def corrupt(d):
         set_cell(d, line_of(claim_id), column, value)
@@ -199,6 +212,8 @@ CASES = {
         "not a real calendar date",
     ),
     "non-numeric value": (cell("H082", "value", "many"), CLAIMS, H082, "value", "not a number"),
+    "fullwidth digits": (cell("H082", "value", "１２０"), CLAIMS, H082, "value", "not a number (in the digits 0-9)"),
+    "Arabic-Indic digits": (cell("H082", "value", "١٢٠"), CLAIMS, H082, "value", "not a number (in the digits 0-9)"),
     "negative value": (cell("H082", "value", "-120"), CLAIMS, H082, "value", "negative"),
     "fractional value": (cell("H082", "value", "12.5"), CLAIMS, H082, "value", "whole number"),
     "unknown side": (cell("H082", "side", "aliens"), CLAIMS, H082, "side", "not a side"),
@@ -341,6 +356,42 @@ CASES = {
         None,
         "side_groups.all",
         "non-empty list",
+    ),
+    "a side listed as an other actor": (
+        battle_edit(lambda b: b["other_actors"].append(b["sides"][1])),
+        "battle.json",
+        None,
+        "other_actors",
+        "'rebels' is already the name of a side or sub-group",
+    ),
+    "a sub-group listed as an other actor": (
+        battle_edit(lambda b: b["other_actors"].append("children")),
+        "battle.json",
+        None,
+        "other_actors",
+        "'children' is already the name",
+    ),
+    "a period of more than a century": (
+        battle_edit(lambda b: b.update(period_start="0001-06-05")),
+        "battle.json",
+        None,
+        "period_start",
+        "days (100 years)",
+    ),
+    "a key given twice": (_about_band_twice, "battle.json", ABOUT_BAND_TWICE, "about_band", "key given twice"),
+    "a control character in a name": (
+        battle_edit(lambda b: b.update(name="Battle\tof the test")),
+        "battle.json",
+        None,
+        "name",
+        "control character",
+    ),
+    "a control character in a side group's member": (
+        battle_edit(lambda b: b["side_groups"]["all"].append("re\x07bels")),
+        "battle.json",
+        None,
+        "side_groups.all[3]",
+        "control character",
     ),
     "a preferred language that is no language code": (
         battle_edit(lambda b: b.update(language_preference=["english"])),
@@ -1054,6 +1105,44 @@ def test_a_malformed_data_package_names_the_key_and_the_cause(event, change, key
     package_edit(change)(event)
     assert problems_of(event) == [("datapackage.json", None, key, message)]
     assert main(["validate", str(event)]) == 1
+
+
+def _qualifiers(p):
+    return _field(12)(p)["constraints"]["enum"]
+
+
+@pytest.mark.parametrize(
+    "change, key, message",
+    [
+        (lambda p: _qualifiers(p).append("roughly"), f"{FIELDS}[12].constraints.enum", "adds 'roughly'"),
+        (_set(_field(7), type="string"), f"{FIELDS}[7].type", "'string': the project's schema has 'date'"),
+        (_set(_field(15), type="string"), f"{FIELDS}[15].type", "'string': the project's schema has 'boolean'"),
+        (lambda p: _field(11)(p)["constraints"].pop("required"), f"{FIELDS}[11].constraints.required", "None"),
+        (_set(_field(11), type="string"), f"{FIELDS}[11].type", "'string': the project's schema has 'integer'"),
+        (lambda p: p["resources"][0]["schema"]["fields"].pop(2), FIELDS, "lacks the field 'dossier_ref'"),
+        (lambda p: p["resources"][0]["schema"].pop("foreignKeys"), FK, "differs from the project's schema"),
+    ],
+)
+def test_a_data_package_that_departs_from_the_projects_schema_is_refused(event, change, key, message):
+    """The code reads the tables as the project's one schema defines them: a package that
+    widens a closed list of values, changes a type or drops a requirement would pass its
+    own checks and then break the reconciliation (each of these did, with a traceback)."""
+    package_edit(change)(event)
+    [(file, line, where, said)] = problems_of(event)
+    assert (file, line, where) == ("datapackage.json", None, key) and message in said
+    assert main(["validate", str(event)]) == 1
+
+
+def test_a_data_package_may_add_a_measure_and_word_its_descriptions(event):
+    """Open vocabularies (what is counted, events, kinds of document) may grow; titles and
+    descriptions are the event's own."""
+
+    def change(p):
+        _field(10)(p)["constraints"]["enum"].append("missing")
+        _field(10)(p)["description"] = "What this event's sources count."
+
+    package_edit(change)(event)
+    assert validate(event) == []
 
 
 def test_a_data_package_that_is_not_an_object_is_said_to_be_so(event):

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
+import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,10 @@ from pathlib import Path
 DERIVED_FROM = "other figures (for other sides, a group or its parts, or other days)"
 """What a derived total (one no accepted claim states) follows from, in every table, check
 and sentence that explains the word."""
+
+MAX_PERIOD_DAYS = 36_525
+"""The longest period an event may have: a century of days (each day is a row of every
+daily table, so a mistyped year such as 0001 would otherwise run for hours)."""
 
 REQUIRED_KEYS: dict[str, type | tuple[type, ...]] = {
     "battle_id": str,
@@ -277,6 +282,11 @@ def _check_groups(raw: dict) -> list[tuple[str, str]]:
             problems.append((key, f"names no side, sub-group or side group: {', '.join(map(repr, unknown))}"))
         elif _cycle(group, groups):
             problems.append((key, "contains itself through its member groups"))
+    others = raw["other_actors"] if isinstance(raw["other_actors"], list) else []
+    for actor in sorted({a for a in others if isinstance(a, str) and a in used}):
+        problems.append(
+            ("other_actors", f"{actor!r} is already the name of a side or sub-group: actors are never counted")
+        )
     return problems
 
 
@@ -313,6 +323,25 @@ def _cycle(start: str, groups: dict) -> bool:
     return False
 
 
+CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
+def _controls(value: object, at: str = "") -> list[str]:
+    """The key path of every name or text in `value` (keys included) holding a control
+    character, as the tables refuse them: a name with one matches no claim's."""
+    if isinstance(value, str):
+        return [at or "(top level)"] if CONTROL.search(value) else []
+    if isinstance(value, dict):
+        found = []
+        for key, item in value.items():
+            here = f"{at}.{key}" if at else str(key)
+            found += [here] if CONTROL.search(str(key)) else _controls(item, here)
+        return found
+    if isinstance(value, list):
+        return [k for i, item in enumerate(value) for k in _controls(item, f"{at}[{i}]")]
+    return []
+
+
 def parse_battle(raw: dict) -> tuple[Battle | None, list[tuple[str, str]]]:
     """Build a Battle from parsed JSON. Returns (battle or None, [(key, message)]). A key
     that is not one of the known keys is a problem (with the known key it is likely a
@@ -321,6 +350,9 @@ def parse_battle(raw: dict) -> tuple[Battle | None, list[tuple[str, str]]]:
         return None, [("(top level)", "must be a JSON object")]
     # an unknown key first: a misspelt key is the cause of the 'missing' it would bring
     problems, renamed = _unknown_keys(raw, [*REQUIRED_KEYS, *OPTIONAL_KEYS], "", "battle.json")
+    problems += [
+        (key, "holds a control character (a tab, line break or other invisible one)") for key in _controls(raw)
+    ]
     for key, kind in REQUIRED_KEYS.items():
         if key not in raw:
             if key not in renamed:
@@ -333,6 +365,14 @@ def parse_battle(raw: dict) -> tuple[Battle | None, list[tuple[str, str]]]:
     end = _date(raw["period_end"], "period_end", problems)
     if start and end and end < start:
         problems.append(("period_end", f"{end} is before period_start {start}"))
+    elif start and end and (end - start).days + 1 > MAX_PERIOD_DAYS:
+        problems.append(
+            (
+                "period_start",
+                f"the period from {start} to {end} is {(end - start).days + 1:,} days long: the tool reconciles "
+                f"an event of up to {MAX_PERIOD_DAYS:,} days (100 years), a day per row",
+            )
+        )
     problems += _check_groups(raw)
     for key in ("other_actors", "reconciled_measures", "claimant_hierarchy", "language_preference"):
         problems += _check_names(raw[key], key)

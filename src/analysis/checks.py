@@ -93,35 +93,49 @@ def parts_vs_whole(ds: Dataset) -> list[Finding]:
     wholes = [*battle.side_groups.items(), *((side, battle.side_leaves(side)) for side in battle.subgroups)]
     for rows in grouped_rows(c, ["source_id", "claimant", "measure", "period_start", "period_end"]):
         key = rows[0]
-        by_side: dict = {}
+        by_side: dict[str, list] = {}
         for row in rows:
-            by_side.setdefault(row.side, row)
+            by_side.setdefault(row.side, []).append(row)
         for group, members in wholes:
             if group not in by_side or not any(m in by_side for m in members):
                 continue
-            whole = by_side[group]
-            parts = [by_side[m] for m in members if m in by_side]
+            whole = _together(by_side[group])
+            parts = [(m, _together(by_side[m])) for m in members if m in by_side]
             total: tuple[int, int | None] = (0, 0)
-            for p in parts:
-                total = _add(total, _iv(p))
+            for _, p in parts:
+                total = _add(total, p)
             complete = len(parts) == len(members)
             if not complete:
                 total = (total[0], None)
-            verdict = ("agree" if complete else "incomplete") if _meet(total, _iv(whole)) else "disagree"
-            figures = f"{group} {_show(*_iv(whole))} vs " + " + ".join(f"{p.side} {_show(*_iv(p))}" for p in parts)
+            verdict = ("agree" if complete else "incomplete") if _meet(total, whole) else "disagree"
+            figures = f"{group} {_show(*whole)} vs " + " + ".join(f"{m} {_show(*p)}" for m, p in parts)
             if not complete:
                 figures += " (" + ", ".join(m for m in members if m not in by_side) + " not given)"
+            ids = [r.claim_id for name in [group, *(m for m, _ in parts)] for r in by_side[name]]
             out.append(
                 Finding(
                     "parts_vs_whole",
                     f"{key.claimant}, {key.measure}, {_span(key.period_start, key.period_end)}, {key.source_id}",
                     verdict,
                     figures,
-                    join_ids([whole.claim_id, *[p.claim_id for p in parts]]),
+                    join_ids(ids),
                     "qualifiers as stated",
                 )
             )
     return out
+
+
+def _together(rows: list) -> tuple[int, int | None]:
+    """What one document's rows for one side say together: a range entered as two rows
+    ("at least 55", "up to 78") is 55–78; rows that cannot all hold span from the lowest to
+    the highest they allow."""
+    intervals = [_iv(r) for r in rows]
+    low = max(lo for lo, _ in intervals)
+    highs = [hi for _, hi in intervals if hi is not None]
+    high = min(highs) if highs else None
+    if high is not None and high < low:
+        return min(lo for lo, _ in intervals), None if len(highs) < len(intervals) else max(highs)
+    return low, high
 
 
 def daily_vs_cumulative(ds: Dataset) -> list[Finding]:

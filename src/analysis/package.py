@@ -24,6 +24,82 @@ def schemas() -> dict[str, dict]:
     return {r["name"]: r["schema"] for r in canonical()["resources"] if "schema" in r}
 
 
+OPEN_VOCABULARIES = frozenset({("casualties", "measure"), ("events", "event"), ("sources", "kind")})
+"""Columns whose allowed values an event's package may add to: what is counted, which
+events are dated, what kind of document was read. The code reads meaning into no value of
+theirs beyond the canonical ones it names (killed, wounded...). Every other enum may only be
+narrowed: the code reads its values (qualifiers, figure types, count status...)."""
+
+RULED = ("type", "format")
+RULED_CONSTRAINTS = ("required", "unique", "pattern", "minimum", "maximum")
+
+
+def schema_drift(package: dict) -> list[tuple[str, str]]:
+    """Where a sound data package's tables depart from the canonical schema in a way the
+    code cannot follow, each as (key path, message): a table or field missing or added, a
+    field's type, format, required, unique, pattern, minimum or maximum changed, an enum
+    widened outside `OPEN_VOCABULARIES`, the primary or foreign keys changed. Titles and
+    descriptions may be the event's own."""
+    found: list[tuple[str, str]] = []
+    mine = {r["name"]: (i, r) for i, r in enumerate(package["resources"]) if r.get("format") != "json"}
+    for table, schema in schemas().items():
+        if table not in mine:
+            continue  # reported as a missing resource
+        i, res = mine[table]
+        at = f"resources[{i}].schema"
+        fields = {f["name"]: (j, f) for j, f in enumerate(res["schema"]["fields"])}
+        wanted = {f["name"]: f for f in schema["fields"]}
+        for name in wanted.keys() - fields.keys():
+            found.append((f"{at}.fields", f"lacks the field {name!r} of the project's schema"))
+        for name, (j, spec) in fields.items():
+            here = f"{at}.fields[{j}]"
+            if name not in wanted:
+                found.append((here, f"{name!r} is not a field of the project's {table} schema"))
+                continue
+            canon = wanted[name]
+            for key in RULED:
+                if spec.get(key) != canon.get(key):
+                    found.append((f"{here}.{key}", f"{spec.get(key)!r}: the project's schema has {canon.get(key)!r}"))
+            cons, canon_cons = spec.get("constraints", {}), canon.get("constraints", {})
+            for key in RULED_CONSTRAINTS:
+                if cons.get(key) != canon_cons.get(key):
+                    found.append(
+                        (
+                            f"{here}.constraints.{key}",
+                            f"{cons.get(key)!r}: the project's schema has {canon_cons.get(key)!r}",
+                        )
+                    )
+            if "enum" in canon_cons and (table, name) not in OPEN_VOCABULARIES:
+                added = [v for v in cons.get("enum", []) if v not in canon_cons["enum"]]
+                if "enum" not in cons or added:
+                    what = f"adds {', '.join(map(repr, added))}" if added else "drops the list of allowed values"
+                    found.append(
+                        (f"{here}.constraints.enum", f"{what}: the code reads these values, only fewer are allowed")
+                    )
+        for key in ("primaryKey", "foreignKeys"):
+            if _keys(res["schema"].get(key)) != _keys(schema.get(key)):
+                found.append((f"{at}.{key}", f"differs from the project's schema: {json.dumps(schema.get(key))}"))
+    return found
+
+
+def _keys(spec: object) -> object:
+    """A primary key or list of foreign keys with each one-column key written as a list
+    (Table Schema allows `"claimant"` for `["claimant"]`), for comparison."""
+
+    def columns(value: object) -> object:
+        return [value] if isinstance(value, str) else value
+
+    if isinstance(spec, list) and all(isinstance(fk, dict) for fk in spec):
+        return sorted(
+            (
+                json.dumps(columns(fk.get("fields"))),
+                json.dumps({**fk.get("reference", {}), "fields": columns(fk.get("reference", {}).get("fields"))}),
+            )
+            for fk in spec
+        )
+    return columns(spec)
+
+
 def for_event(slug: str, name: str) -> bytes:
     """The data package of event `name` (`slug` its battle_id), as the bytes of its file."""
     package = canonical()

@@ -471,14 +471,38 @@ def read_json(path: Path, label: str | None = None, limit: int = JSON_LIMIT) -> 
         return None, [_bad_byte(label, *bad)]
     if not text.strip():
         return None, [Problem(label, None, None, "file is empty: expected a JSON object")]
+    repeated: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in items:
+            if key in out:
+                repeated.append(key)
+            out[key] = value
+        return out
+
     try:
-        return json.loads(text), []
+        data = json.loads(text, object_pairs_hook=pairs)
     except json.JSONDecodeError as exc:
         return None, [_json_syntax(label, exc)]
     except RecursionError:
         return None, [Problem(label, None, None, "not valid JSON: lists or objects nested too deep")]
     except ValueError as exc:  # a number of more than 4,300 digits
         return None, [Problem(label, None, None, f"not valid JSON: {exc}")]
+    if repeated:  # JSON readers keep one of the values, most the last: which was meant?
+        return None, [
+            Problem(label, _second_line(text, key), key, "key given twice in one object: keep one of its values")
+            for key in dict.fromkeys(repeated)
+        ]
+    return data, []
+
+
+def _second_line(text: str, key: str) -> int | None:
+    """The line of the second place the quoted key appears (an object's repeated key)."""
+    quoted = json.dumps(key, ensure_ascii=False)
+    first = text.find(quoted)
+    second = text.find(quoted, first + 1) if first >= 0 else -1
+    return text.count("\n", 0, second) + 1 if second >= 0 else None
 
 
 def _parse(

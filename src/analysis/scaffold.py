@@ -128,6 +128,9 @@ def new_event(folder: Path) -> list[Path]:
             raise outputs.UnsafeOutput(folder, "it exists and is not a folder")
         if os.listdir(folder):
             raise outputs.UnsafeOutput(folder, "it is not empty: `new` writes only into a new or empty folder")
+    above = next((p for p in folder.parents if os.path.lexists(p)), None)
+    if above is not None and not above.is_dir():  # mkdir would say "File exists"
+        raise outputs.UnsafeOutput(above, "it is a file, not a folder: the event's folder cannot be made inside it")
     files = {name: header.encode() for name, header in csv_headers(package.canonical()).items()}
     battle = battle_template(event_name(folder))
     files["battle.json"] = (json.dumps(battle, indent=2, ensure_ascii=False) + "\n").encode()

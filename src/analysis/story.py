@@ -42,6 +42,23 @@ def _of_them(n: int) -> str:
     return {0: "none of them is", 1: "1 of them is"}.get(n, f"{n} of them are")
 
 
+def _leaders(counts: pd.Series) -> tuple[list[str], int]:
+    """The names with the highest count, every one of them when several tie (in the order
+    of their names), and that count."""
+    top = int(counts.max())
+    return sorted((str(name) for name, n in counts.items() if n == top), key=str.casefold), top
+
+
+def _accepts_none(result, measure: str) -> bool:
+    """Whether `result`'s rule accepts no claim about `measure`: its figures for it are then
+    no totals, only the zeros of an empty model (see `rules_without_claims`)."""
+    return bool(rules_without_claims({result.rule.name: result}, measure))
+
+
+def _accepts_no_claim(result, measure: str) -> str:
+    return f"the {result.rule.name} rule accepts no claim of this event about the {measure}"
+
+
 def overview(ds: Dataset) -> str:
     c = ds.claims
     b = ds.battle
@@ -49,11 +66,19 @@ def overview(ds: Dataset) -> str:
     span = _day(b.period_start) if days == 1 else f"{_day(b.period_start)} to {_day(b.period_end)}"
     documents, used = len(ds.sources), c["source_id"].nunique()
     read = _count(documents, "document")
+    publishers = _count(ds.sources["publisher"].nunique(), "outlet")
+    if c.empty:
+        held = (
+            f"the ledger holds no claim yet; the source register lists {read} from {publishers}"
+            if documents
+            else "the ledger holds no claim and the source register no document yet"
+        )
+        return f"{b.name} ({span}, {_count(days, 'day')}): {held}."
     taken = f"the {read} read" if used == documents else f"{used} of the {read} read"
     return (
         f"{b.name} ({span}, {_count(days, 'day')}): the ledger holds {_count(len(c), 'claim')} by "
         f"{_count(c['claimant'].nunique(), 'claimant')}, taken from {taken} from "
-        f"{_count(ds.sources['publisher'].nunique(), 'outlet')}; {_of_them(int(c['in_scope'].sum()))} in the "
+        f"{publishers}; {_of_them(int(c['in_scope'].sum()))} in the "
         f"event's scope."
     )
 
@@ -68,8 +93,13 @@ def outlets(ds: Dataset) -> str:
     if named.empty:
         return "No figure in the ledger names its claimant."
     per = named.groupby("claimant", observed=True)["source_id"].nunique().sort_values(ascending=False, kind="stable")
-    # a claimant's name may begin in lower case: it never opens the sentence
-    top = f"The most widely carried claimant is {per.index[0]} ({_count(int(per.iloc[0]), 'document')})"
+    # a claimant's name may begin in lower case: it never opens the sentence; ties are all named
+    names, most = _leaders(per)
+    top = (
+        f"The most widely carried claimant is {names[0]} ({_count(most, 'document')})"
+        if len(names) == 1
+        else f"The most widely carried claimants are {_list(names)} ({_count(most, 'document')} each)"
+    )
     wires = ds.sources["wire_agency"].dropna()
     return (
         f"{top}; {_count(int(wires.size), 'document')} carried a wire story ({_list(sorted(set(wires)))}), so "
@@ -83,12 +113,18 @@ def claims_by(ds: Dataset) -> str:
     c = ds.claims[ds.claims["in_scope"]]
     if c.empty:
         return "No claim is in the event's scope yet."
-    who = c["claimant"].astype(str).value_counts()
-    side = c["side"].astype(str).value_counts()
-    # names as the ledger spells them: a claimant never opens the sentence, a side is quoted
+    who, most = _leaders(c["claimant"].astype(str).value_counts())
+    sides, often = _leaders(c["side"].astype(str).value_counts())
+    # names as the ledger spells them: a claimant never opens the sentence, a side is quoted; ties are all named
+    quoted = _list([f"'{s}'" for s in sides])
     return (
-        f"The claimant with the most claims in scope is {who.index[0]} ({who.iloc[0]} of {len(c)}); the side or "
-        f"group claimed most often is '{side.index[0]}' ({_count(int(side.iloc[0]), 'claim')})."
+        f"The claimant with the most claims in scope is {who[0]} ({most} of {len(c)})"
+        if len(who) == 1
+        else f"The claimants with the most claims in scope are {_list(who)} ({most} of {len(c)} each)"
+    ) + (
+        f"; the side or group claimed most often is {quoted} ({_count(often, 'claim')})."
+        if len(sides) == 1
+        else f"; the sides or groups claimed most often are {quoted} ({_count(often, 'claim')} each)."
     )
 
 
@@ -126,6 +162,8 @@ def measures(ds: Dataset) -> str:
 
 
 def scope(ds: Dataset) -> str:
+    if ds.claims.empty:
+        return "The ledger holds no claim yet, so none stays out of the totals."
     out = ds.claims[~ds.claims["in_scope"]]
     if out.empty:
         return "Every claim in the ledger is in the event's scope."
@@ -173,7 +211,10 @@ def day_toll(ds: Dataset, result, day: int, measure: str | None = None) -> str:
         gave = "no claimant gave a figure"
     else:
         gave = f"{_count(claimed['claimant'].nunique(), 'claimant')} gave {_count(len(claimed), 'figure')}"
-    head = f"On {_day(date)}, {gave} for that day alone; under the {result.rule.name} rule"
+    gave += f" about the {measure} for that day alone"
+    if _accepts_none(result, measure):  # its zeros are no reconciled figure
+        return f"On {_day(date)}, {gave}; {_accepts_no_claim(result, measure)}, so the day has no reconciled figure."
+    head = f"On {_day(date)}, {gave}; under the {result.rule.name} rule"
     if total is None:  # no group covers every side: the sides' bests, no total
         bests = _list(parts) if parts else "0 for every side"
         return f"{head} the day's reconciled bests ({measure}) are {bests}; no group covers every side."
@@ -200,6 +241,8 @@ def revisions(result) -> str:
 
 def totals(ds: Dataset, result, measure: str | None = None) -> str:
     measure = measure or ds.battle.headline_measure
+    if _accepts_none(result, measure):
+        return f"There are no best totals ({measure}): {_accepts_no_claim(result, measure)}."
     t = result.totals[result.totals["measure"] == measure].set_index("side")
     parts = []
     accepted = {i for c in result.accepted for i in c.ids}
@@ -222,9 +265,10 @@ def totals(ds: Dataset, result, measure: str | None = None) -> str:
     tail = ""
     if group is not None and int(t.at[group, "best"]) > 0:
         g = t.loc[group]
+        placed = int(g["placed"])
         tail = (
-            f"; of the {int(g['best'])} in all, {int(g['placed'])} are placed on a day and {int(g['unplaced'])} "
-            f"on no day"
+            f"; of the {int(g['best'])} in all, {placed} {'is' if placed == 1 else 'are'} placed on a day and "
+            f"{int(g['unplaced'])} on no day"
         )
         split = on_no_side(t["best"], ds.battle)
         if split:
@@ -234,8 +278,8 @@ def totals(ds: Dataset, result, measure: str | None = None) -> str:
 
 def derived(found: pd.DataFrame) -> str:
     f = found[found["check"] == "derived_figures"]
-    if f.empty:
-        return "Every reconciled total is a figure some accepted claim states."
+    if f.empty:  # true too of an event with no claim, whose zeros follow from nothing
+        return f"No reconciled total follows only from {DERIVED_FROM}."
     items = [f"{row.subject}: {row.figures}" for row in f.itertuples()]
     verb = "follows" if len(f) == 1 else "follow"
     return f"{_count(len(f), 'total')} {verb} only from {DERIVED_FROM}. " + " ".join(
@@ -247,6 +291,8 @@ def copies(result) -> str:
     """Disagreements between copies among the figures the reconciliation reads (in scope,
     revisions applied); the ledger-wide check `copies_disagree` looks at every row."""
     d = result.evidence.disagreements
+    if not d and not result.evidence.claims:
+        return "The reconciliation reads no figure, so there are no copies of a report to compare."
     if not d:
         return "Among the figures the reconciliation reads, the copies of every report agree."
     swaps = [x for x in d if x.kind == "swap"]
@@ -274,6 +320,8 @@ def _accepted(failing: pd.DataFrame) -> str:
     accepted = int(failing["accepted"].ne("").sum())
     if not accepted:
         return ""
+    if len(failing) == 1:
+        return "; it is accepted as an exception, with the reason, in battle.json"
     return (
         f"; {accepted} of them accepted as {'an exception' if accepted == 1 else 'exceptions'}, with the reason, "
         "in battle.json"
@@ -305,11 +353,13 @@ def parts_fit(found: pd.DataFrame) -> str:
 
 def conflicts(result) -> str:
     c = result.conflicts
+    if c.empty and not result.accepted:
+        return f"The {result.rule.name} rule accepts no claim of this event, so there is no conflict."
     if c.empty:
         return f"Under the {result.rule.name} rule the accepted claims can all hold together: no conflict."
     return (
         f"Under the {result.rule.name} rule {_count(len(c), 'minimal set')} of accepted claims could not all "
-        f"hold; in each the claim that gives way is named with the reason."
+        f"hold; in {'it' if len(c) == 1 else 'each'} the claim that gives way is named with the reason."
     )
 
 
@@ -354,10 +404,11 @@ def rules_spread(ds: Dataset, results: dict, measure: str | None = None) -> str:
 
 def event_dates(found: pd.DataFrame) -> str:
     f = found[found["check"] == "event_dates"]
-    if f.empty:
-        return "Every dated event is given the same day by every claim."
+    if f.empty:  # true too of an event with no dated event
+        return "No event is dated differently by different claims."
     dated = "; ".join(f"{row.subject} ({row.figures})" for row in f.itertuples())
-    return f"Events dated differently: {dated}{_accepted(f[f['verdict'].isin(FAILING)])}."
+    head = "An event dated differently" if len(f) == 1 else "Events dated differently"
+    return f"{head}: {dated}{_accepted(f[f['verdict'].isin(FAILING)])}."
 
 
 NOTHING_RELAYED = "No claimant in the ledger relays others' figures: there is nothing to trace."
@@ -414,7 +465,12 @@ def relayed(ds: Dataset, found: pd.DataFrame) -> str:
     failing = f[f["verdict"].isin(FAILING)]
     accepted = int(failing["accepted"].ne("").sum())
     verb = "is accepted as an exception" if accepted == 1 else "are accepted as exceptions"
-    tail = f"; {accepted} of those that trace to no claim {verb} in battle.json" if accepted else ""
+    those = (
+        ("it" if len(f) == 1 else "the one that traces to no claim")
+        if len(failing) == 1
+        else f"{accepted} of those that trace to no claim"
+    )
+    tail = f"; {those} {verb} in battle.json" if accepted else ""
     return (
         f"{_count(len(f), 'relayed figure')} {'repeats' if len(f) == 1 else 'repeat'} no number a primary "
         f"claimant gives for the same side and measure: {_list(parts)}{tail}."
@@ -424,6 +480,8 @@ def relayed(ds: Dataset, found: pd.DataFrame) -> str:
 def total_claims(ds: Dataset, result, measure: str | None = None) -> str:
     """The claims each side's total rests on, and how many reports stand behind it."""
     measure = measure or ds.battle.headline_measure
+    if _accepts_none(result, measure):
+        return f"No claim is behind the {result.rule.name} totals ({measure}): {_accepts_no_claim(result, measure)}."
     t = result.totals[result.totals["measure"] == measure].set_index("side")
     names = ds.battle.sides_and_total
     parts = []

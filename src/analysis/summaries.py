@@ -246,6 +246,13 @@ def totals_table(result) -> pd.DataFrame:
     return t[["measure", "side", "figure", "placed", "unplaced", "derived", "reports", "claims"]]
 
 
+def percent(value: float) -> str:
+    """A share in per cent, to one decimal place from 1 % up (no trailing zeros: 10 %,
+    150 %, 8.7 %), to two significant digits below, never in scientific notation."""
+    text = f"{value:.1f}".rstrip("0").rstrip(".") if value >= 1 else f"{value:.2g}"
+    return f"{text}%"
+
+
 def implied_rates(ds: Dataset, result) -> pd.DataFrame:
     """Deaths and wounded as a share of the force or population a claim gives for the side
     (`n/a` where that figure is 0)."""
@@ -262,7 +269,7 @@ def implied_rates(ds: Dataset, result) -> pd.DataFrame:
                 continue
             hedge = {"at least": "≤", "more than": "<", "about": "~", "up to": "≥"}.get(str(base.qualifier), "")
             # a base of 0 (the schema allows it) gives no rate
-            rate = f"{hedge}{100 * t['best'] / base.value:.2g}%" if base.value else "n/a (denominator 0)"
+            rate = f"{hedge}{percent(100 * t['best'] / base.value)}" if base.value else "n/a (denominator 0)"
             rows.append(
                 {
                     "side": base.side,

@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from analysis.battle import Battle, parse_battle
+from analysis.package import schema_drift
 from analysis.read import Check, Problem, ProblemLog, RawTable, kind_of, paused_gc, read_json, read_table
 
 PACKAGE = "datapackage.json"
@@ -64,10 +65,12 @@ CLAIM_CELLS = ("period_start", "period_end", "figure_type", "side", "area", "in_
 
 CellCheck = Callable[[str], "str | None"]
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
-_NEGATIVE = re.compile(r"-\d+")
-_FRACTION = re.compile(r"-?\d*[.,]\d+")
-_DIGITS = re.compile(r"\d+")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# digits 0-9 only: `\d` would also take other scripts' digits ("２３", "٢٣"), which int()
+# reads as 23 but no other tool reading the CSV would
+_NEGATIVE = re.compile(r"-[0-9]+")
+_FRACTION = re.compile(r"-?[0-9]*[.,][0-9]+")
+_DIGITS = re.compile(r"[0-9]+")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _integer_check(cons: dict) -> CellCheck:
@@ -80,7 +83,7 @@ def _integer_check(cons: dict) -> CellCheck:
         if _FRACTION.fullmatch(value):
             return f"{value!r} is not a whole number"
         if not _DIGITS.fullmatch(value):
-            return f"{value!r} is not a number"
+            return f"{value!r} is not a number (in the digits 0-9)"
         if has_min and int(value) < low:  # type: ignore[operator]
             return f"{value} is below the minimum {low}"
         if has_max and int(value) > high:  # type: ignore[operator]
@@ -777,6 +780,9 @@ def _validate(data_dir: Path) -> list[Problem]:
     found = package_problems(package, pkg_label)
     if found:
         return found
+    drift = schema_drift(package)
+    if drift:  # the tables would be checked against rules the code does not follow
+        return [Problem(pkg_label, None, key, message) for key, message in drift]
     # the package's structure is sound (package_problems): each part is used as it is
     resources = {r["name"]: r for r in package["resources"]}
     tabular = {name: r for name, r in resources.items() if r.get("format") != "json"}
