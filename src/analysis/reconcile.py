@@ -149,6 +149,7 @@ def resolve(
     later gives way itself; without the second pass it would stay out for nothing.)"""
     every = list(cons)
     dropped: list[tuple[Constraint, dict]] = []
+    met: dict[int, list[Constraint]] = {}  # a dropped reading -> the conflict it gave way in
     model = Model(n_cells, cons)
     while not model.feasible():
         conflict = model.conflict_set()
@@ -161,10 +162,13 @@ def resolve(
             "reason": reason,
         }
         dropped.append((drop, row))
+        met[id(drop)] = conflict
         cons = [c for c in cons if c is not drop]
         model = Model(n_cells, cons, reuse=model)
     out = {id(drop) for drop, _ in dropped}
     for drop, _ in sorted(dropped, key=lambda pair: strength(rule, pair[0], behind)):
+        if not any(id(c) in out for c in met[id(drop)] if c is not drop):
+            continue  # the conflict it gave way in is all kept: it cannot hold (no program needed)
         trial = Model(n_cells, [c for c in every if id(c) not in out or c is drop], reuse=model)
         if trial.feasible():
             out.discard(id(drop))
