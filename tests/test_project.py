@@ -80,6 +80,7 @@ def test_deferred_iri_parser_still_checks_iris():
 FLOW = [
     "paths",
     "package",
+    "words",
     "outputs",
     "fastimport",
     "read",

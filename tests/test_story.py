@@ -588,3 +588,12 @@ def test_one_accepted_relayed_figure_is_told_in_the_singular():
         "and 1 traces to no claim read for this dataset; the one that traces to no claim is accepted as an exception "
         "in battle.json."
     )
+
+
+def test_counted_nouns_and_lists_are_english_for_0_1_and_many():
+    from analysis.words import and_list, count
+
+    assert [count(n, "claim") for n in (0, 1, 2)] == ["0 claims", "1 claim", "2 claims"]
+    assert count(2, "copy", "copies") == "2 copies" and count(1, "copy", "copies") == "1 copy"
+    assert [and_list(x) for x in ([], ["a"], ["a", "b"], ["a", "", "b", "c"])] == ["", "a", "a and b", "a, b and c"]
+    assert and_list(["a", "b"], "or") == "a or b"

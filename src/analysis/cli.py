@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from analysis import outputs
 from analysis.paths import DATA, DERIVED, ROOT
+from analysis.words import count
 
 if TYPE_CHECKING:
     from analysis.read import Problem
@@ -63,7 +64,7 @@ def report(problems: Sequence[Problem], folder: Path) -> int:
         print(problem, file=sys.stderr)
     if not problems:
         return 0
-    print(f"{len(problems)} problem{'' if len(problems) == 1 else 's'} in {folder}", file=sys.stderr, flush=True)
+    print(f"{count(len(problems), 'problem')} in {folder}", file=sys.stderr, flush=True)
     return 1
 
 

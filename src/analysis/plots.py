@@ -57,6 +57,7 @@ from analysis.load import Dataset
 from analysis.outputs import write_bytes, write_text
 from analysis.reconcile import Reconciliation, on_no_side
 from analysis.story import rules_without_claims
+from analysis.words import count
 
 OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
 HATCHES = ["", "//", "..", "xx", "\\\\", "++"]
@@ -135,8 +136,8 @@ def source_text(claims: pd.DataFrame, sources: pd.DataFrame, rule: str | list[st
     outlets = used["publisher"].dropna().astype(str).nunique()
     wires = sorted(set(used["wire_agency"].dropna().astype(str)))
     text = (
-        f"Source: {len(claims)} claim{'s' if len(claims) != 1 else ''} by {names}, in {len(reports)} "
-        f"report{'s' if len(reports) != 1 else ''} carried by {outlets} outlet{'s' if outlets != 1 else ''}"
+        f"Source: {count(len(claims), 'claim')} by {names}, in {count(len(reports), 'report')} "
+        f"carried by {count(outlets, 'outlet')}"
     )
     text += f" (wire agencies: {', '.join(wires)})." if wires else "."
     if isinstance(rule, str):

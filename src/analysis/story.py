@@ -14,6 +14,7 @@ from analysis.battle import DERIVED_FROM
 from analysis.checks import FAILING, relayed_claims, relaying_claimants
 from analysis.load import Dataset
 from analysis.reconcile import on_no_side
+from analysis.words import and_list, count
 
 
 def say(*sentences: str) -> None:
@@ -25,17 +26,6 @@ def say(*sentences: str) -> None:
 def _day(date) -> str:
     d = pd.Timestamp(date)
     return f"{d.day} {d.strftime('%B %Y')}"
-
-
-def _list(items: list[str], conjunction: str = "and") -> str:
-    items = [i for i in items if i]
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + f" {conjunction} " + items[-1]
-
-
-def _count(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 def _of_them(n: int) -> str:
@@ -65,19 +55,19 @@ def overview(ds: Dataset) -> str:
     days = len(b.days)
     span = _day(b.period_start) if days == 1 else f"{_day(b.period_start)} to {_day(b.period_end)}"
     documents, used = len(ds.sources), c["source_id"].nunique()
-    read = _count(documents, "document")
-    publishers = _count(ds.sources["publisher"].nunique(), "outlet")
+    read = count(documents, "document")
+    publishers = count(ds.sources["publisher"].nunique(), "outlet")
     if c.empty:
         held = (
             f"the ledger holds no claim yet; the source register lists {read} from {publishers}"
             if documents
             else "the ledger holds no claim and the source register no document yet"
         )
-        return f"{b.name} ({span}, {_count(days, 'day')}): {held}."
+        return f"{b.name} ({span}, {count(days, 'day')}): {held}."
     taken = f"the {read} read" if used == documents else f"{used} of the {read} read"
     return (
-        f"{b.name} ({span}, {_count(days, 'day')}): the ledger holds {_count(len(c), 'claim')} by "
-        f"{_count(c['claimant'].nunique(), 'claimant')}, taken from {taken} from "
+        f"{b.name} ({span}, {count(days, 'day')}): the ledger holds {count(len(c), 'claim')} by "
+        f"{count(c['claimant'].nunique(), 'claimant')}, taken from {taken} from "
         f"{publishers}; {_of_them(int(c['in_scope'].sum()))} in the "
         f"event's scope."
     )
@@ -96,13 +86,13 @@ def outlets(ds: Dataset) -> str:
     # a claimant's name may begin in lower case: it never opens the sentence; ties are all named
     names, most = _leaders(per)
     top = (
-        f"The most widely carried claimant is {names[0]} ({_count(most, 'document')})"
+        f"The most widely carried claimant is {names[0]} ({count(most, 'document')})"
         if len(names) == 1
-        else f"The most widely carried claimants are {_list(names)} ({_count(most, 'document')} each)"
+        else f"The most widely carried claimants are {and_list(names)} ({count(most, 'document')} each)"
     )
     wires = ds.sources["wire_agency"].dropna()
     return (
-        f"{top}; {_count(int(wires.size), 'document')} carried a wire story ({_list(sorted(set(wires)))}), so "
+        f"{top}; {count(int(wires.size), 'document')} carried a wire story ({and_list(sorted(set(wires)))}), so "
         f"counting outlets would count one report many times."
         if wires.size
         else f"{top}; no document carried a wire story."
@@ -116,15 +106,15 @@ def claims_by(ds: Dataset) -> str:
     who, most = _leaders(c["claimant"].astype(str).value_counts())
     sides, often = _leaders(c["side"].astype(str).value_counts())
     # names as the ledger spells them: a claimant never opens the sentence, a side is quoted; ties are all named
-    quoted = _list([f"'{s}'" for s in sides])
+    quoted = and_list([f"'{s}'" for s in sides])
     return (
         f"The claimant with the most claims in scope is {who[0]} ({most} of {len(c)})"
         if len(who) == 1
-        else f"The claimants with the most claims in scope are {_list(who)} ({most} of {len(c)} each)"
+        else f"The claimants with the most claims in scope are {and_list(who)} ({most} of {len(c)} each)"
     ) + (
-        f"; the side or group claimed most often is {quoted} ({_count(often, 'claim')})."
+        f"; the side or group claimed most often is {quoted} ({count(often, 'claim')})."
         if len(sides) == 1
-        else f"; the sides or groups claimed most often are {quoted} ({_count(often, 'claim')} each)."
+        else f"; the sides or groups claimed most often are {quoted} ({count(often, 'claim')} each)."
     )
 
 
@@ -139,20 +129,20 @@ def measures(ds: Dataset) -> str:
     present = [m for m in reconciled if m in stated]
     missing = [m for m in reconciled if m not in stated]
     kinds = len(stated)
-    text = f"{_count(kinds, 'measure')} {'is' if kinds == 1 else 'are'} counted in the ledger's claims"
+    text = f"{count(kinds, 'measure')} {'is' if kinds == 1 else 'are'} counted in the ledger's claims"
     if present:
         counted = c[c["measure"].astype(str).isin(present)]
         in_scope = int(counted["in_scope"].sum())
         scope = "all" if in_scope == len(counted) else f"{in_scope} of them"
         text += (
-            f"; of the reconciled measures, {_list(present)} {'is' if len(present) == 1 else 'are'} counted by "
-            f"{_count(len(counted), 'claim')} ({scope} in the event's scope)"
+            f"; of the reconciled measures, {and_list(present)} {'is' if len(present) == 1 else 'are'} counted by "
+            f"{count(len(counted), 'claim')} ({scope} in the event's scope)"
         )
         if missing:
-            text += f", and no claim counts {_list(missing, 'or')}"
+            text += f", and no claim counts {and_list(missing, 'or')}"
     else:
         text += f"; no claim counts {'the reconciled measure' if len(missing) == 1 else 'any reconciled measure'}, "
-        text += _list(missing, "or")
+        text += and_list(missing, "or")
     others = kinds - len(present)
     if not others:
         return text + "."
@@ -176,7 +166,7 @@ def scope(ds: Dataset) -> str:
         )
     return (
         f"{len(out)} claims stay out of the totals, each for the reason the ledger gives; the areas they are coded "
-        f"to, whatever the reason: {_list([f'{a} {n}' for a, n in areas.items()])}."
+        f"to, whatever the reason: {and_list([f'{a} {n}' for a, n in areas.items()])}."
     )
 
 
@@ -197,7 +187,7 @@ def day_toll(ds: Dataset, result, day: int, measure: str | None = None) -> str:
     measure = measure or ds.battle.headline_measure
     days = ds.battle.days
     if day >= len(days):
-        return f"The event lasted {_count(len(days), 'day')}: there is no day {day + 1}."
+        return f"The event lasted {count(len(days), 'day')}: there is no day {day + 1}."
     date = days[day]
     c = ds.claims
     claimed = c[
@@ -210,15 +200,15 @@ def day_toll(ds: Dataset, result, day: int, measure: str | None = None) -> str:
     if claimed.empty:
         gave = "no claimant gave a figure"
     else:
-        gave = f"{_count(claimed['claimant'].nunique(), 'claimant')} gave {_count(len(claimed), 'figure')}"
+        gave = f"{count(claimed['claimant'].nunique(), 'claimant')} gave {count(len(claimed), 'figure')}"
     gave += f" about the {measure} for that day alone"
     if _accepts_none(result, measure):  # its zeros are no reconciled figure
         return f"On {_day(date)}, {gave}; {_accepts_no_claim(result, measure)}, so the day has no reconciled figure."
     head = f"On {_day(date)}, {gave}; under the {result.rule.name} rule"
     if total is None:  # no group covers every side: the sides' bests, no total
-        bests = _list(parts) if parts else "0 for every side"
+        bests = and_list(parts) if parts else "0 for every side"
         return f"{head} the day's reconciled bests ({measure}) are {bests}; no group covers every side."
-    split = f" ({_list(parts)})" if parts else ""
+    split = f" ({and_list(parts)})" if parts else ""
     return f"{head} the day's reconciled best is {total} {measure}{split}."
 
 
@@ -230,11 +220,11 @@ def revisions(result) -> str:
     linked = {v.old for v in revs if not v.inferred}
     inferred = {v.old for v in revs if v.inferred} - linked
     replaced = len(linked) + len(inferred)
-    links = f" ({_count(len(revs), 'link')} in all, one per copy of the later report)" if len(revs) > replaced else ""
+    links = f" ({count(len(revs), 'link')} in all, one per copy of the later report)" if len(revs) > replaced else ""
     how = [f"{len(linked)} linked in the ledger"] if linked else []
     how += [f"{len(inferred)} inferred from a later report for the same side and days"] if inferred else []
     return (
-        f"{_count(replaced, 'figure')} {'was' if replaced == 1 else 'were'} replaced by the same claimant's later "
+        f"{count(replaced, 'figure')} {'was' if replaced == 1 else 'were'} replaced by the same claimant's later "
         f"figure: {' and '.join(how)}{links}."
     )
 
@@ -257,7 +247,7 @@ def totals(ds: Dataset, result, measure: str | None = None) -> str:
             ids = [i for i in row["claims"].split(";") if i in language]
             note = (
                 " (derived: no accepted claim states it; it follows from "
-                + _list([f"{i} ({language[i]})" for i in ids])
+                + and_list([f"{i} ({language[i]})" for i in ids])
                 + ")"
             )
         parts.append(f"{side} {int(row['best'])}{note}")
@@ -273,7 +263,7 @@ def totals(ds: Dataset, result, measure: str | None = None) -> str:
         split = on_no_side(t["best"], ds.battle)
         if split:
             tail += f", and {split} on no side"
-    return f"Under the {result.rule.name} rule the best totals ({measure}) are {_list(parts)}{tail}."
+    return f"Under the {result.rule.name} rule the best totals ({measure}) are {and_list(parts)}{tail}."
 
 
 def derived(found: pd.DataFrame) -> str:
@@ -282,7 +272,7 @@ def derived(found: pd.DataFrame) -> str:
         return f"No reconciled total follows only from {DERIVED_FROM}."
     items = [f"{row.subject}: {row.figures}" for row in f.itertuples()]
     verb = "follows" if len(f) == 1 else "follow"
-    return f"{_count(len(f), 'total')} {verb} only from {DERIVED_FROM}. " + " ".join(
+    return f"{count(len(f), 'total')} {verb} only from {DERIVED_FROM}. " + " ".join(
         item[0].upper() + item[1:] + "." for item in items
     )
 
@@ -298,8 +288,8 @@ def copies(result) -> str:
     swaps = [x for x in d if x.kind == "swap"]
     text = (
         f"Among the figures the reconciliation reads (in scope, revisions applied), "
-        f"{_count(len(d), 'disagreement')} between copies of one report "
-        f"({_count(len({x.report for x in d}), 'report')}); the copy read is the one in the preferred language, "
+        f"{count(len(d), 'disagreement')} between copies of one report "
+        f"({count(len({x.report for x in d}), 'report')}); the copy read is the one in the preferred language, "
         f"then the earliest published, then the first in the ledger."
     )
     if swaps:
@@ -346,7 +336,7 @@ def parts_fit(found: pd.DataFrame) -> str:
     missing = int((f["verdict"] == "incomplete").sum())
     some = f" ({missing} with some parts not given)" if missing else ""
     return (
-        f"{_count(len(f), 'total')} {'comes' if len(f) == 1 else 'come'} with parts in the same document, and the "
+        f"{count(len(f), 'total')} {'comes' if len(f) == 1 else 'come'} with parts in the same document, and the "
         f"parts fit {'it' if len(f) == 1 else 'every one'}{some}."
     )
 
@@ -358,7 +348,7 @@ def conflicts(result) -> str:
     if c.empty:
         return f"Under the {result.rule.name} rule the accepted claims can all hold together: no conflict."
     return (
-        f"Under the {result.rule.name} rule {_count(len(c), 'minimal set')} of accepted claims could not all "
+        f"Under the {result.rule.name} rule {count(len(c), 'minimal set')} of accepted claims could not all "
         f"hold; in {'it' if len(c) == 1 else 'each'} the claim that gives way is named with the reason."
     )
 
@@ -391,14 +381,16 @@ def rules_spread(ds: Dataset, results: dict, measure: str | None = None) -> str:
     if len(best) == 1:
         [(name, total)] = best.items()
         return f"The {name} rule gives a best total of {total} {measure}."
-    rules = _list([f"the {n}" for n in none[:1]] + none[1:]) + (" rule accepts" if len(none) == 1 else " rules accept")
+    rules = and_list([f"the {n}" for n in none[:1]] + none[1:]) + (
+        " rule accepts" if len(none) == 1 else " rules accept"
+    )
     tail = f"; {rules} no claim of this event about the {measure}" if none else ""
     low, high = min(best.values()), max(best.values())
     if low == high:
         if none:
             return f"Every rule that accepts a claim gives the same best total, {low} {measure}{tail}."
         return f"Every rule gives the same best total, {low} {measure}."
-    at = lambda v: _list(sorted(n for n, b in best.items() if b == v))  # noqa: E731
+    at = lambda v: and_list(sorted(n for n, b in best.items() if b == v))  # noqa: E731
     return f"The rules' best totals run from {low} ({at(low)}) to {high} ({at(high)}) {measure}{tail}."
 
 
@@ -422,7 +414,9 @@ def _nothing_relayed(ds: Dataset) -> str | None:
     if not names:
         return NOTHING_RELAYED
     verb = "relays" if len(names) == 1 else "relay"
-    return f"{_list(names)} {verb} others' figures, but no claim of theirs is in the event's scope: nothing to trace."
+    return (
+        f"{and_list(names)} {verb} others' figures, but no claim of theirs is in the event's scope: nothing to trace."
+    )
 
 
 def untraced(ds: Dataset, found: pd.DataFrame) -> str:
@@ -472,8 +466,8 @@ def relayed(ds: Dataset, found: pd.DataFrame) -> str:
     )
     tail = f"; {those} {verb} in battle.json" if accepted else ""
     return (
-        f"{_count(len(f), 'relayed figure')} {'repeats' if len(f) == 1 else 'repeat'} no number a primary "
-        f"claimant gives for the same side and measure: {_list(parts)}{tail}."
+        f"{count(len(f), 'relayed figure')} {'repeats' if len(f) == 1 else 'repeat'} no number a primary "
+        f"claimant gives for the same side and measure: {and_list(parts)}{tail}."
     )
 
 
@@ -489,7 +483,7 @@ def total_claims(ds: Dataset, result, measure: str | None = None) -> str:
         row = t.loc[name]
         if row["claims"]:
             claims = row["claims"].replace(";", ", ")
-            parts.append(f"{name} {int(row['best'])} rests on {claims} ({_count(int(row['reports']), 'report')})")
+            parts.append(f"{name} {int(row['best'])} rests on {claims} ({count(int(row['reports']), 'report')})")
         else:
             parts.append(f"{name} {int(row['best'])} rests on no accepted claim")
     return f"Claims behind the {result.rule.name} totals ({measure}): " + "; ".join(parts) + "."

@@ -16,6 +16,7 @@ from analysis.derive import revision_labels
 from analysis.evidence import stated_text
 from analysis.load import Dataset
 from analysis.reconcile import figure_text
+from analysis.words import count
 
 
 class Table:
@@ -56,7 +57,7 @@ def overview(ds: Dataset) -> pd.DataFrame:
     facts = [
         ("event", b.name),
         ("place", b.place),
-        ("period", f"{b.period_start} to {b.period_end} ({len(b.days)} day{'' if len(b.days) == 1 else 's'})"),
+        ("period", f"{b.period_start} to {b.period_end} ({count(len(b.days), 'day')})"),
         ("claims in the ledger", len(c)),
         ("claims in the event's scope", int(c["in_scope"].sum())),
         ("claimants", c["claimant"].nunique()),

@@ -1,0 +1,18 @@
+"""Counted nouns and lists in English, for every sentence, caption and message the tool
+writes: "1 claim", "2 claims", "a, b and c"."""
+
+from __future__ import annotations
+
+
+def count(n: int, one: str, many: str | None = None) -> str:
+    """`n` and the noun, singular for exactly one ("1 report", "0 reports", "2 reports";
+    `many` where the plural is not `one` + s)."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def and_list(items: list[str], conjunction: str = "and") -> str:
+    """The non-empty items as an English list: "a", "a and b", "a, b and c"."""
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" {conjunction} " + items[-1]
