@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from analysis import summaries
-from analysis.evidence import face_value, interval, stated_text
+from analysis.evidence import face_value, gather, interval, stated_text
 from analysis.load import load_dataset
 from analysis.reconcile import reconcile
 from conftest import claim, make_event, source_row
@@ -176,6 +176,19 @@ def test_a_later_report_supersedes_an_earlier_one_without_a_link(tmp_path):
     assert [c.claim_id for c in r.accepted] == ["N"]
     assert [(v.old, v.new, v.inferred) for v in r.evidence.revisions] == [("O", "N", True)]
     assert "inferred" in r.set_aside.set_index("claim_id").loc["O", "reason"]
+
+
+def test_no_revision_is_inferred_between_two_relays(tmp_path):
+    """Two outlets' unattributed figures are no one's later word on their own figure: a
+    relaying claimant's later report replaces nothing unless the ledger links it."""
+    sources = [source_row("old", published="2020-03-04"), source_row("new", published="2020-03-06")]
+    rows = [
+        claim("O", "Wire", DAY, "2020-03-03", "army", 10, source_id="old"),
+        claim("N", "Wire", DAY, "2020-03-03", "army", 14, source_id="new"),
+    ]
+    folder = make_event(tmp_path / "relays", rows, sources=sources, claimants=("Monitor", "Wire"), relays=("Wire",))
+    evidence = gather(load_dataset(folder))
+    assert evidence.revisions == [] and {c.claim_id for c in evidence.claims} == {"O", "N"}
 
 
 def test_a_days_claims_name_the_claim_that_replaced_each_linked_or_inferred(tmp_path):

@@ -597,3 +597,53 @@ def test_counted_nouns_and_lists_are_english_for_0_1_and_many():
     assert count(2, "copy", "copies") == "2 copies" and count(1, "copy", "copies") == "1 copy"
     assert [and_list(x) for x in ([], ["a"], ["a", "b"], ["a", "", "b", "c"])] == ["", "a", "a and b", "a, b and c"]
     assert and_list(["a", "b"], "or") == "a or b"
+
+
+def test_a_days_side_no_claim_states_is_called_derived(tmp_path):
+    """all 10 and army 3 on one day leave the militia 7, which no claim states."""
+    day = "2020-03-01"
+    rows = [claim("T", "Monitor", day, day, "all", 10), claim("A", "Monitor", day, day, "army", 3)]
+    ds = load_dataset(make_event(tmp_path / "e", rows, period=(day, day)))
+    said = story.day_toll(ds, reconcile_all(ds)["hierarchy"], 0)
+    assert said.endswith(
+        "the day's reconciled best is 10 killed (army 3 and militia 7); militia 7 is derived: no accepted claim for "
+        "that day states it."
+    )
+
+
+def test_the_readme_paragraph_on_al_qubeirs_copies_holds():
+    """The README's reading of the second event's hierarchy split, against its ledger and
+    reconciliation: the civilians rest on one later copy of SOHR's 7 June statement that
+    gives 48 where the others give 49 named; SOHR's 87 and "more than 86" are one report,
+    revised; `latest` rests on witnesses' 8 June and an undated activist report; `conservative`
+    on state television's nine."""
+    data = ROOT / "events" / "al-qubeir" / "data"
+    ds = load_dataset(data)
+    c = ds.claims.set_index("claim_id")
+    published = ds.sources.set_index("source_id")["published"]
+    statement = c[c["report_id"] == "sohr-2012-06-07"]
+    q098 = c.loc["Q098"]
+    assert (q098["report_id"], q098["side"], int(q098["value"]), pd.isna(q098["identified"])) == (
+        "sohr-2012-06-07",
+        "civilians",
+        48,
+        True,
+    )
+    assert f"{published[q098['source_id']]:%Y-%m-%d}" == "2012-06-08"
+    named = statement[statement["identified"].fillna(False).astype(bool)]
+    assert set(named["value"]) == {49} and set(named["side"]) == {"all"}
+    assert {("all", 55, "at least")} <= {(r.side, int(r.value), r.qualifier) for r in statement.itertuples()}
+    first = c[c["report_id"] == "sohr-2012-06-06-87"]
+    assert {int(v) for v in first["value"]} == {86, 87} and "Q143" in first.index
+    assert set(first["supersedes"].dropna()) <= {"Q033"} and "Q060" in set(c["supersedes"].dropna())
+    results = reconcile_all(ds)
+    h = results["hierarchy"].totals.set_index(["measure", "side"])
+    assert h.loc[("killed", "civilians"), "claims"] == "Q098" and bool(h.loc[("killed", "rebels"), "derived"])
+    latest = results["latest"].totals.set_index(["measure", "side"]).loc[("killed", "all"), "claims"].split(";")
+    assert {(int(c.loc[i, "value"]), c.loc[i, "qualifier"]) for i in latest} == {(100, "about"), (100, "at least")}
+    dates = {str(c.loc[i, "claimant"]): published[c.loc[i, "source_id"]] for i in latest}
+    assert f"{dates['resident']:%Y-%m-%d}" == "2012-06-08" and pd.isna(dates["local activists"])
+    cons = results["conservative"].totals.set_index(["measure", "side"]).loc[("killed", "all")]
+    assert (int(cons["best"]), c.loc[cons["claims"], "claimant"]) == (9, "Syrian state TV")
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert "the Epoch Times' of 8 June (Q098), which prints 48 civilians" in readme

@@ -470,12 +470,17 @@ def inferred_revisions(
     readings: list[Claim], records: list[Claim], links: dict[str, str]
 ) -> tuple[list[Claim], list[SetAside], list[Revision]]:
     """Drop a reading when a later report of the same claimant gives the same measure,
-    side and days. `records` (every counted row) date the reports and carry the links."""
+    side and days. `records` (every counted row) date the reports and carry the links.
+    Not for a claimant that relays others (`relays_others`: unattributed figures, unnamed
+    sources, an encyclopedia): two outlets' relays are no one's later word on their own
+    figure, only a ledger link says one replaces another."""
     order = _report_order(records, links)
     day = report_days(records)
     gone: dict[str, str] = {}
     by_figure: dict[tuple, list[Claim]] = {}
     for c in readings:
+        if c.relays:
+            continue
         by_figure.setdefault((c.claimant, c.measure, c.side, c.first_day, c.last_day, c.area, c.identified), []).append(
             c
         )

@@ -143,7 +143,8 @@ RULES = {
             "conservative",
             "Most conservative figure (ACLED)",
             "All primary claimants; best is the low, the fewest deaths the accepted readings allow. In a conflict the "
-            "reading whose removal gives the lowest total gives way.",
+            "reading whose removal gives the lowest total gives way, so the result can rest on the lowest claimant "
+            "alone, a party accused of the killing among them.",
             primary,
             by_hierarchy,
             HIERARCHY_REASONS,

@@ -170,16 +170,22 @@ def scope(ds: Dataset) -> str:
     )
 
 
-def _split(ds: Dataset, result, date, measure: str | None = None) -> tuple[int | None, list[str]]:
+def _split(ds: Dataset, result, date, measure: str | None = None) -> tuple[int | None, list[str], list[str]]:
+    """A day's reconciled total (None without a total group), its sides' bests above 0
+    (and what the total leaves on no side), and those of the sides' bests that no accepted
+    claim for that day and side states (derived)."""
     measure = measure or ds.battle.headline_measure
     d = result.daily[(result.daily["date"] == pd.Timestamp(date)) & (result.daily["measure"] == measure)]
     by = d.set_index("side")["best"]
     total = ds.battle.total_group
+    k = ds.battle.days.index(date)
+    stated = {(c.side, c.face) for c in result.accepted if c.measure == measure and c.span == (k, k)}
     parts = [f"{s} {int(by[s])}" for s in ds.battle.sides if s in by and by[s] > 0]
+    derived = [f"{s} {int(by[s])}" for s in ds.battle.sides if s in by and by[s] > 0 and (s, int(by[s])) not in stated]
     rest = on_no_side(by, ds.battle)
     if rest:
         parts.append(f"{rest} on no side")
-    return (int(by[total]) if total in by else None), parts
+    return (int(by[total]) if total in by else None), parts, derived
 
 
 def day_toll(ds: Dataset, result, day: int, measure: str | None = None) -> str:
@@ -196,7 +202,7 @@ def day_toll(ds: Dataset, result, day: int, measure: str | None = None) -> str:
         & (c["period_start"] == pd.Timestamp(date))
         & (c["period_end"] == pd.Timestamp(date))
     ]
-    total, parts = _split(ds, result, date, measure)
+    total, parts, derived = _split(ds, result, date, measure)
     if claimed.empty:
         gave = "no claimant gave a figure"
     else:
@@ -205,11 +211,17 @@ def day_toll(ds: Dataset, result, day: int, measure: str | None = None) -> str:
     if _accepts_none(result, measure):  # its zeros are no reconciled figure
         return f"On {_day(date)}, {gave}; {_accepts_no_claim(result, measure)}, so the day has no reconciled figure."
     head = f"On {_day(date)}, {gave}; under the {result.rule.name} rule"
+    unstated = (
+        f"; {and_list(derived)} {'is' if len(derived) == 1 else 'are'} derived: no accepted claim for that day states "
+        f"{'it' if len(derived) == 1 else 'them'}"
+        if derived
+        else ""
+    )
     if total is None:  # no group covers every side: the sides' bests, no total
         bests = and_list(parts) if parts else "0 for every side"
-        return f"{head} the day's reconciled bests ({measure}) are {bests}; no group covers every side."
+        return f"{head} the day's reconciled bests ({measure}) are {bests}; no group covers every side{unstated}."
     split = f" ({and_list(parts)})" if parts else ""
-    return f"{head} the day's reconciled best is {total} {measure}{split}."
+    return f"{head} the day's reconciled best is {total} {measure}{split}{unstated}."
 
 
 def revisions(result) -> str:
