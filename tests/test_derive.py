@@ -258,3 +258,9 @@ def test_an_implied_rate_is_written_out_whatever_its_size(tmp_path):
     )
     rates = summaries.implied_rates(ds, reconcile(ds))["rate (best)"].tolist()
     assert rates == ["150%", "0.75%", "12.2%"]
+
+
+def test_a_tiny_rate_is_written_out_too():
+    from analysis.summaries import percent
+
+    assert [percent(x) for x in (100 * 5 / 21_000_000, 100 / 1e8, 0.0)] == ["0.000024%", "0.000001%", "0%"]

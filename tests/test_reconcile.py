@@ -189,3 +189,24 @@ def test_a_reading_set_aside_for_one_that_gives_way_later_comes_back(tmp_path, r
     assert cell(r.totals, measure="killed", side="army")["high"] == 3  # Z holds
     without_y = make_event(tmp_path / "w", [claims[0], claims[2]], claimants=names, period=(first, second))
     assert_frame_equal(reconcile(load_dataset(without_y), rule).totals, r.totals)
+
+
+@pytest.mark.parametrize("rule", ["hierarchy", "envelope"])
+def test_no_reading_gives_way_to_a_weaker_one_whatever_the_order_conflicts_are_found_in(tmp_path, rule):
+    """Ranks Bee > Ay > Arr > Dub. A (up to 3 in all) gives way to B (militia at least 6);
+    R (army at least 4) conflicts with A and with W (all up to 8); R outranks W, so W gives
+    way: with or without A, the kept readings are B and R, and no row cites A."""
+    d1, d2 = "2020-03-01", "2020-03-02"
+    rows = [
+        claim("B", "Bee", d1, d1, "militia", 6, "at least"),
+        claim("A", "Ay", d1, d2, "all", 3, "up to"),
+        claim("R", "Arr", d1, d1, "army", 4, "at least"),
+        claim("W", "Dub", d1, d1, "all", 8, "up to"),
+    ]
+    names = ("Bee", "Ay", "Arr", "Dub")
+    for folder, ledger in (("with", rows), ("without", [rows[0], rows[2], rows[3]])):
+        r = reconcile(load_dataset(make_event(tmp_path / folder, ledger, claimants=names, period=(d1, d2))), rule)
+        assert sorted(c.claim_id for c in r.accepted) == ["B", "R"], folder
+        assert "W" in r.conflicts["dropped"].tolist()
+        kept_or_dropped = [set(row.claims_in_conflict.split(";")) - {row.dropped} for row in r.conflicts.itertuples()]
+        assert all(others <= {"B", "R"} for others in kept_or_dropped)  # rows cite kept readings only

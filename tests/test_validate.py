@@ -1121,6 +1121,13 @@ def _qualifiers(p):
         (_set(_field(11), type="string"), f"{FIELDS}[11].type", "'string': the project's schema has 'integer'"),
         (lambda p: p["resources"][0]["schema"]["fields"].pop(2), FIELDS, "lacks the field 'dossier_ref'"),
         (lambda p: p["resources"][0]["schema"].pop("foreignKeys"), FK, "differs from the project's schema"),
+        # "no" would be read as true: the loader knows only the project's true and false
+        (_set(_field(15), trueValues=["true", "yes"]), f"{FIELDS}[15].trueValues", "the project's schema has"),
+        (
+            lambda p: p["resources"][0]["schema"].update(missingValues=["", "NA", "0"]),
+            "resources[0].schema.missingValues",
+            "only a blank cell is missing",
+        ),
     ],
 )
 def test_a_data_package_that_departs_from_the_projects_schema_is_refused(event, change, key, message):
@@ -1135,11 +1142,17 @@ def test_a_data_package_that_departs_from_the_projects_schema_is_refused(event, 
 
 def test_a_data_package_may_add_a_measure_and_word_its_descriptions(event):
     """Open vocabularies (what is counted, events, kinds of document) may grow; titles and
-    descriptions are the event's own."""
+    descriptions are the event's own; Table Schema's defaults may be written out or left
+    out (as other Data Package tools write them)."""
 
     def change(p):
         _field(10)(p)["constraints"]["enum"].append("missing")
         _field(10)(p)["description"] = "What this event's sources count."
+        # what Table Schema's defaults mean, written out or left out
+        _field(5)(p).pop("type")  # claimant_detail: a string
+        _field(5)(p)["constraints"] = {"required": False, "unique": False}
+        _field(7)(p)["format"] = "default"  # period_start: YYYY-MM-DD
+        _fk(2)(p)["reference"]["resource"] = "casualties"  # supersedes: a key to its own table
 
     package_edit(change)(event)
     assert validate(event) == []

@@ -30,8 +30,18 @@ events are dated, what kind of document was read. The code reads meaning into no
 theirs beyond the canonical ones it names (killed, wounded...). Every other enum may only be
 narrowed: the code reads its values (qualifiers, figure types, count status...)."""
 
-RULED = ("type", "format")
+RULED = ("type", "format", "trueValues", "falseValues")
 RULED_CONSTRAINTS = ("required", "unique", "pattern", "minimum", "maximum")
+# what Table Schema means when a key is left out: written out, it changes nothing
+DEFAULTS = {"type": "string", "required": False, "unique": False}
+DATE_FORMATS = (None, "default", "%Y-%m-%d")  # all read as YYYY-MM-DD
+
+
+def _ruled(spec: dict, key: str) -> object:
+    """A field's (or its constraints') value for `key`, with Table Schema's defaults
+    filled in and the date formats that mean YYYY-MM-DD written one way."""
+    value = spec.get(key, DEFAULTS.get(key))
+    return "%Y-%m-%d" if key == "format" and value in DATE_FORMATS else value
 
 
 def schema_drift(package: dict) -> list[tuple[str, str]]:
@@ -58,11 +68,11 @@ def schema_drift(package: dict) -> list[tuple[str, str]]:
                 continue
             canon = wanted[name]
             for key in RULED:
-                if spec.get(key) != canon.get(key):
+                if _ruled(spec, key) != _ruled(canon, key):
                     found.append((f"{here}.{key}", f"{spec.get(key)!r}: the project's schema has {canon.get(key)!r}"))
             cons, canon_cons = spec.get("constraints", {}), canon.get("constraints", {})
             for key in RULED_CONSTRAINTS:
-                if cons.get(key) != canon_cons.get(key):
+                if _ruled(cons, key) != _ruled(canon_cons, key):
                     found.append(
                         (
                             f"{here}.constraints.{key}",
@@ -76,15 +86,18 @@ def schema_drift(package: dict) -> list[tuple[str, str]]:
                     found.append(
                         (f"{here}.constraints.enum", f"{what}: the code reads these values, only fewer are allowed")
                     )
+        if res["schema"].get("missingValues", [""]) != schema.get("missingValues", [""]):
+            found.append((f"{at}.missingValues", "differs from the project's schema: only a blank cell is missing"))
         for key in ("primaryKey", "foreignKeys"):
-            if _keys(res["schema"].get(key)) != _keys(schema.get(key)):
+            if _keys(res["schema"].get(key), table) != _keys(schema.get(key), table):
                 found.append((f"{at}.{key}", f"differs from the project's schema: {json.dumps(schema.get(key))}"))
     return found
 
 
-def _keys(spec: object) -> object:
+def _keys(spec: object, table: str) -> object:
     """A primary key or list of foreign keys with each one-column key written as a list
-    (Table Schema allows `"claimant"` for `["claimant"]`), for comparison."""
+    (Table Schema allows `"claimant"` for `["claimant"]`) and a key to its own table
+    written as `""`, for comparison."""
 
     def columns(value: object) -> object:
         return [value] if isinstance(value, str) else value
@@ -93,7 +106,14 @@ def _keys(spec: object) -> object:
         return sorted(
             (
                 json.dumps(columns(fk.get("fields"))),
-                json.dumps({**fk.get("reference", {}), "fields": columns(fk.get("reference", {}).get("fields"))}),
+                json.dumps(
+                    {
+                        "resource": ""
+                        if (ref := fk.get("reference", {})).get("resource") == table
+                        else ref.get("resource"),
+                        "fields": columns(ref.get("fields")),
+                    }
+                ),
             )
             for fk in spec
         )

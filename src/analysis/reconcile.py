@@ -142,11 +142,53 @@ def _give_way(
 def resolve(
     rule: Rule, n_cells: int, cons: list[Constraint], behind: dict[Constraint, list[Claim]]
 ) -> tuple[Model, list[dict]]:
-    """Drop the reading that gives way from each minimal conflicting set until all hold,
-    then try each dropped reading again, strongest first, and put it back where it holds
-    with everything kept: a reading stays set aside only if it conflicts with what the
-    rule keeps. (Conflicts are found one at a time, so a reading can give way to one that
-    later gives way itself; without the second pass it would stay out for nothing.)"""
+    """Settle the readings that cannot all hold, part by part (readings that share no cell
+    never conflict). Under a rule that ranks readings (`give_way`), a part's readings are
+    taken strongest first and each is kept if it holds with those kept before it; one that
+    does not gives way, its row naming a minimal set of the kept readings it conflicts
+    with. So no reading gives way to a weaker one, a row never cites a reading set aside,
+    and the result does not depend on the order conflicts are found in. Under a rule that
+    settles by removal (`by_removal`), see `_by_removal`."""
+    if rule.by_removal:
+        return _by_removal(rule, n_cells, cons, behind)
+    model = Model(n_cells, cons)
+    if model.feasible():
+        return model, []
+    out: set[int] = set()
+    rows = []
+    for system, group in zip(model.systems, model.rows_of):
+        if system.feasible():
+            continue
+        kept: list[Constraint] = []
+        for c in sorted((cons[i] for i in group), key=lambda c: strength(rule, c, behind)):
+            trial = Model(n_cells, [*kept, c])
+            if trial.feasible():
+                kept.append(c)
+                continue
+            conflict = trial.conflict_set()
+            drop, reason = _give_way(rule, conflict, behind, n_cells)
+            assert drop is c  # every other reading of the conflict is stronger
+            out.add(id(c))
+            rows.append(_conflict_row(conflict, c, reason))
+    return Model(n_cells, [c for c in cons if id(c) not in out], reuse=model), rows
+
+
+def _conflict_row(conflict: list[Constraint], drop: Constraint, reason: str) -> dict:
+    return {
+        "claims_in_conflict": join_ids(i for c in conflict for i in c.claim_ids),
+        "dropped": join_ids(drop.claim_ids),
+        "reason": reason,
+    }
+
+
+def _by_removal(
+    rule: Rule, n_cells: int, cons: list[Constraint], behind: dict[Constraint, list[Claim]]
+) -> tuple[Model, list[dict]]:
+    """Drop the reading whose removal gives the lowest total from each minimal conflicting
+    set until all hold, then try each dropped reading again, strongest first, and put it
+    back where it holds with everything kept: a reading stays set aside only if it
+    conflicts with what is kept. (Removal compares totals, not ranks, so readings cannot be
+    taken in one order; a row may name a reading that a later conflict set aside.)"""
     every = list(cons)
     dropped: list[tuple[Constraint, dict]] = []
     met: dict[int, list[Constraint]] = {}  # a dropped reading -> the conflict it gave way in
@@ -156,12 +198,7 @@ def resolve(
         if not conflict:
             raise RuntimeError("the solver reports the claims cannot all hold but finds no conflicting set")
         drop, reason = _give_way(rule, conflict, behind, n_cells)
-        row = {
-            "claims_in_conflict": join_ids(i for c in conflict for i in c.claim_ids),
-            "dropped": join_ids(drop.claim_ids),
-            "reason": reason,
-        }
-        dropped.append((drop, row))
+        dropped.append((drop, _conflict_row(conflict, drop, reason)))
         met[id(drop)] = conflict
         cons = [c for c in cons if c is not drop]
         model = Model(n_cells, cons, reuse=model)

@@ -10,6 +10,7 @@ better than that figure.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from analysis.derive import revision_labels
@@ -250,7 +251,10 @@ def totals_table(result) -> pd.DataFrame:
 def percent(value: float) -> str:
     """A share in per cent, to one decimal place from 1 % up (no trailing zeros: 10 %,
     150 %, 8.7 %), to two significant digits below, never in scientific notation."""
-    text = f"{value:.1f}".rstrip("0").rstrip(".") if value >= 1 else f"{value:.2g}"
+    if value >= 1 or value == 0:
+        text = f"{value:.1f}".rstrip("0").rstrip(".")
+    else:  # two significant digits, written out however small ("0.000024")
+        text = np.format_float_positional(float(f"{value:.2g}"), trim="-")
     return f"{text}%"
 
 
