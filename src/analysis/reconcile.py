@@ -160,17 +160,33 @@ def resolve(
         if system.feasible():
             continue
         kept: list[Constraint] = []
-        for c in sorted((cons[i] for i in group), key=lambda c: strength(rule, c, behind)):
-            trial = Model(n_cells, [*kept, c])
-            if trial.feasible():
-                kept.append(c)
-                continue
-            conflict = trial.conflict_set()
+        rest = sorted((cons[i] for i in group), key=lambda c: strength(rule, c, behind))
+        while (lo := _first_misfit(n_cells, kept, rest)) is not None:
+            kept += rest[:lo]
+            c, rest = rest[lo], rest[lo + 1 :]
+            conflict = Model(n_cells, [*kept, c]).conflict_set()
             drop, reason = _give_way(rule, conflict, behind, n_cells)
             assert drop is c  # every other reading of the conflict is stronger
             out.add(id(c))
             rows.append(_conflict_row(conflict, c, reason))
     return Model(n_cells, [c for c in cons if id(c) not in out], reuse=model), rows
+
+
+def _first_misfit(n_cells: int, kept: list[Constraint], rest: list[Constraint]) -> int | None:
+    """The place in `rest` of the first reading that does not hold with `kept` and the
+    readings of `rest` before it (None if all hold): what trying each in turn finds, found
+    by halving, since a longer run of them holds only if a shorter one does."""
+
+    def holds(k: int) -> bool:
+        return Model(n_cells, [*kept, *rest[:k]]).feasible()
+
+    if not rest or holds(len(rest)):
+        return None
+    lo, hi = 0, len(rest) - 1  # kept with rest[:lo] holds; with rest[:hi + 1] it does not
+    while lo < hi:
+        mid = (lo + hi) // 2
+        lo, hi = (mid + 1, hi) if holds(mid + 1) else (lo, mid)
+    return lo
 
 
 def _conflict_row(conflict: list[Constraint], drop: Constraint, reason: str) -> dict:
