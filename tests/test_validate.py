@@ -1158,6 +1158,17 @@ def test_a_data_package_may_add_a_measure_and_word_its_descriptions(event):
     assert validate(event) == []
 
 
+def test_a_key_repeated_where_other_objects_use_it_too_gets_no_wrong_line(event):
+    """`whole` is a key of every area: repeated inside one of them, the problem names the
+    key but no line rather than the line of another area's `whole`."""
+    text = (event / "battle.json").read_text(encoding="utf-8")
+    assert text.count('"whole"') > 2
+    (event / "battle.json").write_text(text.replace('"whole": false', '"whole": false, "whole": true', 1))
+    assert problems_of(event) == [
+        ("battle.json", None, "whole", "key given twice in one object: keep one of its values")
+    ]
+
+
 def test_a_data_package_that_is_not_an_object_is_said_to_be_so(event):
     (event / "datapackage.json").write_text("[]")
     assert problems_of(event) == [("datapackage.json", None, None, "must be a JSON object, with a list of resources")]

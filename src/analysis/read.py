@@ -498,11 +498,12 @@ def read_json(path: Path, label: str | None = None, limit: int = JSON_LIMIT) -> 
 
 
 def _second_line(text: str, key: str) -> int | None:
-    """The line of the second place the quoted key appears (an object's repeated key)."""
+    """The line of an object's repeated key where the file shows it unambiguously: the
+    quoted key appears exactly twice, the second time on that line (None otherwise: the
+    same key in other objects, or written with escapes)."""
     quoted = json.dumps(key, ensure_ascii=False)
-    first = text.find(quoted)
-    second = text.find(quoted, first + 1) if first >= 0 else -1
-    return text.count("\n", 0, second) + 1 if second >= 0 else None
+    places = [m.start() for m in re.finditer(re.escape(quoted), text)]
+    return text.count("\n", 0, places[1]) + 1 if len(places) == 2 else None
 
 
 def _parse(
