@@ -217,3 +217,37 @@ def test_a_rule_that_accepts_no_claim_is_drawn_as_such(second_battle):
     markers = [line for line in killed.get_lines() if line.get_marker() not in (None, "None", "")]
     assert len(markers) == (len(results) - 1) * names
     assert [t.get_text() for t in killed.texts].count("wikipedia: no claim accepted") == names
+
+
+def test_a_days_bar_no_claim_states_is_labelled_derived(tmp_path):
+    """all 10 and army 3 on one day leave the militia 7: its bar says it is derived; the
+    army's and the total's do not."""
+    from analysis.load import load_dataset
+    from analysis.reconcile import reconcile
+    from conftest import claim, make_event
+
+    day = "2020-03-01"
+    rows = [claim("T", "Monitor", day, day, "all", 10), claim("A", "Monitor", day, day, "army", 3)]
+    ds = load_dataset(make_event(tmp_path / "e", rows, period=(day, day)))
+    fig = plots.figure_daily(reconcile(ds), ds)
+    labels = {ax.get_title(loc="left"): [t.get_text() for t in ax.texts] for ax in fig.axes}
+    assert "7 derived:\nno claim states it" in labels["militia"]
+    assert "3" in labels["army"] and "10" in labels["all"]
+    assert not any("derived" in t for t in labels["army"] + labels["all"])
+
+
+def test_a_side_whose_day_one_sub_group_states_is_not_labelled_derived(tmp_path):
+    """6 children on a day are 6 civilians: that bar is stated, not derived."""
+    from analysis.load import load_dataset
+    from analysis.reconcile import reconcile
+    from conftest import claim, make_event
+
+    day = "2020-03-01"
+    rows = [claim("K", "Monitor", day, day, "children", 6)]
+    folder = make_event(
+        tmp_path / "e", rows, period=(day, day), sides=("army", "civilians"), subgroups={"civilians": ["children"]}
+    )
+    ds = load_dataset(folder)
+    fig = plots.figure_daily(reconcile(ds), ds)
+    labels = {ax.get_title(loc="left"): [t.get_text() for t in ax.texts] for ax in fig.axes}
+    assert "6" in labels["civilians"] and not any("derived" in t for t in labels["civilians"])

@@ -55,7 +55,7 @@ from analysis.battle import Battle
 from analysis.evidence import report_key
 from analysis.load import Dataset
 from analysis.outputs import write_bytes, write_text
-from analysis.reconcile import Reconciliation, on_no_side
+from analysis.reconcile import Reconciliation, derived_days, on_no_side
 from analysis.story import rules_without_claims
 from analysis.words import count
 
@@ -156,10 +156,13 @@ def claims_by_id(ids, claims: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------- daily deaths
 
 
-def draw_daily(ax, daily: pd.DataFrame, totals: pd.DataFrame, name: str, style: dict, days, measure: str) -> None:
-    """One side or group: bars of the best daily figure where the claims place deaths,
-    low-high whiskers, dashed arrows where no claim caps a day, and a hatched bar at the
-    right for the deaths the accepted claims require but place on no day."""
+def draw_daily(
+    ax, daily: pd.DataFrame, totals: pd.DataFrame, name: str, style: dict, days, measure: str, derived=frozenset()
+) -> None:
+    """One side or group: bars of the best daily figure where the claims place deaths
+    (labelled derived on the `derived` days, where no accepted claim for the day states
+    it), low-high whiskers, dashed arrows where no claim caps a day, and a hatched bar at
+    the right for the deaths the accepted claims require but place on no day."""
     d = (
         daily[(daily["side"] == name) & (daily["measure"] == measure)]
         .set_index("date")
@@ -185,8 +188,16 @@ def draw_daily(ax, daily: pd.DataFrame, totals: pd.DataFrame, name: str, style: 
         zorder=2,
     )
     for xi, b in zip(x[placed], best[placed]):
+        unstated = pd.Timestamp(days[int(xi)]) in derived
         ax.annotate(
-            f"{b:g}", (xi, b), xytext=(-9, 2), textcoords="offset points", fontsize=7, ha="right", va="bottom", zorder=4
+            f"{b:g}" + (" derived:\nno claim states it" if unstated else ""),
+            (xi, b),
+            xytext=(-9, 2),
+            textcoords="offset points",
+            fontsize=7,
+            ha="right",
+            va="bottom",
+            zorder=4,
         )
     ax.vlines(x[capped], low[capped], high[capped], color="black", linewidth=1.2, zorder=3)
     ax.hlines(
@@ -234,8 +245,11 @@ def figure_daily(result: Reconciliation, ds: Dataset, measure: str | None = None
     names = battle.sides_and_total
     fig = Figure(figsize=(10.0, 1.95 * len(names) + 1.1), layout="constrained")
     axes = np.atleast_1d(fig.subplots(len(names), 1, sharex=True))
+    unstated = derived_days(result, battle, measure)
     for ax, name in zip(axes, names):
-        draw_daily(ax, result.daily, result.totals, name, side_style(names, name), battle.days, measure)
+        # a group's day is the sum of its sides' (the "on no side" note says what is not)
+        mine = frozenset(day for day, side in unstated if side == name and name not in battle.side_groups)
+        draw_daily(ax, result.daily, result.totals, name, side_style(names, name), battle.days, measure, mine)
     if battle.total_group in names:  # what the total places on no side, beside its bar
         ax = axes[names.index(battle.total_group)]
         d = result.daily[result.daily["measure"] == measure]

@@ -497,6 +497,21 @@ def _aside_frame(aside: list[SetAside]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["claim_id", "reason"])
 
 
+def derived_days(result: Reconciliation, battle, measure: str) -> set[tuple[pd.Timestamp, str]]:
+    """(day, name) of every daily best above 0 that no accepted reading for that day
+    states, about that name or about one sub-group of it (6 children are 6 civilians):
+    derived, like a total no claim states."""
+    one_day = [c for c in result.accepted if c.measure == measure and c.first_day == c.last_day]
+    stated = {(c.first_day, name, c.face) for c in one_day for name in {c.side, battle.parent(c.side) or c.side}}
+    index = {pd.Timestamp(day): k for k, day in enumerate(battle.days)}
+    d = result.daily[(result.daily["measure"] == measure) & (result.daily["best"] > 0)]
+    return {
+        (date, side)
+        for date, side, best in zip(d["date"], d["side"], d["best"])
+        if (index[date], side, int(best)) not in stated
+    }
+
+
 def on_no_side(best: Mapping[str, float], battle) -> int:
     """Of the total group's best (`best`: best figure by counted name), what its sides'
     bests leave: deaths the total requires but no side is given (0 without a total group)."""

@@ -13,7 +13,7 @@ import pandas as pd
 from analysis.battle import DERIVED_FROM
 from analysis.checks import FAILING, relayed_claims, relaying_claimants
 from analysis.load import Dataset
-from analysis.reconcile import on_no_side
+from analysis.reconcile import derived_days, on_no_side
 from analysis.words import and_list, count
 
 
@@ -178,10 +178,9 @@ def _split(ds: Dataset, result, date, measure: str | None = None) -> tuple[int |
     d = result.daily[(result.daily["date"] == pd.Timestamp(date)) & (result.daily["measure"] == measure)]
     by = d.set_index("side")["best"]
     total = ds.battle.total_group
-    k = ds.battle.days.index(date)
-    stated = {(c.side, c.face) for c in result.accepted if c.measure == measure and c.span == (k, k)}
+    unstated = derived_days(result, ds.battle, measure)
     parts = [f"{s} {int(by[s])}" for s in ds.battle.sides if s in by and by[s] > 0]
-    derived = [f"{s} {int(by[s])}" for s in ds.battle.sides if s in by and by[s] > 0 and (s, int(by[s])) not in stated]
+    derived = [f"{s} {int(by[s])}" for s in ds.battle.sides if (pd.Timestamp(date), s) in unstated]
     rest = on_no_side(by, ds.battle)
     if rest:
         parts.append(f"{rest} on no side")
