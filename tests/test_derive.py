@@ -236,31 +236,3 @@ def test_a_link_to_one_copy_retires_every_copy_of_that_figure_in_the_claims_tabl
     assert derive.evidence_reading(ds).superseded == {"E", "F"}
     daily = derive.daily_claims(ds.claims, ds.battle, derive.evidence_reading(ds))
     assert daily.set_index("claim_id")["superseded"].to_dict() == {"E": True, "F": True}
-
-
-def test_an_implied_rate_is_written_out_whatever_its_size(tmp_path):
-    """A rate above 100 % (more dead than the force a claim gives) or below 1 % is written
-    as a plain number, never in scientific notation nor rounded to a tenth of its size."""
-    from analysis import summaries
-    from analysis.reconcile import reconcile
-
-    day, end = "2020-03-01", "2020-03-03"
-    ds = load_dataset(
-        make_event(
-            tmp_path / "e",
-            [
-                claim("K", "Monitor", day, end, "army", 150),
-                claim("S1", "Army", day, end, "army", 100, measure="strength"),
-                claim("S2", "Army", day, end, "army", 20000, measure="strength"),
-                claim("S3", "Army", day, end, "army", 1234, measure="strength"),
-            ],
-        )
-    )
-    rates = summaries.implied_rates(ds, reconcile(ds))["rate (best)"].tolist()
-    assert rates == ["150%", "0.75%", "12.2%"]
-
-
-def test_a_tiny_rate_is_written_out_too():
-    from analysis.summaries import percent
-
-    assert [percent(x) for x in (100 * 5 / 21_000_000, 100 / 1e8, 0.0)] == ["0.000024%", "0.000001%", "0%"]

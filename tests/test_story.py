@@ -449,6 +449,34 @@ def test_an_implied_rate_over_a_base_of_zero_is_not_infinite(tmp_path):
     assert rates["rate (best)"].tolist() == ["n/a (denominator 0)", "10%"]
 
 
+def test_an_implied_rate_is_written_out_whatever_its_size(tmp_path):
+    """A rate above 100 % (more dead than the force a claim gives) or below 1 % is written
+    as a plain number, never in scientific notation nor rounded to a tenth of its size."""
+    from analysis import summaries
+    from analysis.reconcile import reconcile
+
+    day, end = "2020-03-01", "2020-03-03"
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            [
+                claim("K", "Monitor", day, end, "army", 150),
+                claim("S1", "Army", day, end, "army", 100, measure="strength"),
+                claim("S2", "Army", day, end, "army", 20000, measure="strength"),
+                claim("S3", "Army", day, end, "army", 1234, measure="strength"),
+            ],
+        )
+    )
+    rates = summaries.implied_rates(ds, reconcile(ds))["rate (best)"].tolist()
+    assert rates == ["150%", "0.75%", "12.2%"]
+
+
+def test_a_tiny_rate_is_written_out_too():
+    from analysis.summaries import percent
+
+    assert [percent(x) for x in (100 * 5 / 21_000_000, 100 / 1e8, 0.0)] == ["0.000024%", "0.000001%", "0%"]
+
+
 def test_ties_name_every_claimant_and_side_that_leads(tmp_path):
     day = "2020-03-01"
     tie = [claim("A", "Monitor", day, day, "army", 1), claim("B", "Army", day, day, "militia", 1)]
@@ -647,3 +675,22 @@ def test_the_readme_paragraph_on_al_qubeirs_copies_holds():
     assert (int(cons["best"]), c.loc[cons["claims"], "claimant"]) == (9, "Syrian state TV")
     readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
     assert "the Epoch Times' of 8 June (Q098), which prints 48 civilians" in readme
+
+
+def test_the_data_readmes_counts_of_new_claims_and_untitled_documents_hold():
+    """data/README.md and the README give the claims the dossier missed (H301–H307) and
+    the documents without a headline (15 of 49), and the README what the new claims say:
+    each against the ledger."""
+    ds = load_dataset(DATA)
+    c = ds.claims.set_index("claim_id")
+    beyond = sorted(i for i in c.index if pd.isna(c.at[i, "dossier_ref"]) and i.startswith("H3"))
+    assert beyond == [f"H30{k}" for k in range(1, 8)]
+    untitled, documents = int(ds.sources["title"].isna().sum()), len(ds.sources)
+    dictionary = " ".join((DATA / "README.md").read_text(encoding="utf-8").split())
+    assert f"{untitled} of the {documents} al-Haffah documents" in dictionary and "(H301–H307)" in dictionary
+    said = {i: (str(c.at[i, "side"]), int(c.at[i, "value"]), f"{c.at[i, 'period_start']:%d %B}") for i in beyond}
+    assert said["H301"] == ("government forces", 15, "05 June") and c.at["H301", "qualifier"] == "about"
+    assert said["H302"] == ("all", 10, "09 June") and said["H303"] == ("children", 6, "09 June")
+    assert said["H306"] == ("all", 3, "12 June") and said["H307"] == ("civilians", 3, "12 June")
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert "the shell that killed ten people, six of them children, on 9 June, and the three dead of 12 June" in readme

@@ -337,6 +337,7 @@ def _blank(fh: io.FileIO, label: str, limit: int) -> Problem | None:
 
 
 THOUSANDS = re.compile(r"[0-9]{1,3}")
+THREE_DIGITS = re.compile(r"[0-9]{3}")
 
 
 def _split_number(record: list[str], header: list[str]) -> str | None:
@@ -344,7 +345,7 @@ def _split_number(record: list[str], header: list[str]) -> str | None:
     "1" and "200", pushing every later cell one column on), where one is plain to see:
     the first cell of one to three digits followed by one of exactly three."""
     for i in range(min(len(record) - 1, len(header))):
-        if THOUSANDS.fullmatch(record[i]) and len(record[i + 1]) == 3 and record[i + 1].isdigit():
+        if THOUSANDS.fullmatch(record[i]) and THREE_DIGITS.fullmatch(record[i + 1]):
             return header[i]
     return None
 
