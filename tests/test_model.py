@@ -6,9 +6,9 @@ import highspy
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_reference import Best, conflict, low_high, program
+from test_reference import Best, conflict, feasible, low_high, program
 
-from analysis.model import HIGH, LOW, Constraint, FaceValue, Model, solver_runs, solver_seconds
+from analysis.model import HIGH, LOW, Constraint, FaceValue, Model, Subsets, solver_runs, solver_seconds
 
 
 def C(cells, lower, upper, name):
@@ -266,6 +266,20 @@ def test_conflict_set_is_the_plain_deletion_filter(s):
     n, claims = s
     m = Model(n, claims)
     assert m.conflict_set() == ([] if m.feasible() else conflict(n, claims))
+
+
+@settings(max_examples=80, deadline=None)
+@given(infeasible(), st.lists(st.lists(st.booleans(), min_size=7, max_size=7), min_size=1, max_size=6))
+def test_one_program_switched_between_subsets_answers_as_a_fresh_one_each_time(s, subsets):
+    # the checks run one after another on one solver, each starting where the last ended
+    n, claims = s
+    check = Subsets(claims)
+    for flags in subsets:
+        active = flags[: len(claims)]
+        chosen = [c for c, on in zip(claims, active) if on]
+        assert check.holds(active) == feasible(n, chosen)
+        if not feasible(n, chosen):
+            assert [claims[i] for i in check.conflict(active)] == conflict(n, chosen)
 
 
 def test_a_conflict_in_one_of_several_parts_is_the_plain_filters():

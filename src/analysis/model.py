@@ -71,6 +71,9 @@ proof of infeasibility (a dual ray, checked before use) lets the filter set asid
 constraints the proof does not use without a linear program each; the result is what the
 plain filter gives. Components are filtered separately: over the whole model the plain
 filter ends in one component, the one whose first kept constraint comes last.
+`Subsets` answers both questions (can they hold, which minimal set cannot) for subsets of
+one list of constraints on one linear program whose rows are switched on and off, each
+check starting where the last ended: the answers of a fresh `Model` per subset.
 
 **Best.** Per component the least total gap G comes from one linear program solved from
 scratch. The allocations with total gap G are then written as constraints of the same
@@ -277,6 +280,7 @@ class _System:
         self._feasible: bool | None = None
         self._first_ray: set[int] | None = None
         self._cols = np.arange(n, dtype=np.int32)
+        self._active = np.ones(self.m, dtype=bool)  # the rows the solver holds to (`_switch`)
         self.has_lower = self.lows > 0
         self.has_cap = np.isfinite(self.ups)
         order = np.arange(self.m)
@@ -701,6 +705,26 @@ class _System:
                         return {int(i) for i in np.flatnonzero(z)}
         return None
 
+    def _switch(self, h: highspy.Highs, active: np.ndarray) -> None:
+        """Give the solver's rows their bounds where `active`, none elsewhere (a row set
+        aside), changing only the rows whose state changes."""
+        for i in np.flatnonzero(active != self._active):
+            if active[i]:
+                h.changeRowBounds(int(i), self.lows[i], self.ups[i] if np.isfinite(self.ups[i]) else INF)
+            else:
+                h.changeRowBounds(int(i), -INF, INF)
+        self._active = active.copy()
+
+    def holds(self, h: highspy.Highs, active: np.ndarray) -> tuple[bool, set[int] | None]:
+        """Whether the active rows can all hold, the solver (dual simplex) starting from
+        where its last run ended; if not, the rows of its checked proof (None if the proof
+        does not check out)."""
+        self._switch(h, active)
+        status = self._run(h)
+        if status not in (_OPTIMAL, _INFEASIBLE):
+            raise RuntimeError(f"HiGHS ended with {status} on a feasibility problem")
+        return status == _OPTIMAL, None if status == _OPTIMAL else self._ray(h, active)
+
     def conflict(self) -> list[int]:
         """A minimal set of rows that cannot all hold, by the deletion filter of the
         module's description; the rows' local indexes in order."""
@@ -708,41 +732,24 @@ class _System:
             return [next(i for i in range(self.m) if self.lows[i] > 0)]
         h = self._h
         assert h is not None
-        state = np.ones(self.m, dtype=bool)
-
-        def setting(active: np.ndarray) -> None:
-            for i in np.flatnonzero(active != state):
-                if active[i]:
-                    h.changeRowBounds(int(i), self.lows[i], self.ups[i] if np.isfinite(self.ups[i]) else INF)
-                else:
-                    h.changeRowBounds(int(i), -INF, INF)
-            state[:] = active
-
-        def holds(active: np.ndarray) -> tuple[bool, set[int] | None]:
-            """Whether the active rows can all hold; if not, the rows of a checked proof."""
-            setting(active)
-            status = self._run(h)
-            if status not in (_OPTIMAL, _INFEASIBLE):
-                raise RuntimeError(f"HiGHS ended with {status} on a feasibility problem")
-            return status == _OPTIMAL, None if status == _OPTIMAL else self._ray(h, active)
-
         h.setOptionValue("simplex_strategy", 1)  # dual simplex: infeasibility comes with a ray
         try:
-            return self._deletion(holds)
+            return self._deletion(lambda active: self.holds(h, active))
         finally:
-            setting(np.ones(self.m, dtype=bool))
+            self._switch(h, np.ones(self.m, dtype=bool))
             h.setOptionValue("simplex_strategy", 4)
             h.clearSolver()
 
-    def _deletion(self, holds) -> list[int]:
-        """Each row in turn is set aside if the rest still cannot hold; a row the current
-        proof of infeasibility does not use is set aside without a solve."""
-        active = np.ones(self.m, dtype=bool)
-        ray = self._first_ray
+    def _deletion(self, holds, active: np.ndarray | None = None) -> list[int]:
+        """Each row in turn (of the `active` ones; default: all) is set aside if the rest
+        still cannot hold; a row the current proof of infeasibility does not use is set
+        aside without a solve."""
+        ray = self._first_ray if active is None else None
+        active = np.ones(self.m, dtype=bool) if active is None else active.copy()
         if ray is None:
             _, ray = holds(active)
         keep = []
-        for i in range(self.m):
+        for i in np.flatnonzero(active).tolist():
             active[i] = False
             if ray is not None and i not in ray:
                 continue
@@ -906,6 +913,45 @@ class Model(_Parts):
                     chosen = kept
         assert chosen is not None
         return [self.constraints[i] for i in chosen]
+
+
+class Subsets:
+    """Whether subsets of one list of constraints can all hold: one linear program over
+    them all, whose rows are switched on and off between checks, each check starting from
+    where the last one ended. The answers are those of a fresh `Model` of each subset
+    (`feasible`), without building one per check."""
+
+    def __init__(self, constraints: list[Constraint]):
+        cells = sorted({c for x in constraints for c in x.cells})
+        local = {c: j for j, c in enumerate(cells)}
+        rows = [(tuple(local[c] for c in x.cells), x.lower, x.upper, x.claim_ids) for x in constraints]
+        self._system = _System(len(cells), rows)
+        self._h: highspy.Highs | None = None
+
+    def _solver(self) -> highspy.Highs:
+        if self._h is None:
+            self._h = self._system._build()
+            self._h.setOptionValue("simplex_strategy", 1)  # dual simplex: infeasibility comes with a ray
+        return self._h
+
+    def holds(self, active: list[bool]) -> bool:
+        """Whether the constraints flagged in `active` (in the list's order) can all hold."""
+        flags = np.array(active, dtype=bool)
+        system = self._system
+        if system.n == 0:  # constraints over no cell: each sum is 0
+            return bool((system.lows[flags] <= 0).all())
+        return system.holds(self._solver(), flags)[0]
+
+    def conflict(self, active: list[bool]) -> list[int]:
+        """For flagged constraints that cannot all hold, the places of a minimal set that
+        cannot: what `Model.conflict_set` gives for a model of the flagged constraints in
+        the list's order (constraints of parts that hold are all set aside by the filter)."""
+        flags = np.array(active, dtype=bool)
+        system = self._system
+        if system.n == 0:
+            return [next(i for i in np.flatnonzero(flags).tolist() if system.lows[i] > 0)]
+        h = self._solver()
+        return system._deletion(lambda rows: system.holds(h, rows), flags)
 
 
 class FaceValue(_Parts):

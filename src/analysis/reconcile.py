@@ -35,7 +35,7 @@ import bisect
 import functools
 import math
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -43,7 +43,7 @@ import pandas as pd
 from analysis.battle import headline
 from analysis.evidence import Claim, Evidence, SetAside, gather
 from analysis.load import Dataset
-from analysis.model import EPS, HIGH, LOW, Bound, Constraint, FaceValue, Model, settle
+from analysis.model import EPS, HIGH, LOW, Bound, Constraint, FaceValue, Model, Subsets, settle
 from analysis.rules import DEFAULT_RULE, RULES, Rule, why
 
 CONFLICT_COLUMNS = ["measure", "claims_in_conflict", "dropped", "reason"]
@@ -157,36 +157,50 @@ def resolve(
     out: set[int] = set()
     rows = []
     for system, group in zip(model.systems, model.rows_of):
-        if system.feasible():
-            continue
-        kept: list[Constraint] = []
-        rest = sorted((cons[i] for i in group), key=lambda c: strength(rule, c, behind))
-        while (lo := _first_misfit(n_cells, kept, rest)) is not None:
-            kept += rest[:lo]
-            c, rest = rest[lo], rest[lo + 1 :]
-            conflict = Model(n_cells, [*kept, c]).conflict_set()
-            drop, reason = _give_way(rule, conflict, behind, n_cells)
-            assert drop is c  # every other reading of the conflict is stronger
-            out.add(id(c))
-            rows.append(_conflict_row(conflict, c, reason))
+        if not system.feasible():
+            ranked = sorted((cons[i] for i in group), key=lambda c: strength(rule, c, behind))
+            for c, row in _strongest_first(rule, ranked, behind, n_cells):
+                out.add(id(c))
+                rows.append(row)
     return Model(n_cells, [c for c in cons if id(c) not in out], reuse=model), rows
 
 
-def _first_misfit(n_cells: int, kept: list[Constraint], rest: list[Constraint]) -> int | None:
-    """The place in `rest` of the first reading that does not hold with `kept` and the
-    readings of `rest` before it (None if all hold): what trying each in turn finds, found
-    by halving, since a longer run of them holds only if a shorter one does."""
+def _strongest_first(
+    rule: Rule, ranked: list[Constraint], behind: dict[Constraint, list[Claim]], n_cells: int
+) -> list[tuple[Constraint, dict]]:
+    """The readings of one part (`ranked`: strongest first) that give way, each with its
+    conflict row: each reading is kept if it holds with those kept before it."""
+    kept = [True] * len(ranked)  # False: set aside
+    check = Subsets(ranked)
 
-    def holds(k: int) -> bool:
-        return Model(n_cells, [*kept, *rest[:k]]).feasible()
+    def first(k: int) -> list[bool]:
+        """The first k readings, less those set aside."""
+        return [keep and i < k for i, keep in enumerate(kept)]
 
-    if not rest or holds(len(rest)):
+    out = []
+    start = 0
+    while (at := _first_misfit(lambda k: check.holds(first(k)), start, len(ranked))) is not None:
+        c = ranked[at]
+        conflict = [ranked[i] for i in check.conflict(first(at + 1))]
+        drop, reason = _give_way(rule, conflict, behind, n_cells)
+        assert drop is c  # every other reading of the conflict is stronger
+        kept[at], start = False, at + 1
+        out.append((c, _conflict_row(conflict, c, reason)))
+    return out
+
+
+def _first_misfit(holds: Callable[[int], bool], start: int, end: int) -> int | None:
+    """The place of the first reading in [start, end) that does not hold with those before
+    it, given that the first `start` hold (`holds(k)`: the first k hold); None if all
+    hold. What trying each in turn finds, found by halving, since more readings hold only
+    if fewer do."""
+    if start >= end or holds(end):
         return None
-    lo, hi = 0, len(rest) - 1  # kept with rest[:lo] holds; with rest[:hi + 1] it does not
-    while lo < hi:
+    lo, hi = start, end  # the first lo hold; the first hi do not
+    while hi - lo > 1:
         mid = (lo + hi) // 2
-        lo, hi = (mid + 1, hi) if holds(mid + 1) else (lo, mid)
-    return lo
+        lo, hi = (mid, hi) if holds(mid) else (lo, mid)
+    return hi - 1
 
 
 def _conflict_row(conflict: list[Constraint], drop: Constraint, reason: str) -> dict:
