@@ -105,6 +105,7 @@ def make_event(
     sources=None,
     claimants=("Monitor", "Army"),
     relays=(),
+    pooled=(),
     period=("2020-03-01", "2020-03-03"),
     sides=("army", "militia"),
     groups=None,
@@ -139,8 +140,11 @@ def make_event(
     write_rows(
         folder / "claimants.csv",
         [
-            ["claimant", "claimant_type", "relays_others", "description"],
-            *[[c, "monitor", "true" if c in relays else "false", f"{c} (test)"] for c in claimants],
+            ["claimant", "claimant_type", "relays_others", "pooled", "description"],
+            *[
+                [c, "monitor", "true" if c in relays else "false", "true" if c in pooled else "false", f"{c} (test)"]
+                for c in claimants
+            ],
         ],
     )
     write_rows(folder / "sources.csv", [rows_of(DATA / "sources.csv")[0], *(sources or [source_row("s1")])])

@@ -63,3 +63,27 @@ def test_report_prints_the_problems_and_their_count_and_gives_the_exit_status(ba
     problems = validate(bad_event)[:1]
     assert cli.report(problems, bad_event) == 1
     assert capsys.readouterr().err.splitlines() == [str(problems[0]), f"1 problem in {bad_event}"]
+
+
+def test_claimants_the_hierarchy_leaves_out_are_noted_by_validate_and_reconcile(tmp_path, capsys):
+    # valid data, but the default rule would set their claims aside without a word
+    folder = make_event(
+        tmp_path / "event",
+        [
+            claim("A1", "Monitor", "2020-03-01", "2020-03-01", "army", 5),
+            claim("A2", "Army", "2020-03-01", "2020-03-01", "militia", 2),
+        ],
+        hierarchy=(),
+    )
+    note = (
+        f"{cli.PROG}: note: Army and Monitor are not in battle.json's claimant_hierarchy, so the hierarchy rule "
+        "(the default) sets their claims aside; rank them there to count them\n"
+    )
+    assert main(["validate", str(folder)]) == 0
+    said = capsys.readouterr()
+    assert said.out == f"{folder}: valid\n" and said.err == note
+    assert main(["reconcile", "--data-dir", str(folder), "--out", str(tmp_path / "out")]) == 0
+    assert capsys.readouterr().err == note
+    ranked = make_event(tmp_path / "ranked", [claim("A1", "Monitor", "2020-03-01", "2020-03-01", "army", 5)])
+    assert main(["validate", str(ranked)]) == 0
+    assert capsys.readouterr().err == ""

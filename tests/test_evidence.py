@@ -191,6 +191,24 @@ def test_no_revision_is_inferred_between_two_relays(tmp_path):
     assert evidence.revisions == [] and {c.claim_id for c in evidence.claims} == {"O", "N"}
 
 
+def test_no_revision_is_inferred_between_two_reports_of_a_pooled_name(tmp_path):
+    """Two activists' figures under one pooled name (`pooled`) are different people's: the
+    later does not replace the earlier, and both are read; a ledger link still replaces."""
+    sources = [source_row("old", published="2020-03-04"), source_row("new", published="2020-03-06")]
+    rows = [
+        claim("O", "Activists", DAY, "2020-03-03", "army", 10, source_id="old"),
+        claim("N", "Activists", DAY, "2020-03-03", "army", 14, source_id="new"),
+        claim("P", "Activists", DAY, DAY, "militia", 2, source_id="old"),
+        claim("L", "Activists", DAY, DAY, "militia", 3, source_id="new", supersedes="P"),
+    ]
+    folder = make_event(
+        tmp_path / "pooled", rows, sources=sources, claimants=("Monitor", "Activists"), pooled=("Activists",)
+    )
+    evidence = gather(load_dataset(folder))
+    assert [(v.old, v.new, v.inferred) for v in evidence.revisions] == [("P", "L", False)]
+    assert {c.claim_id for c in evidence.claims} == {"O", "N", "L"}
+
+
 def test_a_days_claims_name_the_claim_that_replaced_each_linked_or_inferred(tmp_path):
     sources = [source_row("old", published="2020-03-04"), source_row("new", published="2020-03-06")]
     ds = _read(
@@ -475,7 +493,7 @@ def test_the_days_claims_and_the_set_aside_name_the_same_revision(tmp_path):
     r = reconcile(ds)
     shown = summaries.day_claims(ds, 0, revisions=r.evidence.revisions).set_index("claim_id")["revised_by"]
     reason = r.set_aside.set_index("claim_id").loc["O", "reason"]
-    assert f"({shown['O']})" in reason
+    assert f"({shown['O']}, report z)" in reason
 
 
 def test_language_never_settles_a_conflict_between_different_reports(tmp_path):
@@ -644,6 +662,46 @@ def test_every_conflict_says_why_the_loser_gave_way(tmp_path):
     for rule in ("hierarchy", "latest", "conservative", "envelope"):
         r = reconcile(ds, rule)
         assert len(r.conflicts) and r.conflicts["reason"].str.len().gt(0).all(), rule
+
+
+def test_an_undated_report_that_gives_way_is_called_undated_not_older(tmp_path):
+    # under `latest` an undated report counts as the oldest; its reason must not call it older
+    sources = [source_row("dated", published="2020-03-05"), source_row("nodate", published="", publisher="Other")]
+    ds = _read(
+        tmp_path,
+        [
+            claim("D", "Monitor", DAY, DAY, "army", 4, source_id="dated"),
+            claim("U", "Army", DAY, DAY, "army", 9, source_id="nodate"),
+        ],
+        sources,
+    )
+    (row,) = reconcile(ds, "latest").conflicts.itertuples()
+    assert row.dropped == "U"
+    assert row.reason == "is a report of no known date, counted as older than D (Monitor)"
+
+
+def test_a_figure_superseded_by_a_report_with_copies_names_the_report(tmp_path):
+    # the link names one copy of the later report; the reason names the report too, since
+    # that copy need not be the one read. A later claim in no shared report is named alone.
+    sources = [
+        source_row("a", published="2020-03-04"),
+        source_row("b", published="2020-03-06", publisher="Other"),
+        source_row("c", published="2020-03-06", publisher="Third"),
+    ]
+    ds = _read(
+        tmp_path,
+        [
+            claim("OLD", "Monitor", DAY, DAY, "army", 3, source_id="a"),
+            claim("N1", "Monitor", DAY, DAY, "army", 5, source_id="b", report_id="later", supersedes="OLD"),
+            claim("N2", "Monitor", DAY, DAY, "army", 5, source_id="c", report_id="later"),
+            claim("M0", "Army", DAY, DAY, "militia", 1, source_id="a"),
+            claim("M1", "Army", DAY, DAY, "militia", 2, source_id="b", supersedes="M0"),
+        ],
+        sources,
+    )
+    reasons = dict(reconcile(ds).set_aside[["claim_id", "reason"]].itertuples(index=False))
+    assert reasons["OLD"] == "superseded by a later claim of the same claimant (N1, report later)"
+    assert reasons["M0"] == "superseded by a later claim of the same claimant (M1)"
 
 
 def test_corroboration_counts_reports_not_copies(tmp_path):

@@ -924,7 +924,7 @@ def test_new_writes_an_empty_data_folder_to_fill_in(run_main, tmp_path):
     assert raw["language_preference"] == ["en"] and raw["about_band"] == 0.1 and raw["accepted_exceptions"] == []
     readme = (folder / "README.md").read_text()
     assert str(DATA / "README.md") in readme and f"validate {folder}" in readme
-    assert "published as the event's data dictionary page" in readme  # the site shows it
+    assert "README is published as its data dictionary page by `make html`" in readme  # the site shows it
     assert sorted(p.name for p in tmp_path.iterdir()) == ["al-new"]
 
 

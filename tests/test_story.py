@@ -106,6 +106,13 @@ def test_the_readme_paragraph_on_the_12_june_copies_holds():
     assert french == {("all", 120), ("civilians", 29)}
     assert arabic == {("all", 120), ("government forces", 68), ("rebels", 29), ("civilians", 23)}
     assert says("H079")[:2] == ("all", 52) and says("H080")[:2] == ("civilians", 29) and 120 - 68 == 52
+    # the same claimant on the same wire the same day as the French copy: no independent check
+    src = ds.sources.set_index("source_id")
+    now, french_copy = src.loc[c.loc["H079", "source_id"]], src.loc[c.loc["H083", "source_id"]]
+    assert c.loc["H079", "claimant"] == c.loc["H083", "claimant"] == "SOHR" and lang[c.loc["H079", "source_id"]] == "en"
+    assert now["wire_agency"] == french_copy["wire_agency"] == "AFP" and now["published"] == french_copy["published"]
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert "carries the same claimant's figures on the same wire and is no independent check" in readme
     found = run_checks(ds)
     withdrawal = found.query("check == 'event_dates' and subject == 'rebel withdrawal'")["figures"].iloc[0]
     assert all(day in withdrawal for day in ("2012-06-12", "2012-06-13", "2012-06-14"))
@@ -642,9 +649,12 @@ def test_a_days_side_no_claim_states_is_called_derived(tmp_path):
 def test_the_readme_paragraph_on_al_qubeirs_copies_holds():
     """The README's reading of the second event's hierarchy split, against its ledger and
     reconciliation: the civilians rest on one later copy of SOHR's 7 June statement that
-    gives 48 where the others give 49 named; SOHR's 87 and "more than 86" are one report,
-    revised; `latest` rests on witnesses' 8 June and an undated activist report; `conservative`
-    on state television's nine."""
+    gives 48 where the others give 49 named, read as a count so far like the statement, so
+    what the toll leaves is on no side; children 4 is SOHR's first count, a count so far,
+    set before the larger figures; SOHR's 87 and "more than 86" are one report, revised,
+    after a first count of 24; `latest` rests on witnesses' 8 June and an undated activist
+    report, and its rebels are what they leave beside the National Council's 80 civilians;
+    `conservative` on state television's nine."""
     data = ROOT / "events" / "al-qubeir" / "data"
     ds = load_dataset(data)
     c = ds.claims.set_index("claim_id")
@@ -661,20 +671,36 @@ def test_the_readme_paragraph_on_al_qubeirs_copies_holds():
     named = statement[statement["identified"].fillna(False).astype(bool)]
     assert set(named["value"]) == {49} and set(named["side"]) == {"all"}
     assert {("all", 55, "at least")} <= {(r.side, int(r.value), r.qualifier) for r in statement.itertuples()}
+    assert set(statement.loc[["Q070", "Q098"], "count_status"]) == {"running"}
+    assert (c.loc["Q034", "report_id"], c.loc["Q034", "side"], int(c.loc["Q034", "value"])) == (
+        "sohr-2012-06-06-first",
+        "children",
+        4,
+    )
+    assert c.loc["Q034", "count_status"] == "running" and int(c.loc["Q033", "value"]) == 24
     first = c[c["report_id"] == "sohr-2012-06-06-87"]
     assert {int(v) for v in first["value"]} == {86, 87} and "Q143" in first.index
     assert set(first["supersedes"].dropna()) <= {"Q033"} and "Q060" in set(c["supersedes"].dropna())
     results = reconcile_all(ds)
     h = results["hierarchy"].totals.set_index(["measure", "side"])
-    assert h.loc[("killed", "civilians"), "claims"] == "Q098" and bool(h.loc[("killed", "rebels"), "derived"])
-    latest = results["latest"].totals.set_index(["measure", "side"]).loc[("killed", "all"), "claims"].split(";")
+    assert h.loc[("killed", "civilians"), "claims"] == "Q098" and pd.isna(h.loc[("killed", "civilians"), "high"])
+    assert int(h.loc[("killed", "rebels"), "best"]) == 0 and h.loc[("killed", "children"), "claims"] == "Q034"
+    day = results["hierarchy"].daily.set_index(["measure", "side"])
+    sides = ("civilians", "government forces", "rebels")
+    assert int(day.loc[("killed", "all"), "best"]) - sum(int(day.loc[("killed", x), "best"]) for x in sides) == 5
+    assert {a.claim_id for a in results["hierarchy"].set_aside.itertuples() if "(Q034)" in a.reason} >= {"Q074", "Q089"}
+    t = results["latest"].totals.set_index(["measure", "side"])
+    latest = t.loc[("killed", "all"), "claims"].split(";")
     assert {(int(c.loc[i, "value"]), c.loc[i, "qualifier"]) for i in latest} == {(100, "about"), (100, "at least")}
     dates = {str(c.loc[i, "claimant"]): published[c.loc[i, "source_id"]] for i in latest}
     assert f"{dates['resident']:%Y-%m-%d}" == "2012-06-08" and pd.isna(dates["local activists"])
+    assert t.loc[("killed", "civilians"), "claims"] == "Q073" and c.loc["Q073", "claimant"] == "Syrian National Council"
+    assert (int(t.loc[("killed", "rebels"), "best"]), bool(t.loc[("killed", "rebels"), "derived"])) == (18, True)
     cons = results["conservative"].totals.set_index(["measure", "side"]).loc[("killed", "all")]
     assert (int(cons["best"]), c.loc[cons["claims"], "claimant"]) == (9, "Syrian state TV")
     readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
     assert "the Epoch Times' of 8 June (Q098), which prints 48 civilians" in readme
+    assert "leaves 18 rebels: derived, given by no source" in readme and "first count of 24" in readme
 
 
 def test_the_data_readmes_counts_of_new_claims_and_untitled_documents_hold():
@@ -694,3 +720,27 @@ def test_the_data_readmes_counts_of_new_claims_and_untitled_documents_hold():
     assert said["H306"] == ("all", 3, "12 June") and said["H307"] == ("civilians", 3, "12 June")
     readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
     assert "the shell that killed ten people, six of them children, on 9 June, and the three dead of 12 June" in readme
+
+
+def test_a_total_of_zero_is_not_said_to_rest_on_the_claims_that_only_bound_it(tmp_path):
+    # all at most 10 and the army 4: the militia's best is 0 (no claim states a death for
+    # it), its high 6 rests on both claims, which must not read as support for the zero
+    day = "2020-03-01"
+    claims = [claim("A", "Monitor", day, day, "all", 10, "up to"), claim("B", "Monitor", day, day, "army", 4)]
+    ds = load_dataset(make_event(tmp_path / "e", claims, period=(day, day)))
+    sentence = story.total_claims(ds, reconcile_all(ds)["hierarchy"])
+    assert "militia 0, which no accepted claim states (A, B only bound it: at most 6)" in sentence
+    assert "army 4 rests on B (1 report)" in sentence
+
+
+def test_one_wire_story_is_not_said_to_be_counted_many_times(tmp_path):
+    day = "2020-03-01"
+    rows = [claim("A", "Monitor", day, day, "army", 1, source_id="w1")]
+    one = [source_row("w1", wire="AFP")]
+    ds = load_dataset(make_event(tmp_path / "one", rows, sources=one))
+    assert story.outlets(ds).endswith("; 1 document carried a wire story (AFP).")
+    two = [*one, source_row("w2", wire="AFP", publisher="Other Post")]
+    ds = load_dataset(make_event(tmp_path / "two", rows, sources=two))
+    assert story.outlets(ds).endswith(
+        "; 2 documents carried a wire story (AFP), so counting outlets would count one report many times."
+    )

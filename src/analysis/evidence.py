@@ -39,6 +39,7 @@ reports with no known day are never taken to be older or newer than another.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
@@ -115,6 +116,7 @@ class Claim:
     running: bool
     area: str = ""
     identified: bool = False
+    pooled: bool = False
     copies: tuple[str, ...] = ()
 
     @property
@@ -192,6 +194,7 @@ def claim_records(ds: Dataset) -> list[Claim]:
     wire_of = dict(zip(ids, ds.sources["wire_agency"]))
     names = ds.claimants["claimant"].astype(str).tolist()
     relays_of = dict(zip(names, ds.claimants["relays_others"].astype(bool)))
+    pooled_of = dict(zip(names, ds.claimants["pooled"].astype(bool)))
     type_of = dict(zip(names, ds.claimants["claimant_type"].astype(str)))
     hierarchy = {name: i for i, name in enumerate(battle.claimant_hierarchy)}
     start = pd.Timestamp(battle.period_start)
@@ -254,6 +257,7 @@ def claim_records(ds: Dataset) -> list[Claim]:
                 running=running,
                 area=str(row.area),
                 identified=identified,
+                pooled=bool(pooled_of[claimant]),
             )
         )
     return out
@@ -440,17 +444,24 @@ def explicit_revisions(
 ) -> tuple[list[Claim], list[SetAside]]:
     """Drop the figures explicit `supersedes` links name as revised, with every other copy
     of them (`revised_copies`)."""
-    new_of = {old: new for new, old in links.items()}
+    report_of = {c.claim_id: c.report for c in records}
+    rows_of = Counter(report_of.values())
+    # the later claim, with its report where that has other rows: the copy a link names
+    # need not be the copy of the report that is read
+    later = {
+        old: f"{new}, report {report_of[new]}" if rows_of[report_of.get(new, "")] > 1 else new
+        for new, old in links.items()
+    }
     copy_of = revised_copies(records, links, figure_key, battle.part_of)
     aside = []
     for c in records:
         old = copy_of.get(c.claim_id)
         if old == c.claim_id:
-            aside.append(SetAside(c.claim_id, f"superseded by a later claim of the same claimant ({new_of[old]})"))
+            aside.append(SetAside(c.claim_id, f"superseded by a later claim of the same claimant ({later[old]})"))
         elif old is not None:
             reason = (
                 f"another outlet's copy of the figure in {old}, superseded by a later claim of the same "
-                f"claimant ({new_of[old]})"
+                f"claimant ({later[old]})"
             )
             aside.append(SetAside(c.claim_id, reason))
     return [c for c in records if c.claim_id not in copy_of], aside
@@ -472,14 +483,15 @@ def inferred_revisions(
     """Drop a reading when a later report of the same claimant gives the same measure,
     side and days. `records` (every counted row) date the reports and carry the links.
     Not for a claimant that relays others (`relays_others`: unattributed figures, unnamed
-    sources, an encyclopedia): two outlets' relays are no one's later word on their own
-    figure, only a ledger link says one replaces another."""
+    sources, an encyclopedia) nor for a name that pools speakers (`pooled`: unnamed
+    activists, residents, reporters): two outlets' relays, or two activists, are no one's
+    later word on their own figure; only a ledger link says one replaces another."""
     order = _report_order(records, links)
     day = report_days(records)
     gone: dict[str, str] = {}
     by_figure: dict[tuple, list[Claim]] = {}
     for c in readings:
-        if c.relays:
+        if c.relays or c.pooled:
             continue
         by_figure.setdefault((c.claimant, c.measure, c.side, c.first_day, c.last_day, c.area, c.identified), []).append(
             c
@@ -507,6 +519,11 @@ def inferred_revisions(
     return [c for c in readings if c.claim_id not in gone], aside, revisions
 
 
+def unranked_claimants(records: list[Claim]) -> tuple[str, ...]:
+    """Claimants of counted rows missing from the battle's claimant hierarchy, sorted."""
+    return tuple(sorted({c.claimant for c in records if not c.ranked}))
+
+
 def gather(ds: Dataset) -> Evidence:
     """The readings the rules work on: counted claims, copies merged, revisions applied."""
     records = claim_records(ds)
@@ -519,7 +536,7 @@ def gather(ds: Dataset) -> Evidence:
     live, revised, inferred = inferred_revisions(readings, records, links)
     revisions = [Revision(old, new, False) for new, old in sorted(links.items())] + inferred
     aside += merged_aside + revised
-    unranked = tuple(sorted({c.claimant for c in records if not c.ranked}))
+    unranked = unranked_claimants(records)
     return Evidence(
         sorted(live, key=lambda c: c.claim_id),
         sorted(set(aside), key=lambda a: a.claim_id),

@@ -8,7 +8,8 @@ only there, between copies of one report) and revisions already applied.
   measure, side or group and days; otherwise it stays. Claimants that relay others
   (Wikipedia, unnamed sources) are traced, not counted; a claimant missing from the
   hierarchy is set aside with that reason rather than ranked silently. In a conflict the
-  lower-ranked claimant gives way, then the older report, then the less exact figure.
+  lower-ranked claimant gives way, then the older report (reports with no known day
+  count as oldest), then the less exact figure.
 - `latest`: all primary claimants; in a conflict the older report gives way (reports with
   no known day count as oldest), then the lower-ranked claimant.
 - `conservative` (ACLED): all primary claimants; the best figure is the low one, the least
@@ -104,14 +105,16 @@ def by_date(c: Claim) -> tuple:
     return (-_day(c), c.rank, c.exactness, c.claim_id)
 
 
+OLDER = "is an older report"
+UNDATED = "is a report of no known date, counted as older"
 HIERARCHY_REASONS = (
     "ranks lower in the claimant hierarchy",
-    "is an older report",
+    OLDER,
     "is less exact",
     "has the later claim ID",
 )
 DATE_REASONS = (
-    "is an older report",
+    OLDER,
     "ranks lower in the claimant hierarchy",
     "is less exact",
     "has the later claim ID",
@@ -126,7 +129,7 @@ RULES = {
             "Claimants are ranked as in battle.json. A lower-ranked reading is set aside only where a higher-ranked "
             "accepted reading states a figure for the same measure, side and days; relays are traced, not counted, "
             "and a claimant missing from the ranking is set aside and reported. In a conflict the lower rank gives "
-            "way, then the older report, then the less exact figure.",
+            "way, then the older report (an undated one counts as the oldest), then the less exact figure.",
             select_hierarchy,
             by_hierarchy,
             HIERARCHY_REASONS,
@@ -134,7 +137,8 @@ RULES = {
         Rule(
             "latest",
             "Each claimant's latest report",
-            "All primary claimants' current readings. In a conflict the older report gives way, then the lower rank.",
+            "All primary claimants' current readings. In a conflict the older report gives way (an undated one "
+            "counts as the oldest), then the lower rank.",
             primary,
             by_date,
             DATE_REASONS,
@@ -186,5 +190,7 @@ def why(rule: Rule, dropped: list[Claim], others: list[Claim]) -> str:
     strongest = min(others, key=rule.give_way)
     for reason, mine, theirs in zip(rule.reasons, rule.give_way(loser), rule.give_way(strongest)):
         if mine != theirs:
+            if reason == OLDER and loser.published_day is None:
+                reason = UNDATED
             return f"{who}{reason} than {strongest.claim_id} ({strongest.claimant})"
     return f"{who}ties with {strongest.claim_id}"

@@ -87,15 +87,18 @@ The data dictionary (every column, its allowed values, the cross-row rules) is t
 analysis project's `data/README.md` ({dictionary}); the schema it describes is
 `datapackage.json` here, the project's canonical one under this event's name.
 
-This README is published as the event's data dictionary page by `python -m analysis
-html`: once the folder is filled in, replace these steps with what a reader of the data
-needs (the documents read, the coding decisions, the caveats).
+Once the event ships with the project (its data folder at `events/NAME/data`), this
+README is published as its data dictionary page by `make html`; for a folder elsewhere,
+`python -m analysis html --out OUT` renders only the built notebooks. Once the folder is
+filled in, replace these steps with what a reader of the data needs (the documents read,
+the coding decisions, the caveats).
 
 ## Next steps
 
 1. `battle.json`: the event's name and place, `period_start` and `period_end` (both
    {PLACEHOLDER_DAY} now: a one-day placeholder), its `sides` and `side_groups`, the coded
-   `areas` (which count for the event), the `claimant_hierarchy` (most trusted first),
+   `areas` (which count for the event), the `claimant_hierarchy` (most trusted first;
+   the default rule sets aside the claims of a claimant left out of it),
    `language_preference` and `about_band`. In `datapackage.json`, check `title` and
    `description` and list the documents read under `sources`.
 2. `claimants.csv`: who makes claims. `sources.csv`: one row per document read.

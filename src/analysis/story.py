@@ -91,12 +91,12 @@ def outlets(ds: Dataset) -> str:
         else f"The most widely carried claimants are {and_list(names)} ({count(most, 'document')} each)"
     )
     wires = ds.sources["wire_agency"].dropna()
-    return (
-        f"{top}; {count(int(wires.size), 'document')} carried a wire story ({and_list(sorted(set(wires)))}), so "
-        f"counting outlets would count one report many times."
-        if wires.size
-        else f"{top}; no document carried a wire story."
-    )
+    if not wires.size:
+        return f"{top}; no document carried a wire story."
+    carried = f"{top}; {count(int(wires.size), 'document')} carried a wire story ({and_list(sorted(set(wires)))})"
+    if wires.size == 1:
+        return carried + "."
+    return carried + ", so counting outlets would count one report many times."
 
 
 def claims_by(ds: Dataset) -> str:
@@ -492,8 +492,11 @@ def total_claims(ds: Dataset, result, measure: str | None = None) -> str:
     parts = []
     for name in names:
         row = t.loc[name]
-        if row["claims"]:
-            claims = row["claims"].replace(";", ", ")
+        claims = row["claims"].replace(";", ", ")
+        if row["claims"] and int(row["best"]) == 0:
+            most = "" if pd.isna(row["high"]) else f": at most {int(row['high'])}"
+            parts.append(f"{name} 0, which no accepted claim states ({claims} only bound it{most})")
+        elif row["claims"]:
             parts.append(f"{name} {int(row['best'])} rests on {claims} ({count(int(row['reports']), 'report')})")
         else:
             parts.append(f"{name} {int(row['best'])} rests on no accepted claim")

@@ -91,6 +91,7 @@ def _claimants() -> pd.DataFrame:
             "claimant": CLAIMANTS,
             "claimant_type": ["monitor", "media", "armed group", "armed group", "encyclopedia"],
             "relays_others": ["false"] * 4 + ["true"],
+            "pooled": ["false"] * 5,
             "description": "synthetic",
         }
     )
