@@ -58,8 +58,8 @@ def test_derived_23_rebels(found):
 
 
 def test_arabic_copy_swaps_29(found):
-    assert of(found, "copies_disagree", "swap")["claims"].tolist() == ["H083;H087"]
-    assert "H083;H088" in of(found, "copies_disagree", "disagree")["claims"].tolist()
+    assert of(found, "copies_disagree", "swap")["claims"].tolist() == ["H083;H087;H308"]
+    assert "H083;H088;H308" in of(found, "copies_disagree", "disagree")["claims"].tolist()
 
 
 def test_infobox_pairs_figures_of_different_days(found):

@@ -56,7 +56,7 @@ def test_uncapped_high_is_open(default):
 def test_copies_of_the_12_june_report_that_swap_29_and_23_are_reported_not_enforced(default):
     kinds = {(d.report, d.kind): d for d in default.evidence.disagreements}
     swap = kinds[("sohr-2012-06-12-toll", "swap")]
-    assert swap.kept == ("H083",) and swap.dropped == ("H087",)
+    assert swap.kept == ("H083", "H308") and swap.dropped == ("H087",)  # the French copies kept
     assert kinds[("sohr-2012-06-12-toll", "disagree")].dropped == ("H088",)
     accepted = {c.claim_id for c in default.accepted}
     assert {"H082", "H083", "H086"} <= accepted and not {"H087", "H088"} & accepted

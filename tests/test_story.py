@@ -76,7 +76,8 @@ def test_the_flagship_story_holds():
     assert bool(t.loc["rebels", "derived"]) and not bool(t.loc["government forces", "derived"])
     assert t.loc["all", "unplaced"] == 67
     copies = {(d.kind, d.kept, d.dropped) for d in r.evidence.disagreements}
-    assert ("swap", ("H083",), ("H087",)) in copies and ("disagree", ("H083",), ("H088",)) in copies
+    french = ("H083", "H308")
+    assert ("swap", french, ("H087",)) in copies and ("disagree", french, ("H088",)) in copies
     recapture = run_checks(ds, r).query("check == 'event_dates' and subject == 'recapture'")["figures"].iloc[0]
     assert "2012-06-12" in recapture and "2012-06-13" in recapture
 
@@ -704,22 +705,27 @@ def test_the_readme_paragraph_on_al_qubeirs_copies_holds():
 
 
 def test_the_data_readmes_counts_of_new_claims_and_untitled_documents_hold():
-    """data/README.md and the README give the claims the dossier missed (H301–H307) and
+    """data/README.md and the README give the claims the dossier missed (H301–H308) and
     the documents without a headline (15 of 49), and the README what the new claims say:
     each against the ledger."""
     ds = load_dataset(DATA)
     c = ds.claims.set_index("claim_id")
     beyond = sorted(i for i in c.index if pd.isna(c.at[i, "dossier_ref"]) and i.startswith("H3"))
-    assert beyond == [f"H30{k}" for k in range(1, 8)]
+    assert beyond == [f"H30{k}" for k in range(1, 9)]
     untitled, documents = int(ds.sources["title"].isna().sum()), len(ds.sources)
     dictionary = " ".join((DATA / "README.md").read_text(encoding="utf-8").split())
-    assert f"{untitled} of the {documents} al-Haffah documents" in dictionary and "(H301–H307)" in dictionary
+    assert f"{untitled} of the {documents} al-Haffah documents" in dictionary and "(H301–H308)" in dictionary
     said = {i: (str(c.at[i, "side"]), int(c.at[i, "value"]), f"{c.at[i, 'period_start']:%d %B}") for i in beyond}
     assert said["H301"] == ("government forces", 15, "05 June") and c.at["H301", "qualifier"] == "about"
     assert said["H302"] == ("all", 10, "09 June") and said["H303"] == ("children", 6, "09 June")
     assert said["H306"] == ("all", 3, "12 June") and said["H307"] == ("civilians", 3, "12 June")
+    assert said["H308"] == ("civilians", 29, "05 June") and c.at["H308", "report_id"] == c.at["H084", "report_id"]
+    assert c.at["H308", "source_id"] == c.at["H084", "source_id"] and int(c.at["H084", "value"]) == 120
     readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
-    assert "the shell that killed ten people, six of them children, on 9 June, and the three dead of 12 June" in readme
+    assert (
+        "the shell that killed ten people, six of them children, on 9 June, the three dead of 12 June, and the 29"
+        in readme
+    )
 
 
 def test_a_total_of_zero_is_not_said_to_rest_on_the_claims_that_only_bound_it(tmp_path):
