@@ -232,3 +232,25 @@ def test_tables_and_bibliography_compile_with_pdflatex_and_bibtex(files, tmp_pat
     assert "! " not in log
     assert all(width <= 10 for width in overfull(log)), overfull(log)
     assert f"\\bibitem{{{BATTLE_ID}:reuters-2012-06-05}}" in (tmp_path / "doc.bbl").read_text(errors="replace")
+
+
+def test_a_source_with_no_address_gets_no_urldate():
+    # the access day stays in the note; urldate says when an address was visited
+    row = {
+        "source_id": "s",
+        "kind": "news article",
+        "publisher": "P",
+        "wire_agency": None,
+        "title": "T",
+        "author": None,
+        "language": "en",
+        "published": pd.Timestamp("2012-06-05"),
+        "published_basis": "stated",
+        "accessed": pd.Timestamp("2026-11-25"),
+    }
+    with_url, without = (
+        bibtex(pd.DataFrame([{**row, "url": "http://ex.org/a"}]), "e"),
+        bibtex(pd.DataFrame([{**row, "url": None}]), "e"),
+    )
+    assert "urldate = {2026-11-25}" in with_url and "accessed 2026-11-25" in with_url
+    assert "urldate" not in without and "url =" not in without and "accessed 2026-11-25" in without

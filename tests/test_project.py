@@ -142,3 +142,13 @@ def test_every_event_and_the_template_share_one_schema():
     canonical = package.canonical()["resources"]
     for data, _ in events(ROOT):
         assert json.loads((data / "datapackage.json").read_text(encoding="utf-8"))["resources"] == canonical, data
+
+
+def test_the_data_dictionary_names_every_key_of_battle_json_and_every_check():
+    from analysis.battle import CHECK_NAMES, OPTIONAL_KEYS, REQUIRED_KEYS
+
+    text = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
+    table = text.split("## `battle.json`: every key", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"`([a-z_]+)`", table))
+    assert set(REQUIRED_KEYS) | set(OPTIONAL_KEYS) <= named
+    assert set(CHECK_NAMES) <= named

@@ -173,7 +173,9 @@ def test_reconcile_command_prints_totals_and_writes_files(tmp_path, capsys):
     assert main(["reconcile", "--rule", "conservative", "--out", str(out)]) == 0
     stdout = capsys.readouterr().out
     assert "rule 'conservative'" in stdout and "rebels" in stdout
-    assert (out / "battle_totals-conservative.csv").exists()
+    written = (out / "battle_totals-conservative.csv").read_text().splitlines()[0].split(",")
+    # the printed table has the written one's columns (less the rule), no others
+    assert stdout.splitlines()[1].split() == written[1:]
 
 
 def test_reconcile_on_bad_data_exits_1_and_writes_nothing(tmp_path, data_copy, capsys):

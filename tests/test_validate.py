@@ -1187,3 +1187,47 @@ def test_a_claim_that_supersedes_itself_is_one_problem(event):
     assert problems_of(event) == [(CLAIMS, 4, "supersedes", "a claim cannot supersede itself")]
     battle_edit(lambda b: b.update(about_band=2))(event)  # said even when battle.json cannot be read
     assert (CLAIMS, 4, "supersedes", "a claim cannot supersede itself") in problems_of(event)
+
+
+@pytest.mark.parametrize(
+    "name, column, value, message",
+    [
+        # case alone: the value meant, however long the list of allowed ones
+        (
+            "sources.csv",
+            "language",
+            "PT",
+            "'PT' is not an allowed value (one of 184 in datapackage.json): did you mean 'pt'?",
+        ),
+        ("claimants.csv", "relays_others", "TRUE", "'TRUE' is not one of true, false: did you mean 'true'?"),
+        # a near spelling, with the short list
+        (
+            CLAIMS,
+            "qualifier",
+            "at lest",
+            "'at lest' is not an allowed value (exact, at least, about, more than, up to): did you mean 'at least'?",
+        ),
+        # nothing near: no guess, and a long list is not printed
+        (
+            "sources.csv",
+            "language",
+            "Portuguese",
+            "'Portuguese' is not an allowed value (one of 184 in datapackage.json)",
+        ),
+    ],
+)
+def test_a_value_close_to_an_allowed_one_gets_a_guess(event, name, column, value, message):
+    set_cell(event, 2, column, value, name=name)
+    found = [p for p in problems_of(event) if p[2] == column]
+    assert [p[3] for p in found] == [message]
+
+
+def test_an_unknown_side_is_guessed_or_pointed_to_the_subgroups(event):
+    set_cell(event, 2, "side", "Army")
+    set_cell(event, 3, "side", "children")
+    found = {p[1]: p[3] for p in problems_of(event) if p[2] == "side"}
+    where = "is not a side, sub-group, side group or other actor of battle.json"
+    assert found == {
+        2: f"'Army' {where}: did you mean 'army'?",
+        3: f"'children' {where} (a part of a side is declared in its subgroups)",
+    }

@@ -17,12 +17,13 @@ the validator can report them beside the table problems.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import json
 import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from analysis.words import nearest
 
 DERIVED_FROM = "other figures (for other sides, a group or its parts, or other days)"
 """What a derived total (one no accepted claim states) follows from, in every table, check
@@ -301,11 +302,11 @@ def _unknown_keys(obj: dict, known: Collection[str], where: str, what: str) -> t
         if key in known:
             continue
         absent = [k for k in known if k not in obj]
-        close = difflib.get_close_matches(str(key), absent, n=1) or difflib.get_close_matches(str(key), known, n=1)
+        close = nearest(str(key), absent) or nearest(str(key), known)
         if close:
-            problems.append((f"{where}{key}", f"unknown key {key!r}: did you mean {close[0]!r}?"))
-            if close[0] not in obj:
-                renamed.add(close[0])
+            problems.append((f"{where}{key}", f"unknown key {key!r}: did you mean {close!r}?"))
+            if close not in obj:
+                renamed.add(close)
         else:
             problems.append((f"{where}{key}", f"unknown key {key!r}: {what} holds only {', '.join(known)}"))
     return problems, renamed
@@ -417,8 +418,8 @@ def parse_battle(raw: dict) -> tuple[Battle | None, list[tuple[str, str]]]:
             message = f"{exc['check']!r} only informs (no failing verdict): nothing to accept"
             problems.append((f"{where}.check", message))
         elif "check" not in bad and exc["check"] not in CHECK_NAMES:
-            near = difflib.get_close_matches(exc["check"], CHECK_NAMES, n=1)
-            hint = f"did you mean {near[0]!r}?" if near else f"the checks are {', '.join(CHECK_NAMES)}"
+            near = nearest(exc["check"], CHECK_NAMES)
+            hint = f"did you mean {near!r}?" if near else f"the checks are {', '.join(CHECK_NAMES)}"
             problems.append((f"{where}.check", f"{exc['check']!r} is not a check: {hint}"))
     if problems:
         return None, problems

@@ -122,7 +122,7 @@ def cmd_reconcile(args) -> int:
     outputs.check_target(out, protect, data=args.data_dir)
 
     from analysis.load import InvalidData, load_dataset
-    from analysis.publish import open_high, write_tables
+    from analysis.publish import TOTALS_COLUMNS, open_high, write_tables
     from analysis.reconcile import reconcile
 
     try:
@@ -134,7 +134,7 @@ def cmd_reconcile(args) -> int:
     with outputs.output_dir(out, protect=protect, log=say, data=args.data_dir) as stage:
         written = write_tables(ds, stage)
     print(f"{ds.battle.name}: battle totals, rule '{args.rule}' ({result.rule.title})")
-    print(open_high(result.totals).drop(columns="rule").to_string(index=False))
+    print(open_high(result.totals[TOTALS_COLUMNS]).drop(columns="rule").to_string(index=False))
     if len(result.conflicts):
         print("\nConflicts (claims that cannot all hold; the one dropped):")
         print(result.conflicts.to_string(index=False))

@@ -462,8 +462,8 @@ def bibtex(sources: pd.DataFrame, event: str) -> str:
         fields_.append(("key", latex_text(s.publisher)))
         if pd.notna(s.url) and str(s.url).strip():
             fields_.append(("url", bib_url(s.url)))
-        if pd.notna(s.accessed):
-            fields_.append(("urldate", f"{s.accessed:%Y-%m-%d}"))
+            if pd.notna(s.accessed):  # the day the address was visited: no address, no urldate
+                fields_.append(("urldate", f"{s.accessed:%Y-%m-%d}"))
         fields_.append(("langid", latex_text(s.language)))
         body = ",\n".join(f"  {k} = {v}" if k == "month" else f"  {k} = {{{v}}}" for k, v in fields_)
         key = bib_key(f"{event}:{s.source_id}")
@@ -707,6 +707,23 @@ def ged_events(ds: Dataset, result) -> pd.DataFrame:
 # ---------------------------------------------------------------- every table
 
 
+TOTALS_COLUMNS = [
+    "rule",
+    "measure",
+    "side",
+    "low",
+    "best",
+    "high",
+    "placed",
+    "unplaced",
+    "derived",
+    "reports",
+    "single_source",
+    "claims",
+]
+"""The columns of a battle_totals table, as written and as `reconcile` prints them."""
+
+
 def open_high(frame: pd.DataFrame) -> pd.DataFrame:
     """A high bound no claim caps is written 'open', never left blank or invented."""
     return frame.assign(high=frame["high"].map(lambda v: "open" if pd.isna(v) else str(int(v))))
@@ -737,24 +754,7 @@ def tables(ds: Dataset) -> dict[str, str]:
         daily = open_high(
             r.daily[["rule", "date", "measure", "side", "low", "best", "high", "reports", "single_source", "claims"]]
         )
-        totals = open_high(
-            r.totals[
-                [
-                    "rule",
-                    "measure",
-                    "side",
-                    "low",
-                    "best",
-                    "high",
-                    "placed",
-                    "unplaced",
-                    "derived",
-                    "reports",
-                    "single_source",
-                    "claims",
-                ]
-            ]
-        )
+        totals = open_high(r.totals[TOTALS_COLUMNS])
         for stem, frame, caption in (
             (
                 f"reconciled_daily-{name}",

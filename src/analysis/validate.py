@@ -46,6 +46,7 @@ from typing import NamedTuple
 from analysis.battle import Battle, parse_battle
 from analysis.package import schema_drift
 from analysis.read import Check, Problem, ProblemLog, RawTable, kind_of, paused_gc, read_json, read_table
+from analysis.words import nearest
 
 PACKAGE = "datapackage.json"
 REQUIRED_RESOURCES = ("battle", "casualties", "events", "sources", "claimants")
@@ -107,9 +108,18 @@ def _boolean_check(spec: dict) -> CellCheck:
     allowed = spec.get("trueValues", ["true"]) + spec.get("falseValues", ["false"])
 
     def boolean(value: str) -> str | None:
-        return None if value in allowed else f"{value!r} is not one of {', '.join(allowed)}"
+        return None if value in allowed else f"{value!r} is not one of {', '.join(allowed)}{_hint(value, allowed)}"
 
     return boolean
+
+
+LISTED = 12  # an enum longer than this is not listed in full in a message
+
+
+def _hint(value: str, allowed: Sequence[str]) -> str:
+    """ ": did you mean 'x'?" where a value is close to one allowed, else nothing."""
+    near = nearest(value, allowed)
+    return f": did you mean {near!r}?" if near else ""
 
 
 def cell_check(spec: dict) -> CellCheck:
@@ -144,7 +154,8 @@ def cell_check(spec: dict) -> CellCheck:
             if message:
                 return message
         if members is not None and value not in members:
-            return f"{value!r} is not an allowed value ({', '.join(map(str, enum))})"
+            listed = ", ".join(map(str, enum)) if len(enum) <= LISTED else f"one of {len(enum)} in datapackage.json"
+            return f"{value!r} is not an allowed value ({listed}){_hint(value, sorted(members))}"
         if pattern is not None and not pattern.fullmatch(value):
             return f"{value!r} does not match the pattern {cons['pattern']}"
         return None
@@ -596,7 +607,8 @@ def _claim_problems(
     if figure_type == "daily" and dates_read and (start is None or end is None or start != end):
         found.append(("period_end", "a daily figure must cover exactly one day: period_start and period_end equal"))
     if side and "side" not in rejected and side not in known_sides:
-        found.append(("side", f"{side!r} is not a side, side group or other actor of battle.json"))
+        hint = _hint(side, sorted(known_sides)) or " (a part of a side is declared in its subgroups)"
+        found.append(("side", f"{side!r} is not a side, sub-group, side group or other actor of battle.json{hint}"))
     if area and "area" not in rejected and area not in battle.areas:
         found.append(("area", f"{area!r} is not an area of battle.json ({', '.join(battle.areas)})"))
     if in_scope == "true" and "in_scope" not in rejected:

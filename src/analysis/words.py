@@ -1,7 +1,11 @@
 """Counted nouns and lists in English, for every sentence, caption and message the tool
-writes: "1 claim", "2 claims", "a, b and c"."""
+writes: "1 claim", "2 claims", "a, b and c"; and the nearest of some words to a mistyped
+one, for messages that say "did you mean ...?"."""
 
 from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
 
 
 def count(n: int, one: str, many: str | None = None) -> str:
@@ -16,3 +20,15 @@ def and_list(items: list[str], conjunction: str = "and") -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + f" {conjunction} " + items[-1]
+
+
+def nearest(word: str, choices: Iterable[str]) -> str | None:
+    """The choice `word` most likely stands for: the one it equals but for case ("PT" for
+    "pt", "TRUE" for "true"), else the closest spelling ("kiled" for "killed"); None if
+    none is close."""
+    choices = [str(c) for c in choices]
+    folded = [c for c in choices if c.casefold() == word.casefold()]
+    if folded:
+        return folded[0]
+    close = difflib.get_close_matches(word, choices, n=1)
+    return close[0] if close else None
