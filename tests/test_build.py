@@ -175,6 +175,19 @@ def test_a_build_in_place_replaces_notebooks_figures_and_tables(project, small):
     assert sorted(p.name for p in project.iterdir()) == ["derived", "figures", "notebooks"]
 
 
+def test_a_build_notes_the_claimants_the_hierarchy_leaves_out(no_kernel, project, tmp_path):
+    day = "2020-03-01"
+    rows = [claim("A1", "Monitor", day, day, "army", 5), claim("A2", "Army", day, day, "militia", 2)]
+    data = make_event(tmp_path / "event" / "data", rows, hierarchy=("Monitor",))
+    said: list[str] = []
+    build(layout(project, data), log=said.append)
+    notes = [m for m in said if "claimant_hierarchy" in m]
+    assert notes == [
+        "[build] note: Army is not in battle.json's claimant_hierarchy, so the hierarchy rule (the default) sets "
+        "its claims aside; rank them there to count them"
+    ]
+
+
 def test_bad_data_changes_nothing(project, data_copy):
     set_claim(data_copy, "H082", value="many")
     before = snapshot(project)

@@ -282,6 +282,18 @@ def test_one_program_switched_between_subsets_answers_as_a_fresh_one_each_time(s
             assert [claims[i] for i in check.conflict(active)] == conflict(n, chosen)
 
 
+def test_subsets_of_constraints_over_no_cell_answer_as_a_fresh_model():
+    # each constraint over no cell is a part of its own: the plain filter ends in the last
+    # that fails; flagged constraints that hold have no conflict
+    cons = [C([], 1, None, "a"), C([], 0, 3, "b"), C([], 2, 2, "c")]
+    check = Subsets(cons)
+    for flags in ([True, True, True], [True, True, False], [False, True, True], [False, True, False]):
+        chosen = [c for c, on in zip(cons, flags) if on]
+        assert check.holds(flags) == Model(0, chosen).feasible()
+        assert [cons[i] for i in check.conflict(flags)] == Model(0, chosen).conflict_set()
+    assert Subsets([C([0], 2, 5, "d"), C([0, 1], 0, 9, "e")]).conflict([True, True]) == []
+
+
 def test_a_conflict_in_one_of_several_parts_is_the_plain_filters():
     # two months each with a conflict: the plain filter over everything ends in one of them
     a = [C([0], 5, 5, "a0"), C([0, 1], 0, 3, "a1"), C([1], 0, 1, "a2")]
@@ -337,3 +349,14 @@ def test_solver_runs_are_counted_and_timed():
     Model(2, [C([0, 1], 10, 10, "total"), C([0], 4, None, "day0")]).bounds((0,))
     assert solver_runs() > before
     assert solver_seconds() > seconds
+
+
+def test_a_solver_reused_past_its_time_limit_still_answers(monkeypatch):
+    # HiGHS counts a solver object's runs together against its time limit: the guard is
+    # set afresh per run, so a long-lived solver (one part of a long ledger) never trips it
+    import analysis.model as model
+
+    monkeypatch.setattr(model, "TIME_LIMIT", 0.002)
+    check = Subsets([C([0], 2, 5, "d"), C([0, 1], 0, 9, "e"), C([1], 8, None, "f")])
+    for _ in range(300):
+        assert check.holds([True, True, False]) and not check.holds([True, True, True])

@@ -737,6 +737,10 @@ def test_a_total_of_zero_is_not_said_to_rest_on_the_claims_that_only_bound_it(tm
     sentence = story.total_claims(ds, reconcile_all(ds)["hierarchy"])
     assert "militia 0, which no accepted claim states (A, B only bound it: at most 6)" in sentence
     assert "army 4 rests on B (1 report)" in sentence
+    # a zero the claims force (all exactly the army's 4) rests on them
+    claims = [claim("A", "Monitor", day, day, "all", 4), claim("B", "Monitor", day, day, "army", 4)]
+    ds = load_dataset(make_event(tmp_path / "f", claims, period=(day, day)))
+    assert "militia 0 rests on A, B (1 report)" in story.total_claims(ds, reconcile_all(ds)["hierarchy"])
 
 
 def test_one_wire_story_is_not_said_to_be_counted_many_times(tmp_path):
@@ -745,6 +749,9 @@ def test_one_wire_story_is_not_said_to_be_counted_many_times(tmp_path):
     one = [source_row("w1", wire="AFP")]
     ds = load_dataset(make_event(tmp_path / "one", rows, sources=one))
     assert story.outlets(ds).endswith("; 1 document carried a wire story (AFP).")
+    other = [*one, source_row("w2", wire="Reuters", publisher="Other Post")]
+    ds = load_dataset(make_event(tmp_path / "other", rows, sources=other))
+    assert story.outlets(ds).endswith("; 2 documents carried a wire story (AFP and Reuters).")
     two = [*one, source_row("w2", wire="AFP", publisher="Other Post")]
     ds = load_dataset(make_event(tmp_path / "two", rows, sources=two))
     assert story.outlets(ds).endswith(

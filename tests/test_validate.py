@@ -1214,6 +1214,9 @@ def test_a_claim_that_supersedes_itself_is_one_problem(event):
             "Portuguese",
             "'Portuguese' is not an allowed value (one of 184 in datapackage.json)",
         ),
+        # two equally near ('en' and 'ng'), or too short to tell: no guess
+        ("sources.csv", "language", "eng", "'eng' is not an allowed value (one of 184 in datapackage.json)"),
+        ("sources.csv", "language", "x", "'x' is not an allowed value (one of 184 in datapackage.json)"),
     ],
 )
 def test_a_value_close_to_an_allowed_one_gets_a_guess(event, name, column, value, message):

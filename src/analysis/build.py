@@ -201,6 +201,12 @@ def build(layout: Layout | None = None, jobs: int = 2, log=print) -> None:
         ds = load_dataset(layout.data)
     except InvalidData as err:
         raise BuildError("invalid data:\n" + "\n".join(map(str, err.problems))) from None
+    from analysis.checks import unranked_note
+    from analysis.evidence import gather
+
+    note = unranked_note(ds, gather(ds))
+    if note:
+        log(f"[build] {note}")
 
     def say(message):
         print(f"[build] {message}", file=sys.stderr, flush=True)

@@ -43,9 +43,10 @@ import pandas as pd
 
 from analysis.battle import DERIVED_FROM
 from analysis.derive import claimant_days, counted_claims, current_cumulative, grouped_rows
-from analysis.evidence import stated_text
+from analysis.evidence import Evidence, stated_text
 from analysis.load import Dataset
 from analysis.reconcile import Reconciliation, join_ids, reconcile
+from analysis.words import and_list
 
 FAILING = {"disagree", "swap", "decrease", "mixed dates", "conflict", "untraced", "unranked", "unused"}
 
@@ -395,30 +396,48 @@ def untraced(ds: Dataset, r: Reconciliation) -> list[Finding]:
 
 def unranked_claimants(ds: Dataset, r: Reconciliation) -> list[Finding]:
     """Claimants with counted figures that battle.json's hierarchy does not rank."""
+    return _unranked(r.evidence)
+
+
+def _unranked(evidence: Evidence) -> list[Finding]:
     return [
         Finding(
             "unranked_claimants",
             name,
             "unranked",
             "not in battle.json's claimant_hierarchy: the hierarchy rule sets its figures aside",
-            join_ids(c.claim_id for c in r.evidence.claims if c.claimant == name),
+            join_ids(c.claim_id for c in evidence.claims if c.claimant == name),
             "every counted claimant ranked",
         )
-        for name in r.evidence.unranked
+        for name in evidence.unranked
     ]
+
+
+def unranked_note(ds: Dataset, evidence: Evidence) -> str | None:
+    """What the command line says of claimants with counted claims that the claimant
+    hierarchy leaves out, unless battle.json accepts it: valid data, but the default rule
+    sets their claims aside. None where there are none."""
+    found = _unranked(evidence)
+    _accept(found, ds.battle.accepted_exceptions)
+    names = [f.subject for f in found if not f.accepted]
+    if not names:
+        return None
+    one = len(names) == 1
+    return (
+        f"note: {and_list(names)} {'is' if one else 'are'} not in battle.json's claimant_hierarchy, so the "
+        f"hierarchy rule (the default) sets {'its' if one else 'their'} claims aside; rank them there to count them"
+    )
 
 
 LEDGER_CHECKS = [parts_vs_whole, daily_vs_cumulative, cumulative_decreasing, copies_disagree, paired_dates, event_dates]
 RESULT_CHECKS = [derived_figures, untraced, unranked_claimants]
 
 
-def run_checks(ds: Dataset, reconciliation: Reconciliation | None = None) -> pd.DataFrame:
-    """Every check's findings as one table, with accepted exceptions marked. Checks that
-    need a reconciliation use the one given (the default rule's if none)."""
-    r = reconciliation or reconcile(ds)
-    findings = [f for check in LEDGER_CHECKS for f in check(ds)]
-    findings += [f for check in RESULT_CHECKS for f in check(ds, r)]
-    for i, exc in enumerate(ds.battle.accepted_exceptions):
+def _accept(findings: list[Finding], exceptions) -> list[int]:
+    """Mark the failing findings an accepted exception covers (its check, all its claims)
+    with its reason; return the places of the exceptions that cover none."""
+    unused = []
+    for i, exc in enumerate(exceptions):
         matched = [
             f
             for f in findings
@@ -427,15 +446,27 @@ def run_checks(ds: Dataset, reconciliation: Reconciliation | None = None) -> pd.
         for f in matched:
             f.accepted = exc.reason
         if not matched:
-            findings.append(
-                Finding(
-                    "accepted_exceptions",
-                    f"accepted_exceptions[{i}] of battle.json ({exc.check})",
-                    "unused",
-                    f"no failing finding of {exc.check} has all of these claims",
-                    join_ids(exc.claims),
-                )
+            unused.append(i)
+    return unused
+
+
+def run_checks(ds: Dataset, reconciliation: Reconciliation | None = None) -> pd.DataFrame:
+    """Every check's findings as one table, with accepted exceptions marked. Checks that
+    need a reconciliation use the one given (the default rule's if none)."""
+    r = reconciliation or reconcile(ds)
+    findings = [f for check in LEDGER_CHECKS for f in check(ds)]
+    findings += [f for check in RESULT_CHECKS for f in check(ds, r)]
+    exceptions = ds.battle.accepted_exceptions
+    for i in _accept(findings, exceptions):
+        findings.append(
+            Finding(
+                "accepted_exceptions",
+                f"accepted_exceptions[{i}] of battle.json ({exceptions[i].check})",
+                "unused",
+                f"no failing finding of {exceptions[i].check} has all of these claims",
+                join_ids(exceptions[i].claims),
             )
+        )
     columns = list(Finding.__dataclass_fields__)
     return pd.DataFrame([asdict(f) for f in findings], columns=columns)
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from analysis import outputs
 from analysis.paths import DATA, DERIVED, ROOT
-from analysis.words import and_list, count
+from analysis.words import count
 
 if TYPE_CHECKING:
     from analysis.read import Problem
@@ -85,22 +85,7 @@ def cmd_validate(args) -> int:
     status = report(validate(folder), folder)
     if status == 0:
         print(f"{folder}: valid")
-        from analysis.evidence import claim_records, unranked_claimants
-        from analysis.load import load_dataset
-
-        note_unranked(unranked_claimants(claim_records(load_dataset(folder))))
     return status
-
-
-def note_unranked(names: tuple[str, ...]) -> None:
-    """Say which claimants with counted claims the claimant hierarchy leaves out: valid
-    data, but the default rule sets their claims aside."""
-    if names:
-        say(
-            f"note: {and_list(list(names))} {'is' if len(names) == 1 else 'are'} not in battle.json's "
-            f"claimant_hierarchy, so the hierarchy rule (the default) sets {'its' if len(names) == 1 else 'their'} "
-            "claims aside; rank them there to count them"
-        )
 
 
 def cmd_reconcile(args) -> int:
@@ -121,6 +106,7 @@ def cmd_reconcile(args) -> int:
     protect = outputs.protected(args.data_dir)
     outputs.check_target(out, protect, data=args.data_dir)
 
+    from analysis.checks import unranked_note
     from analysis.load import InvalidData, load_dataset
     from analysis.publish import TOTALS_COLUMNS, open_high, write_tables
     from analysis.reconcile import reconcile
@@ -130,7 +116,9 @@ def cmd_reconcile(args) -> int:
     except InvalidData as err:
         return report(err.problems, args.data_dir)
     result = reconcile(ds, args.rule)
-    note_unranked(result.evidence.unranked)
+    note = unranked_note(ds, result.evidence)
+    if note:
+        say(note)
     with outputs.output_dir(out, protect=protect, log=say, data=args.data_dir) as stage:
         written = write_tables(ds, stage)
     print(f"{ds.battle.name}: battle totals, rule '{args.rule}' ({result.rule.title})")

@@ -519,11 +519,6 @@ def inferred_revisions(
     return [c for c in readings if c.claim_id not in gone], aside, revisions
 
 
-def unranked_claimants(records: list[Claim]) -> tuple[str, ...]:
-    """Claimants of counted rows missing from the battle's claimant hierarchy, sorted."""
-    return tuple(sorted({c.claimant for c in records if not c.ranked}))
-
-
 def gather(ds: Dataset) -> Evidence:
     """The readings the rules work on: counted claims, copies merged, revisions applied."""
     records = claim_records(ds)
@@ -536,7 +531,9 @@ def gather(ds: Dataset) -> Evidence:
     live, revised, inferred = inferred_revisions(readings, records, links)
     revisions = [Revision(old, new, False) for new, old in sorted(links.items())] + inferred
     aside += merged_aside + revised
-    unranked = unranked_claimants(records)
+    # claimants of counted rows the hierarchy leaves out (one that relays others is traced,
+    # not counted, whatever its rank)
+    unranked = tuple(sorted({c.claimant for c in records if not c.ranked and not c.relays}))
     return Evidence(
         sorted(live, key=lambda c: c.claim_id),
         sorted(set(aside), key=lambda a: a.claim_id),

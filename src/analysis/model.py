@@ -138,8 +138,8 @@ def _highs() -> highspy.Highs:
     h.setOptionValue("simplex_strategy", 4)
     h.setOptionValue("threads", 1)
     h.setOptionValue("primal_simplex_bound_perturbation_multiplier", 0.0)
-    # A guard, never reached on these small models: a solve that runs this long is a bug.
-    h.setOptionValue("time_limit", TIME_LIMIT)
+    # A guard, never reached on these small models: a solve that runs this long is a bug
+    # (set per run by `_solve_now`).
     return h
 
 
@@ -152,6 +152,9 @@ def _solve_now(h: highspy.Highs):
     model status."""
     global _runs, _seconds
     _runs += 1
+    # HiGHS's time limit counts every run of a solver object together: the guard is set
+    # afresh for this run, so that a solver reused for many programs never trips it
+    h.setOptionValue("time_limit", h.getRunTime() + TIME_LIMIT)
     started = time.process_time()
     h.run()
     _seconds += time.process_time() - started
@@ -280,7 +283,9 @@ class _System:
         self._feasible: bool | None = None
         self._first_ray: set[int] | None = None
         self._cols = np.arange(n, dtype=np.int32)
-        self._active = np.ones(self.m, dtype=bool)  # the rows the solver holds to (`_switch`)
+        # the rows the solver switched by `holds` holds to: its own (`_h`), or the one a
+        # `Subsets` gives it (a system is switched by one solver only)
+        self._active = np.ones(self.m, dtype=bool)
         self.has_lower = self.lows > 0
         self.has_cap = np.isfinite(self.ups)
         order = np.arange(self.m)
@@ -743,11 +748,13 @@ class _System:
     def _deletion(self, holds, active: np.ndarray | None = None) -> list[int]:
         """Each row in turn (of the `active` ones; default: all) is set aside if the rest
         still cannot hold; a row the current proof of infeasibility does not use is set
-        aside without a solve."""
+        aside without a solve. Rows that hold give no conflict (empty)."""
         ray = self._first_ray if active is None else None
         active = np.ones(self.m, dtype=bool) if active is None else active.copy()
         if ray is None:
-            _, ray = holds(active)
+            ok, ray = holds(active)
+            if ok:
+                return []
         keep = []
         for i in np.flatnonzero(active).tolist():
             active[i] = False
@@ -943,13 +950,14 @@ class Subsets:
         return system.holds(self._solver(), flags)[0]
 
     def conflict(self, active: list[bool]) -> list[int]:
-        """For flagged constraints that cannot all hold, the places of a minimal set that
-        cannot: what `Model.conflict_set` gives for a model of the flagged constraints in
-        the list's order (constraints of parts that hold are all set aside by the filter)."""
+        """The places of a minimal set of the flagged constraints that cannot all hold
+        (empty if they can): what `Model.conflict_set` gives for a model of the flagged
+        constraints in the list's order (constraints of parts that hold are all set aside
+        by the filter)."""
         flags = np.array(active, dtype=bool)
         system = self._system
-        if system.n == 0:
-            return [next(i for i in np.flatnonzero(flags).tolist() if system.lows[i] > 0)]
+        if system.n == 0:  # each constraint over no cell is a part of its own: the last that fails
+            return [i for i in np.flatnonzero(flags).tolist() if system.lows[i] > 0][-1:]
         h = self._solver()
         return system._deletion(lambda rows: system.holds(h, rows), flags)
 

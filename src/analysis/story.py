@@ -94,7 +94,7 @@ def outlets(ds: Dataset) -> str:
     if not wires.size:
         return f"{top}; no document carried a wire story."
     carried = f"{top}; {count(int(wires.size), 'document')} carried a wire story ({and_list(sorted(set(wires)))})"
-    if wires.size == 1:
+    if wires.value_counts().max() == 1:  # no wire story was carried twice
         return carried + "."
     return carried + ", so counting outlets would count one report many times."
 
@@ -493,7 +493,8 @@ def total_claims(ds: Dataset, result, measure: str | None = None) -> str:
     for name in names:
         row = t.loc[name]
         claims = row["claims"].replace(";", ", ")
-        if row["claims"] and int(row["best"]) == 0:
+        if row["claims"] and int(row["best"]) == 0 and row["high"] != 0:
+            # claims that only cap a zero do not state it (a zero they force, high 0, rests on them)
             most = "" if pd.isna(row["high"]) else f": at most {int(row['high'])}"
             parts.append(f"{name} 0, which no accepted claim states ({claims} only bound it{most})")
         elif row["claims"]:

@@ -24,11 +24,17 @@ def and_list(items: list[str], conjunction: str = "and") -> str:
 
 def nearest(word: str, choices: Iterable[str]) -> str | None:
     """The choice `word` most likely stands for: the one it equals but for case ("PT" for
-    "pt", "TRUE" for "true"), else the closest spelling ("kiled" for "killed"); None if
-    none is close."""
+    "pt", "TRUE" for "true"), else the one clearly closest in spelling, case aside ("kiled"
+    for "killed"); None where none is close, where two are equally close ("eng": "en" or
+    "ng"?) or where the word is too short to tell (one or two letters)."""
     choices = [str(c) for c in choices]
-    folded = [c for c in choices if c.casefold() == word.casefold()]
-    if folded:
-        return folded[0]
-    close = difflib.get_close_matches(word, choices, n=1)
-    return close[0] if close else None
+    folded = word.casefold()
+    same = [c for c in choices if c.casefold() == folded]
+    if same:
+        return same[0]
+    if len(word) < 3:
+        return None
+    scores = sorted(((difflib.SequenceMatcher(None, folded, c.casefold()).ratio(), c) for c in choices), reverse=True)
+    if not scores or scores[0][0] < 0.6 or (len(scores) > 1 and scores[1][0] == scores[0][0]):
+        return None
+    return scores[0][1]
