@@ -376,3 +376,19 @@ def test_every_page_in_a_real_browser(site, tmp_path):
     assert report.problems == []
     assert report.pages == len(pages(site)) and report.notebook_pages == 4
     assert report.images >= 6 and report.tables >= 4 and report.links > 50
+
+
+def test_the_site_says_how_to_cite_with_the_caveats_and_method_of_the_readme(site):
+    about = (site / html.ABOUT_PAGE).read_text(encoding="utf-8")
+    headings = re.findall(r"<h2>(.*?)</h2>", about)
+    assert headings == list(html.ABOUT_SECTIONS)  # citing first, then the caveats, then the method
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    cite = readme.split("## How to cite\n", 1)[1].split("\n## ", 1)[0]
+    assert " ".join(re.sub(r"<[^>]+>", "", about).split()).count(" ".join(re.sub(r"`", "", cite).split())[:120]) == 1
+    landing = Page((site / "index.html").read_text(encoding="utf-8"))
+    assert landing.links.count(html.ABOUT_PAGE) == 2  # the bar and the introduction
+
+
+def test_readme_sections_are_taken_whole_in_the_order_asked():
+    text = "# T\n\nintro\n\n## A\none\n### A1\ntwo\n\n## B\nthree\n"
+    assert html.readme_sections(text, ["B", "A", "missing"]) == "## B\nthree\n\n## A\none\n### A1\ntwo\n"

@@ -68,6 +68,10 @@ if TYPE_CHECKING:  # pandas and the battle are imported only when an event is re
 SITE_CSS = "site.css"
 EVENT_PAGE = "index.html"
 DICTIONARY_PAGE = "data-dictionary.html"
+ABOUT_PAGE = "about.html"
+ABOUT_SECTIONS = ("How to cite", "Caveats", "Method")
+"""The README's sections the site's about page shows, in this order: what a reader who
+cites a figure needs first."""
 FIGURE_FORMATS = tuple(f".{suffix}" for suffix in paths.FIGURE_FORMATS)  # the first one present is shown
 TABLE_ORDER = (".csv", ".md", ".tex", ".bib")
 INTRO = (
@@ -589,9 +593,10 @@ def landing_page(events: Sequence[Prepared]) -> str:
             f'<p class="site-subtitle">{esc(ev.place)}</p>\n{_story(ev)}{totals_table(ev)}{lead}{links}</section>\n'
         )
     events_nav = " · ".join(f'<a href="{esc(ev.slug + "/" + EVENT_PAGE)}">{esc(ev.name)}</a>' for ev in events)
+    about = f'<a href="{ABOUT_PAGE}">how to cite, caveats and method</a>'
     body = (
-        _bar([("All events", None)], f"Events: {events_nav}")
-        + f"<main>\n<h1>{esc(title)}</h1>\n<p>{esc(INTRO)}</p>\n"
+        _bar([("All events", None)], f"Events: {events_nav} · {about}")
+        + f"<main>\n<h1>{esc(title)}</h1>\n<p>{esc(INTRO)} Before citing a figure, read {about}.</p>\n"
         + "".join(sections)
         + "</main>\n"
     )
@@ -674,6 +679,23 @@ def _markdown(text: str) -> str:
     return str(mistune.html(text))
 
 
+def readme_sections(text: str, titles: Sequence[str]) -> str:
+    """The README's level-two sections of these titles, in the order given, as markdown
+    (each from its heading to the next level-two heading); a title not found is skipped."""
+    parts = {}
+    for chunk in ("\n" + text).split("\n## ")[1:]:
+        title, _, body = chunk.partition("\n")
+        parts[title.strip()] = f"## {title.strip()}\n{body}"
+    return "\n".join(parts[t] for t in titles if t in parts)
+
+
+def about_page(readme: str) -> str:
+    """Method, caveats and how to cite, as the README states them."""
+    crumbs = [("All events", "index.html"), ("How to cite, caveats and method", None)]
+    body = _bar(crumbs) + f'<main class="dictionary">\n{_markdown(readme_sections(readme, ABOUT_SECTIONS))}</main>\n'
+    return _page("How to cite, caveats and method", body, css=SITE_CSS)
+
+
 def dictionary_page(ev: Prepared) -> str:
     crumbs = [("All events", "../index.html"), (ev.name, EVENT_PAGE), ("Data dictionary", None)]
     others = _other_events(ev, "../", DICTIONARY_PAGE, "Data dictionaries of other events")
@@ -718,7 +740,8 @@ def write_site(events: Sequence[Prepared], stage: Path) -> list[str]:
     stage = Path(stage)
     outputs.write_text(stage / SITE_CSS, CSS)
     outputs.write_text(stage / "index.html", landing_page(events))
-    pages = ["index.html"]
+    outputs.write_text(stage / ABOUT_PAGE, about_page((paths.ROOT / "README.md").read_text(encoding="utf-8")))
+    pages = ["index.html", ABOUT_PAGE]
     for ev in events:
         folder = stage / ev.slug
         (folder / "figures").mkdir(parents=True)
