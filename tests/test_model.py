@@ -4,7 +4,7 @@ of `test_reference` (one fresh linear program per question)."""
 
 import highspy
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from test_reference import Best, conflict, feasible, low_high, program
 
@@ -250,6 +250,9 @@ def plain_bounds(n, cons, target):
 
 @settings(max_examples=60, deadline=None)
 @given(scenario())
+@example(  # HiGHS's presolve once called the reference's closest allocations infeasible here
+    (4, np.array([0, 0, 1, 1]), [C([0, 1, 2, 3], 0, 2, "c0"), C([0], 0, 0, "c1"), C([0, 2], 1, 1, "c2")], (0,))
+)
 def test_bounds_and_best_are_the_plain_computation(s):
     n, truth, claims, target = s
     m = Model(n, claims)

@@ -102,8 +102,9 @@ def test_rules_differ_and_sensitivity_shows_them_side_by_side(ds):
     assert wide.columns.name is None  # no stray "rule" header above the columns when shown
     table = wide.set_index(["measure", "side"])
     assert list(table.columns) == list(RULES)
-    assert table.loc[("killed", "rebels"), "hierarchy"].startswith("23 ")
-    assert table.loc[("killed", "all"), "wikipedia"] == "120 [120–120]"
+    assert table.loc[("killed", "rebels"), "hierarchy"].startswith("23* [")  # derived, marked
+    assert table.loc[("killed", "government forces"), "hierarchy"].startswith("68 [")
+    assert table.loc[("killed", "all"), "wikipedia"] == "120* [120–120]"  # the infobox states the sides only
     assert table.loc[("killed", "all"), "envelope"] == "120 [117–open]"
 
 

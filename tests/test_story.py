@@ -568,8 +568,18 @@ def test_the_totals_place_one_death_in_the_singular(tmp_path):
     day = "2020-03-01"
     ds = load_dataset(make_event(tmp_path / "e", [claim("A", "Monitor", day, day, "army", 1)]))
     assert story.totals(ds, reconcile_all(ds)["hierarchy"]) == (
-        "Under the hierarchy rule the best totals (killed) are army 1 and militia 0; of the 1 in all, 1 is placed on "
-        "a day and 0 on no day."
+        "Under the hierarchy rule the best totals (killed) are army 1 and militia 0 (stated by no accepted claim); "
+        "of the 1 in all, 1 is placed on a day and 0 on no day."
+    )
+
+
+def test_a_zero_the_claims_force_is_a_total_like_any_other(tmp_path):
+    # all exactly the army's 1: the militia's 0 is forced, not merely unstated
+    day = "2020-03-01"
+    rows = [claim("A", "Monitor", day, day, "army", 1), claim("B", "Monitor", day, day, "all", 1, count_status="final")]
+    ds = load_dataset(make_event(tmp_path / "e", rows, period=(day, day)))
+    assert story.totals(ds, reconcile_all(ds)["hierarchy"]).startswith(
+        "Under the hierarchy rule the best totals (killed) are army 1 and militia 0; of the 1 in all"
     )
 
 

@@ -125,7 +125,10 @@ NOTEBOOKS = {
             "claim caps it. The last row holds what the accepted claims require but place on no day."
         ),
         code("s.show(s.daily_table(result, days=2))"),
-        md("## The claims behind the first day's reconciled total"),
+        md(
+            "## The claims that bind the first day's reconciled total\n\nIts best, low or high: a claim for other "
+            "days or for the whole period can bind the first day's range without stating a figure for it."
+        ),
         code("s.show(s.lineage(ds, s.claims_behind(result, ds.battle.total_group, day=0)))"),
         md("## Conclusions"),
         code("story.say(story.day_toll(ds, result, 0), story.day_toll(ds, result, 1), story.revisions(result))"),
@@ -212,7 +215,10 @@ NOTEBOOKS = {
         ),
         code("s.show(result.conflicts)\nstory.say(story.conflicts(result))"),
         code("s.show(result.set_aside)"),
-        md("## Totals under every rule: best [low–high]"),
+        md(
+            "## Totals under every rule: best [low–high]\n\nAn asterisk after the best marks a derived total, one no "
+            "accepted claim states."
+        ),
         code(
             "from analysis.reconcile import sensitivity\n\ns.show(sensitivity(results))\n"
             "story.say(story.rules_spread(ds, results))"

@@ -69,9 +69,9 @@ SITE_CSS = "site.css"
 EVENT_PAGE = "index.html"
 DICTIONARY_PAGE = "data-dictionary.html"
 ABOUT_PAGE = "about.html"
-ABOUT_SECTIONS = ("How to cite", "Caveats", "Method")
+ABOUT_SECTIONS = ("How to cite", "What the data shows", "Caveats", "Method")
 """The README's sections the site's about page shows, in this order: what a reader who
-cites a figure needs first."""
+cites a figure needs first, the events' own caveats ("read with them") among them."""
 FIGURE_FORMATS = tuple(f".{suffix}" for suffix in paths.FIGURE_FORMATS)  # the first one present is shown
 TABLE_ORDER = (".csv", ".md", ".tex", ".bib")
 INTRO = (
@@ -623,6 +623,7 @@ def event_page(ev: Prepared) -> str:
     body = (
         _bar(crumbs, others)
         + f'<main>\n<h1>{esc(ev.name)}</h1>\n<p class="site-subtitle">{esc(ev.place)}</p>\n'
+        + _before_citing("../")
         + '<h2 id="findings">Findings</h2>\n<ul>\n'
         + findings
         + "</ul>\n"
@@ -689,17 +690,36 @@ def readme_sections(text: str, titles: Sequence[str]) -> str:
     return "\n".join(parts[t] for t in titles if t in parts)
 
 
+def _before_citing(prefix: str) -> str:
+    """The line that sends a reader of an event's pages to the about page (`prefix`: the
+    way from the page to the site's root)."""
+    return (
+        f'<p class="site-cite">Before citing a figure, read <a href="{prefix}{ABOUT_PAGE}">how to cite, '
+        "caveats and method</a>.</p>\n"
+    )
+
+
 def about_page(readme: str) -> str:
     """Method, caveats and how to cite, as the README states them."""
+    from analysis import __version__
+
     crumbs = [("All events", "index.html"), ("How to cite, caveats and method", None)]
-    body = _bar(crumbs) + f'<main class="dictionary">\n{_markdown(readme_sections(readme, ABOUT_SECTIONS))}</main>\n'
+    lead = (
+        f"<p>These pages show version {esc(__version__)} of the dataset. The files named below (CITATION.cff, "
+        "CHANGELOG.md, each event's data folder) are in the project's repository; here, each event's page links "
+        "its tables, whose rows list the claims behind each figure, and its BibTeX file of sources.</p>\n"
+    )
+    sections = _markdown(readme_sections(readme, ABOUT_SECTIONS))
+    body = _bar(crumbs) + f'<main class="dictionary">\n{lead}{sections}</main>\n'
     return _page("How to cite, caveats and method", body, css=SITE_CSS)
 
 
 def dictionary_page(ev: Prepared) -> str:
     crumbs = [("All events", "../index.html"), (ev.name, EVENT_PAGE), ("Data dictionary", None)]
     others = _other_events(ev, "../", DICTIONARY_PAGE, "Data dictionaries of other events")
-    body = _bar(crumbs, others) + f'<main class="dictionary">\n{_markdown(ev.dictionary)}</main>\n'
+    body = (
+        _bar(crumbs, others) + f'<main class="dictionary">\n{_before_citing("../")}{_markdown(ev.dictionary)}</main>\n'
+    )
     return _page(f"Data dictionary — {ev.name}", body, css="../" + SITE_CSS)
 
 
@@ -764,7 +784,7 @@ def write_site(events: Sequence[Prepared], stage: Path) -> list[str]:
                 event_name=ev.name,
                 crumbs=crumbs,
                 css="../" + SITE_CSS,
-                files=files_table(n.nb, ev.figures, ev.tables, ev.captions, ""),
+                files=_before_citing("../") + files_table(n.nb, ev.figures, ev.tables, ev.captions, ""),
                 captions=ev.captions,
             )
             outputs.write_text(folder / n.page, text)

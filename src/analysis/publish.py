@@ -46,7 +46,7 @@ from analysis.battle import DERIVED_FROM
 from analysis.evidence import CopyDisagreement, Revision, report_key
 from analysis.load import Dataset
 from analysis.outputs import write_text
-from analysis.reconcile import on_no_side, reconcile_all, sensitivity
+from analysis.reconcile import DERIVED_MARK, on_no_side, reconcile_all, sensitivity
 from analysis.rules import DEFAULT_RULE
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -791,7 +791,8 @@ def tables(ds: Dataset) -> dict[str, str]:
         _stacked_figures(sens),
         f"{battle.name}: totals under every rule, best [low–high]",
         f"{battle.battle_id}-sensitivity",
-        "Each cell: best, and under it the least and most the accepted claims allow (open: no claim caps it).",
+        "Each cell: best, and under it the least and most the accepted claims allow (open: no claim caps it). "
+        f"{DERIVED_MARK}: derived, a total no accepted claim states.",
     )
     files["ged_events.csv"] = to_csv(ged_events(ds, results[DEFAULT_RULE]))
     files["sources.bib"] = bibtex(ds.sources, battle.battle_id)

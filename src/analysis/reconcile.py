@@ -546,9 +546,17 @@ def reconcile_all(dataset: Dataset, rules=None) -> dict[str, Reconciliation]:
     return {r: reconcile(dataset, r, evidence) for r in (rules or RULES)}
 
 
+DERIVED_MARK = "*"
+"""Marks a derived total (one no accepted claim states) in `sensitivity`: "23* [23–open]"."""
+
+
 def sensitivity(results: dict[str, Reconciliation]) -> pd.DataFrame:
-    """Battle totals per measure and side under every rule, side by side."""
+    """Battle totals per measure and side under every rule, side by side, each as best
+    [low–high], the best of a derived total marked (`DERIVED_MARK`)."""
     t = pd.concat([r.totals for r in results.values()], ignore_index=True)
-    t["figure"] = [figure_text(lo, b, hi) for lo, b, hi in zip(t["low"], t["best"], t["high"])]
+    t["figure"] = [
+        figure_text(lo, b, hi).replace(" [", f"{DERIVED_MARK} [", 1) if d else figure_text(lo, b, hi)
+        for lo, b, hi, d in zip(t["low"], t["best"], t["high"], t["derived"])
+    ]
     wide = t.pivot(index=["measure", "side"], columns="rule", values="figure")
     return wide[[r for r in results if r in wide.columns]].reset_index().rename_axis(columns=None)

@@ -240,6 +240,12 @@ def revisions(result) -> str:
     )
 
 
+def _forced_zero(row) -> bool:
+    """Whether a figure's row is a zero the accepted claims force (its high is 0), not a
+    zero that only no claim places a death on."""
+    return bool(pd.notna(row["high"]) and int(row["high"]) == 0)
+
+
 def totals(ds: Dataset, result, measure: str | None = None) -> str:
     measure = measure or ds.battle.headline_measure
     if _accepts_none(result, measure):
@@ -261,6 +267,8 @@ def totals(ds: Dataset, result, measure: str | None = None) -> str:
                 + and_list([f"{i} ({language[i]})" for i in ids])
                 + ")"
             )
+        elif int(row["best"]) == 0 and not _forced_zero(row):
+            note = " (stated by no accepted claim)"  # nothing known, not a count of none
         parts.append(f"{side} {int(row['best'])}{note}")
     group = ds.battle.total_group
     tail = ""
@@ -493,7 +501,7 @@ def total_claims(ds: Dataset, result, measure: str | None = None) -> str:
     for name in names:
         row = t.loc[name]
         claims = row["claims"].replace(";", ", ")
-        if row["claims"] and int(row["best"]) == 0 and row["high"] != 0:
+        if row["claims"] and int(row["best"]) == 0 and not _forced_zero(row):
             # claims that only cap a zero do not state it (a zero they force, high 0, rests on them)
             most = "" if pd.isna(row["high"]) else f": at most {int(row['high'])}"
             parts.append(f"{name} 0, which no accepted claim states ({claims} only bound it{most})")
