@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 import nbformat
 import pytest
 
-from analysis import html, outputs, story
+from analysis import __version__, html, outputs, story
 from analysis.checks import run_checks
 from analysis.load import load_dataset
 from analysis.paths import FIGURE_NAMES
@@ -387,6 +387,11 @@ def test_the_site_says_how_to_cite_with_the_caveats_and_method_of_the_readme(sit
     assert " ".join(re.sub(r"<[^>]+>", "", about).split()).count(" ".join(re.sub(r"`", "", cite).split())[:120]) == 1
     landing = Page((site / "index.html").read_text(encoding="utf-8"))
     assert landing.links.count(html.ABOUT_PAGE) == 2  # the bar and the introduction
+    # every page of an event sends its reader there before citing
+    for name, page in pages(site).items():
+        if "/" in name:
+            assert f"../{html.ABOUT_PAGE}" in page.links, name
+    assert f"version {__version__} of the dataset" in about and "<h2>What the data shows</h2>" in about
 
 
 def test_readme_sections_are_taken_whole_in_the_order_asked():
