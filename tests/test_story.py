@@ -460,7 +460,6 @@ def test_an_implied_rate_over_a_base_of_zero_is_not_infinite(tmp_path):
 def test_an_implied_rate_is_written_out_whatever_its_size(tmp_path):
     """A rate above 100 % (more dead than the force a claim gives) or below 1 % is written
     as a plain number, never in scientific notation nor rounded to a tenth of its size."""
-    from analysis import summaries
     from analysis.reconcile import reconcile
 
     day, end = "2020-03-01", "2020-03-03"

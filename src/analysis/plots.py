@@ -81,6 +81,7 @@ STYLE: dict[Any, Any] = {
 }
 FIGURES = paths.FIGURE_NAMES  # all_figures draws them in this order (a test holds it)
 FORMATS = paths.FIGURE_FORMATS
+UNSTATED = "stated by no accepted claim"  # what "derived" means, in every label that says it
 QUALIFIER_MARKS = {"exact": "", "at least": "≥", "more than": ">", "about": "~", "up to": "≤"}
 
 
@@ -190,7 +191,7 @@ def draw_daily(
     for xi, b in zip(x[placed], best[placed]):
         unstated = pd.Timestamp(days[int(xi)]) in derived
         ax.annotate(
-            f"{b:g}" + (" derived:\nno claim states it" if unstated else ""),
+            f"{b:g}" + (f" derived:\n{UNSTATED}" if unstated else ""),
             (xi, b),
             xytext=(-9, 2),
             textcoords="offset points",
@@ -364,12 +365,12 @@ def draw_cumulative(
             markerfacecolor="white",
             markeredgecolor="black",
             markeredgewidth=1.2,
-            label="derived total: stated by no accepted claim",
+            label=f"derived total: {UNSTATED}",
             clip_on=False,
             zorder=5,
         )
         ax.annotate(
-            f"{value:g}: derived,\nstated by no accepted claim",
+            f"{value:g}: derived,\n{UNSTATED}",
             (end, value),
             xytext=(-8, 8),
             textcoords="offset points",
@@ -844,8 +845,8 @@ def _derived_reason(result: Reconciliation, battle: Battle, measure: str, side: 
     rest = sum(int(t.at[s, "best"]) for s in others if s in t.index)
     if total in t.index and side in battle.sides and int(t.at[total, "best"]) - rest == value:
         parts = " − ".join(str(int(t.at[s, "best"])) for s in others)
-        return f"derived: {int(t.at[total, 'best'])} ({total}) − {parts}; stated by no accepted claim"
-    return "derived by the reconciliation from other figures; stated by no accepted claim"
+        return f"derived: {int(t.at[total, 'best'])} ({total}) − {parts}; {UNSTATED}"
+    return f"derived by the reconciliation from other figures; {UNSTATED}"
 
 
 def _spread(ys: dict, gap: float) -> dict:
@@ -1086,7 +1087,7 @@ def figure_rules(results: dict, ds: Dataset) -> Figure:
             marker="o",
             markerfacecolor="white",
             linestyle="none",
-            label="hollow: derived total,\nstated by no accepted claim",
+            label=f"hollow: derived total,\n{UNSTATED}",
         ),
         Line2D([], [], color="black", linestyle="--", label="dashed arrow: no claim\ncaps the total"),
     ]
