@@ -815,6 +815,25 @@ def test_jobs_must_be_a_positive_whole_number(run_main, refused_only, jobs):
     assert build_parser().parse_args(["build", "--jobs", "1"]).jobs == 1
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate", ""],
+        ["validate", "--data-dir", " "],
+        ["reconcile", "--data-dir", ""],
+        ["reconcile", "--out", ""],
+        ["build", "--out", ""],
+        ["html", "--out", ""],
+        ["new", ""],
+    ],
+)
+def test_an_empty_folder_name_is_refused_not_read_as_the_current_folder(capsys, args):
+    with pytest.raises(SystemExit) as stop:
+        build_parser().parse_args(args)
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1].endswith(": an empty name: give a folder")
+
+
 def test_an_unwritable_place_from_the_command_line(run_main, tmp_path):
     (tmp_path / "file").write_text("x\n")
     run = run_main("reconcile", "--out", tmp_path / "file" / "tables")

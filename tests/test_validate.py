@@ -1237,3 +1237,42 @@ def test_an_unknown_side_is_guessed_or_pointed_to_the_subgroups(event):
         2: f"'Army' {where}: did you mean 'army'?",
         3: f"'children' {where} (a part of a side is declared in its subgroups)",
     }
+
+
+def _swap_headers(folder, a, b):
+    rows = rows_of(folder / "casualties.csv")
+    i, j = rows[0].index(a), rows[0].index(b)
+    rows[0][i], rows[0][j] = b, a
+    write_rows(folder / "casualties.csv", rows)
+
+
+def test_swapped_headers_are_named_first_on_the_header_line(event):
+    _swap_headers(event, "value", "qualifier")
+    found = problems_of(event)
+    assert found[0][:3] == ("casualties.csv", 1, "qualifier")
+    assert found[0][3].startswith("the headers qualifier and value look swapped")
+    assert "(from line 2)" in found[0][3]
+    assert [p for p in found if p[1] == 1] == found[:1]
+    assert {p[2] for p in found[1:]} == {"qualifier", "value"}  # each cell's own problem still listed
+
+
+def test_two_columns_that_are_wrong_apart_are_not_called_swapped(event):
+    rows = rows_of(event / "casualties.csv")
+    header = rows[0]
+    for row in rows[1:]:
+        row[header.index("value")] = "many"  # fits neither column
+        row[header.index("qualifier")] = "roughly"
+    write_rows(event / "casualties.csv", rows)
+    found = problems_of(event)
+    assert found and all(line != 1 for _, line, _, _ in found)
+    assert not any("swapped" in message for *_, message in found)
+
+
+def test_one_row_that_looks_swapped_is_not_enough(event):
+    rows = rows_of(event / "casualties.csv")
+    header = rows[0]
+    v, q = header.index("value"), header.index("qualifier")
+    rows[1][v], rows[1][q] = rows[1][q], rows[1][v]
+    write_rows(event / "casualties.csv", rows)
+    found = problems_of(event)
+    assert {(line, column) for _, line, column, _ in found} == {(2, "value"), (2, "qualifier")}

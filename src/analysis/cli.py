@@ -196,6 +196,14 @@ def positive_int(text: str) -> int:
     return value
 
 
+def folder_name(text: str) -> Path:
+    """A folder given on the command line; an empty name is refused (argparse: exit 2),
+    where Path('') would quietly mean the current folder."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty name: give a folder")
+    return Path(text)
+
+
 class Formatter(argparse.ArgumentDefaultsHelpFormatter):
     """Help that shows every option's default; an option whose default is None says in
     its own words what it defaults to."""
@@ -225,17 +233,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     def folders(p, out_help: str) -> None:
         """The two folder options every writing command takes: the data read, the output."""
-        p.add_argument("--data-dir", type=Path, default=DATA, help=data_help)
-        p.add_argument("--out", type=Path, default=None, help=out_help)
+        p.add_argument("--data-dir", type=folder_name, default=DATA, help=data_help)
+        p.add_argument("--out", type=folder_name, default=None, help=out_help)
 
     p = command("validate", "check a data folder; exit 1 listing each problem", cmd_validate)
     given = p.add_mutually_exclusive_group()
-    given.add_argument("data_dir", nargs="?", type=Path, default=DATA, help=data_help)
+    given.add_argument("data_dir", nargs="?", type=folder_name, default=DATA, help=data_help)
     given.add_argument(
         "--data-dir",
         dest="data_dir_option",
         metavar="DATA_DIR",
-        type=Path,
+        type=folder_name,
         default=None,
         help="the same folder, given as reconcile and build take it (default: data_dir)",
     )
@@ -259,14 +267,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("html", "render a static site of every event: story, notebooks, figures, tables, data", cmd_html)
     p.add_argument(
         "--out",
-        type=Path,
+        type=folder_name,
         default=None,
         help="an output folder of `build --out`: renders OUT/notebooks into OUT/html "
         f"(default: the site of the project's events in {ROOT / 'build' / 'html'})",
     )
 
     p = command("new", "write an empty data folder for a new event (header-only tables, battle.json)", cmd_new)
-    p.add_argument("folder", type=Path, help="a new or empty folder (required: no default)")
+    p.add_argument("folder", type=folder_name, help="a new or empty folder (required: no default)")
     return parser
 
 

@@ -39,7 +39,7 @@ import os
 import re
 import stat
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from itertools import compress, filterfalse
+from itertools import combinations, compress, filterfalse
 from pathlib import Path
 from typing import NamedTuple
 
@@ -52,6 +52,7 @@ PACKAGE = "datapackage.json"
 REQUIRED_RESOURCES = ("battle", "casualties", "events", "sources", "claimants")
 # the types of field whose cells are checked (any other is refused, not taken for text)
 TYPES = ("string", "integer", "date", "boolean")
+SWAP_SAMPLE = 20  # rows of a chunk tried against the other column, per two columns
 CACHED = 100_000  # good (or bad) values remembered per column
 LONGEST_LOOP = 12  # claims a loop of revisions is spelled out with
 # the columns kept once a table is read: what the rules across rows and tables read
@@ -265,12 +266,18 @@ class FieldChecks:
             )
             for f in fields
         ]
+        # each field's rules as they are, to try a cell against another column's field
+        self.plain = {f.name: _messages_of([f.check, *([keys[f.name]] if f.name in keys else [])]) for f in fields}
+        # (column, column) -> [lines where both are rejected and each holds what the other
+        # allows, first such line]; None once a line where both are rejected is not such
+        self.crossed: dict[tuple[str, str], list[int] | None] = {}
         self.good: dict[str, set[str]] = {f.name: set() for f in fields}
         self.bad: dict[str, dict[str, tuple[str, ...]]] = {f.name: {} for f in fields}
         self.seen: dict[str, dict[str, int]] = {f.name: {} for f in fields if f.unique}
         self.blank: set[str] = set()  # unique columns with a blank cell
 
     def __call__(self, columns: Mapping[str, Sequence[str]], lines: Sequence[int]) -> None:
+        failed: dict[str, list[int]] = {}  # column -> rows of this chunk it rejects
         for name, rules, unique, sift, fine in self.fields:
             cells = columns[name]
             if unique:  # distinct values (mostly): nothing to remember
@@ -284,12 +291,48 @@ class FieldChecks:
             else:
                 messages = self._messages(name, rules, sift, cells)
             if messages:
-                for value, line in zip(cells, lines):
+                failed[name] = []
+                for row, (value, line) in enumerate(zip(cells, lines)):
                     if value in messages:
+                        failed[name].append(row)
                         for message in messages[value]:
                             self.log.add(Problem(self.table, line, name, message))
             if unique:
                 self._unique(name, cells, lines)
+        if len(failed) > 1:
+            self._cross(columns, lines, failed)
+
+    def _cross(self, columns: Mapping[str, Sequence[str]], lines: Sequence[int], failed: dict[str, list[int]]) -> None:
+        """Note, for each two columns a chunk's rows reject, whether on the rows that both
+        reject each cell is one the other column allows: their headers may be swapped."""
+        for a, b in combinations(sorted(failed), 2):
+            state = self.crossed.setdefault((a, b), [0, 0])
+            if state is None:
+                continue
+            both = sorted(set(failed[a]) & set(failed[b]))[:SWAP_SAMPLE]
+            if any(self.plain[b](columns[a][row]) or self.plain[a](columns[b][row]) for row in both):
+                self.crossed[(a, b)] = None
+            elif both:
+                state[1] = state[1] or lines[both[0]]
+                state[0] += len(both)
+
+    def swapped(self) -> list[Problem]:
+        """A problem on the header line for each two columns whose headers look swapped:
+        the root cause of every problem found in both (at least two rows, and no row that
+        both reject holds a cell the other column would reject too)."""
+        found = []
+        for (a, b), state in self.crossed.items():
+            if state is not None and state[0] >= 2:
+                found.append(
+                    Problem(
+                        self.table,
+                        1,
+                        a,
+                        f"the headers {a} and {b} look swapped: on the lines where both are rejected "
+                        f"(from line {state[1]}) each column holds what the other allows",
+                    )
+                )
+        return found
 
     def _recorded(self, name: str, check: CellCheck) -> CellCheck:
         """A field's rules, noting in `rejected` that the column has a cell they reject."""
@@ -875,6 +918,7 @@ def _validate(data_dir: Path) -> list[Problem]:
         if table is not None:  # field problems count only in a table that could be read
             tables[name] = table
             rejected[name] = cells.rejected
+            found_here.extend(cells.swapped())
             log.merge(found_here)
             for column in cells.seen:  # the values of a unique column are known already
                 table.distinct[column] = cells.values(column)
