@@ -715,7 +715,7 @@ def test_the_readme_paragraph_on_al_qubeirs_copies_holds():
 
 def test_the_data_readmes_counts_of_new_claims_and_untitled_documents_hold():
     """data/README.md and the README give the claims the dossier missed (H301–H308) and
-    the documents without a headline (15 of 49), and the README what the new claims say:
+    the documents without a headline (14 of 49), and the README what the new claims say:
     each against the ledger."""
     ds = load_dataset(DATA)
     c = ds.claims.set_index("claim_id")
@@ -766,3 +766,41 @@ def test_one_wire_story_is_not_said_to_be_counted_many_times(tmp_path):
     assert story.outlets(ds).endswith(
         "; 2 documents carried a wire story (AFP), so counting outlets would count one report many times."
     )
+
+
+def test_the_caveats_on_opposition_tolls_and_population_figures_hold():
+    """The al-Qubeir dictionary's range of the monitor's and opposition's tolls of the
+    hamlet (SOHR's first counts, 23 named and 24, to 140) and the README's account of
+    al-Haffah's strength and population figures (no source; unnamed opposition sources, one
+    activist and a reporter; about 30,000 or more than 20,000), against the ledgers."""
+    qubeir = load_dataset(ROOT / "events" / "al-qubeir" / "data")
+    c, kinds = qubeir.claims, qubeir.claimants.set_index("claimant")["claimant_type"]
+    tolls = c[
+        (c["measure"] == "killed")
+        & (c["side"] == "all")
+        & (c["area"] == "village")
+        & c["claimant"].astype(str).map(kinds).isin(["monitor", "opposition body", "activist"])
+    ]
+    least = tolls.nsmallest(2, "value").set_index("claim_id")
+    assert set(least["claimant"]) == {"SOHR"} and sorted(least["value"]) == [23, 24]
+    assert least["identified"].fillna(False).astype(bool).tolist() == [int(v) == 23 for v in least["value"]]
+    assert int(tolls["value"].max()) == 140
+    dictionary = " ".join((ROOT / "events" / "al-qubeir" / "data" / "README.md").read_text(encoding="utf-8").split())
+    assert "run from SOHR's first counts (23 named, 24 in all) to 140" in dictionary
+    haffah = load_dataset(DATA).claims
+    strength = haffah[haffah["measure"] == "strength"]
+    assert set(strength["claimant"]) == {"Wikipedia editor"}  # an infobox that cites no source
+    population = haffah[haffah["measure"] == "population"]
+    assert {(r.claimant, r.claimant_detail) for r in population.itertuples()} >= {
+        ("local activists", "opposition"),
+        ("local activists", "opposition source"),
+        ("local activists", "Sema Nassar"),
+        ("journalist", "LA Times"),
+    }
+    assert {(int(r.value), r.qualifier) for r in population.itertuples()} == {
+        (30000, "about"),
+        (30000, "exact"),
+        (20000, "more than"),
+    }
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert "the strength figures trace to no source, and the population figures come from unnamed opposition" in readme
