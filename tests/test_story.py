@@ -792,8 +792,8 @@ def test_the_caveats_on_opposition_tolls_and_population_figures_hold():
     assert set(strength["claimant"]) == {"Wikipedia editor"}  # an infobox that cites no source
     population = haffah[haffah["measure"] == "population"]
     assert {(r.claimant, r.claimant_detail) for r in population.itertuples()} >= {
-        ("local activists", "opposition"),
-        ("local activists", "opposition source"),
+        ("opposition (unnamed)", "opposition"),
+        ("opposition (unnamed)", "opposition source"),
         ("local activists", "Sema Nassar"),
         ("journalist", "LA Times"),
     }

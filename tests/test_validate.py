@@ -1276,3 +1276,30 @@ def test_one_row_that_looks_swapped_is_not_enough(event):
     write_rows(event / "casualties.csv", rows)
     found = problems_of(event)
     assert {(line, column) for _, line, column, _ in found} == {(2, "value"), (2, "qualifier")}
+
+
+def _report_ledger(tmp_path, second_claimant):
+    """Two outlets' copies of one report (r1) and a third row of the same document, by
+    `second_claimant`, under the same report_id."""
+    return make_event(
+        tmp_path / "event",
+        [
+            claim("A1", "Monitor", "2020-03-01", "2020-03-01", "army", 5, report_id="r1"),
+            claim("A2", "Monitor", "2020-03-01", "2020-03-01", "army", 5, report_id="r1", source_id="s2"),
+            claim("A3", second_claimant, "2020-03-01", "2020-03-01", "militia", 3, report_id="r1"),
+        ],
+        sources=[source_row("s1"), source_row("s2")],
+    )
+
+
+def test_a_report_names_one_claimant(tmp_path):
+    assert validate(_report_ledger(tmp_path, "Monitor")) == []
+    assert problems_of(_report_ledger(tmp_path / "two", "Army")) == [
+        (
+            "casualties.csv",
+            4,
+            "report_id",
+            "report 'r1' names the claimant 'Monitor' on line 2, 'Army' here: a report is one claimant's "
+            "statement; give each claimant's figures in a document a report_id of their own",
+        )
+    ]

@@ -702,6 +702,35 @@ class ClaimRules:
                 self.log.add(Problem(self.label, line, column, message))
 
 
+class ReportClaimants:
+    """A report is one claimant's statement: the rows that share a `report_id` (copies of
+    it) name one claimant. Checked on each chunk of the ledger as it is read; each report's
+    first claimant and line are remembered. A cell its field's rules (`checks`) reject is
+    not compared: it is reported already."""
+
+    def __init__(self, label: str, log: ProblemLog, checks: Mapping[str, CellCheck] = {}):
+        self.label, self.log, self.checks = label, log, checks
+        self.first: dict[str, tuple[str, int]] = {}
+
+    def __call__(self, columns: Mapping[str, Sequence[str]], lines: Sequence[int]) -> None:
+        first = self.first
+        for report, claimant, line in zip(columns["report_id"], columns["claimant"], lines):
+            if not report:
+                continue
+            known = first.setdefault(report, (claimant, line))
+            if known[0] != claimant and _readable(self.checks, "claimant", claimant, known[0]):
+                self.log.add(
+                    Problem(
+                        self.label,
+                        line,
+                        "report_id",
+                        f"report {report!r} names the claimant {known[0]!r} on line {known[1]}, {claimant!r} here: a "
+                        "report is one claimant's statement; give each claimant's figures in a document a report_id "
+                        "of their own",
+                    )
+                )
+
+
 def _readable(checks: Mapping[str, CellCheck], column: str, *values: str) -> bool:
     """Whether the field's rules (if `checks` has them) accept every one of `values`."""
     check = checks.get(column)
@@ -903,8 +932,10 @@ def _validate(data_dir: Path) -> list[Problem]:
             {c: key_check(tables[t].values(tc), t, tc) for c, t, tc in streamed if tc not in rejected[t]},
         )
         checks: list[Check] = [cells]
-        if name == "casualties" and battle is not None:
-            checks.append(ClaimRules(label, battle, found_here, rules[name]))
+        if name == "casualties":
+            checks.append(ReportClaimants(label, found_here, rules[name]))
+            if battle is not None:
+                checks.append(ClaimRules(label, battle, found_here, rules[name]))
 
         def check_chunk(columns: Mapping[str, Sequence[str]], lines: Sequence[int], checks=checks) -> None:
             for check in checks:
