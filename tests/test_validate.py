@@ -1303,3 +1303,18 @@ def test_a_report_names_one_claimant(tmp_path):
             "statement; give each claimant's figures in a document a report_id of their own",
         )
     ]
+
+
+@pytest.mark.parametrize("later", [False, True], ids=["to the end", "to a later row"])
+def test_an_unclosed_quote_is_named_on_the_line_it_opens(event, later):
+    path = event / "casualties.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert len(lines) == 5 and '"' not in lines[2]
+    lines[2] = lines[2].replace("test claim", '"test claim', 1)
+    if later:  # the quote closes inside line 4, where a comma should follow it
+        lines[3] = lines[3].replace("Town", 'To"wn', 1)
+    path.write_text("".join(lines), encoding="utf-8")
+    [(file, line, column, message)] = problems_of(event)
+    assert (file, line, column) == ("casualties.csv", 3, None)
+    assert message.startswith("row is not valid CSV: a quote opened on this line is not closed where it should be")
+    assert "(read on to line " in message

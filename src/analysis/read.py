@@ -623,7 +623,19 @@ def _parse(
                     flush()
     except csv.Error as exc:
         log.extend(Problem(label, blank, None, inside) for blank in blanks)  # a row follows them
-        log.add(Problem(label, reader.line_num, None, f"row is not valid CSV: {exc}"))
+        start = line + 1  # the line the failing row begins on
+        if reader.line_num > start:  # only an open quote carries a row past its line end
+            log.add(
+                Problem(
+                    label,
+                    start,
+                    None,
+                    f"row is not valid CSV: a quote opened on this line is not closed where it should be "
+                    f"(read on to line {reader.line_num}: {exc})",
+                )
+            )
+        else:
+            log.add(Problem(label, reader.line_num, None, f"row is not valid CSV: {exc}"))
         sound, stopped = False, True
     if not sound:
         return None, log.sorted(), stopped
