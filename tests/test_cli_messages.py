@@ -32,6 +32,8 @@ def test_an_unknown_rule_is_said_with_the_program_name(bad_event, tmp_path, caps
     err = capsys.readouterr().err
     assert err == f"{cli.PROG}: unknown rule 'foo'; rules: hierarchy, latest, conservative, envelope, wikipedia\n"
     assert not out.exists()
+    assert main(["reconcile", "--rule", "Hierachy", "--data-dir", str(bad_event), "--out", str(out)]) == 2
+    assert capsys.readouterr().err.startswith(f"{cli.PROG}: unknown rule 'Hierachy' (did you mean 'hierarchy'?); ")
 
 
 @pytest.mark.parametrize("command", ["reconcile", "build"])

@@ -1318,3 +1318,26 @@ def test_an_unclosed_quote_is_named_on_the_line_it_opens(event, later):
     assert (file, line, column) == ("casualties.csv", 3, None)
     assert message.startswith("row is not valid CSV: a quote opened on this line is not closed where it should be")
     assert "(read on to line " in message
+
+
+def test_a_renamed_column_is_one_problem_the_rename(data_copy):
+    _rename_column(data_copy)
+    found = [p for p in validate(data_copy) if p.file.endswith(CLAIMS)]
+    assert [(p.line, p.column) for p in found] == [(1, "value")]
+    assert found[0].message.endswith("renamed?)")
+
+
+@pytest.mark.parametrize(
+    "column, typed, hint",
+    [
+        ("claimant", "monitr", ": did you mean 'Monitor'?"),
+        ("claimant", "Nobody at all", ""),
+        ("source_id", "S1", ": did you mean 's1'?"),
+    ],
+)
+def test_an_unknown_key_gets_the_nearest_known_one(event, column, typed, hint):
+    set_cell(event, 2, column, typed)
+    target = "claimants.csv" if column == "claimant" else "sources.csv"
+    assert problems_of(event) == [
+        ("casualties.csv", 2, column, f"{typed!r} is not a {column} of {target}{hint}"),
+    ]

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from analysis import outputs
 from analysis.paths import DATA, DERIVED, ROOT
-from analysis.words import count
+from analysis.words import count, nearest
 
 if TYPE_CHECKING:
     from analysis.read import Problem
@@ -92,7 +92,9 @@ def cmd_reconcile(args) -> int:
     from analysis.rules import RULES
 
     if args.rule not in RULES:
-        say(f"unknown rule {args.rule!r}; rules: {', '.join(RULES)}")
+        near = nearest(args.rule, RULES)
+        hint = f" (did you mean {near!r}?)" if near else ""
+        say(f"unknown rule {args.rule!r}{hint}; rules: {', '.join(RULES)}")
         return 2
     if folder_status(args.data_dir):
         return 1
@@ -245,7 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DATA_DIR",
         type=folder_name,
         default=None,
-        help="the same folder, given as reconcile and build take it (default: data_dir)",
+        help="the same folder, given as reconcile and build take it (in place of data_dir)",
     )
 
     p = command("reconcile", "print the battle totals under a rule; write every derived table", cmd_reconcile)

@@ -332,7 +332,7 @@ def _blank(fh: io.FileIO, label: str, limit: int) -> Problem | None:
     if size > limit:
         return _too_large(label, limit)
     if not block.strip():
-        return Problem(label, 1, None, "file is empty: expected a header and rows")
+        return Problem(label, 1, None, "file is empty: expected at least its header row")
     return None
 
 
@@ -541,10 +541,11 @@ def _parse(
         problems.append(Problem(label, 1, h, "column appears more than once in the header"))
     missing = [c for c in expected if c not in stripped]
     extra = [c for c in stripped if c not in expected]
+    renamed = len(extra) == 1 and len(missing) == 1  # one problem, the rename, not two
     for c in missing:
-        hint = f" (found unexpected column {extra[0]!r}: renamed?)" if len(extra) == 1 and len(missing) == 1 else ""
+        hint = f" (found unexpected column {extra[0]!r}: renamed?)" if renamed else ""
         problems.append(Problem(label, 1, c, f"required column is missing{hint}"))
-    for c in extra:
+    for c in extra if not renamed else ():
         problems.append(Problem(label, 1, c, "unexpected column: not in the schema"))
     if problems:
         return None, problems, True

@@ -52,6 +52,7 @@ PACKAGE = "datapackage.json"
 REQUIRED_RESOURCES = ("battle", "casualties", "events", "sources", "claimants")
 # the types of field whose cells are checked (any other is refused, not taken for text)
 TYPES = ("string", "integer", "date", "boolean")
+HINTED_KEYS = 500  # a foreign key into a column of at most this many values gets "did you mean"
 SWAP_SAMPLE = 20  # rows of a chunk tried against the other column, per two columns
 CACHED = 100_000  # good (or bad) values remembered per column
 LONGEST_LOOP = 12  # claims a loop of revisions is spelled out with
@@ -240,8 +241,12 @@ def _messages_of(checks: list[CellCheck]) -> Callable[[str], tuple[str, ...]]:
 def key_check(known: Collection[str], target: str, target_column: str) -> CellCheck:
     """The rule of a foreign key: a cell, if given, is a value of the target column."""
 
+    choices = sorted(known) if len(known) <= HINTED_KEYS else ()
+
     def check(value: str) -> str | None:
-        return f"{value!r} is not a {target_column} of {target}.csv" if value and value not in known else None
+        if not value or value in known:
+            return None
+        return f"{value!r} is not a {target_column} of {target}.csv{_hint(value, choices)}"
 
     return check
 
@@ -607,18 +612,18 @@ def check_foreign_keys(
             continue
         if target_column in rejected.get(target, ()):
             continue
-        known = tables[target].values(target_column)
+        rule = key_check(tables[target].values(target_column), target, target_column)
         cells = table.columns[column]
         readable = checks.get(column)
         unknown = {
-            value
+            value: message
             for value in set(cells)
-            if value and value not in known and (readable is None or readable(value) is None)
+            if (readable is None or readable(value) is None) and (message := rule(value)) is not None
         }
         if unknown:
             for line, value in zip(table.lines, cells):
                 if value in unknown:
-                    yield Problem(table.name, line, column, f"{value!r} is not a {target_column} of {target}.csv")
+                    yield Problem(table.name, line, column, unknown[value])
 
 
 def _date(value: str) -> dt.date | None:
