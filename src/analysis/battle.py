@@ -359,7 +359,9 @@ def parse_battle(raw: dict) -> tuple[Battle | None, list[tuple[str, str]]]:
             if key not in renamed:
                 problems.append((key, "missing"))
         elif not isinstance(raw[key], kind) or isinstance(raw[key], bool):
-            problems.append((key, f"must be of type {getattr(kind, '__name__', 'number')}"))
+            given = json.dumps(raw[key], ensure_ascii=False)
+            shown = given if len(given) <= 40 else given[:37] + "..."
+            problems.append((key, f"must be of type {getattr(kind, '__name__', 'number')}, not {shown}"))
     if problems:
         return None, problems
     start = _date(raw["period_start"], "period_start", problems)
