@@ -917,7 +917,9 @@ def test_a_byte_order_mark_in_a_json_file_is_named(event, name):
 
 def test_a_problem_of_a_json_file_names_a_key_not_a_column(event):
     battle_edit(lambda b: b.update(about_band="wide"))(event)
-    assert [str(p) for p in validate(event)] == [f"{event / 'battle.json'}, key about_band: must be of type number, not \"wide\""]
+    assert [str(p) for p in validate(event)] == [
+        f'{event / "battle.json"}, key about_band: must be of type number, not "wide"'
+    ]
     package_edit(lambda p: p["resources"][1].pop("schema"))(event)
     assert [str(p) for p in validate(event)] == [f"{event / 'datapackage.json'}, key resources[1].schema: missing"]
 

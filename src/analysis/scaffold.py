@@ -77,7 +77,12 @@ def event_name(folder: Path) -> str:
 
 
 def readme(folder: Path) -> str:
-    dictionary = paths.DATA / "README.md"
+    """The new folder's README. Its paths are relative to the project's root where the
+    folder lies inside the project (an event to ship, whose README the site publishes: no
+    machine's paths in it), absolute elsewhere."""
+    folder, dictionary = Path(folder), paths.DATA / "README.md"
+    if folder.is_relative_to(paths.ROOT):
+        folder, dictionary = folder.relative_to(paths.ROOT), dictionary.relative_to(paths.ROOT)
     return f"""# {event_name(folder) or "New event"}: casualty claims (new event)
 
 This folder was written by `python -m analysis new`. Every table has its header only
