@@ -474,8 +474,15 @@ def test_an_implied_rate_is_written_out_whatever_its_size(tmp_path):
             ],
         )
     )
-    rates = summaries.implied_rates(ds, reconcile(ds))["rate (best)"].tolist()
-    assert rates == ["150%", "0.75%", "12.2%"]
+    rates = summaries.implied_rates(ds, reconcile(ds))
+    assert rates["rate (best)"].tolist() == ["150%", "0.75%", "12.2%"]
+    assert story.rates(rates) == (
+        "3 rates follow from 3 claimed forces or populations; each is no firmer than the figure it divides by."
+    )
+    assert story.rates(rates.iloc[:1]).startswith("1 rate follows from 1 claimed force or population;")
+    assert story.rates(rates.iloc[:0]).startswith("No claim read gives a force or population")
+    one_base = pd.concat([rates.iloc[:1], rates.iloc[:1].assign(measure="wounded")])  # two rates, one figure
+    assert story.rates(one_base).startswith("2 rates follow from 1 claimed force or population;")
 
 
 def test_a_tiny_rate_is_written_out_too():

@@ -180,7 +180,7 @@ NOTEBOOKS = {
             "population a claim gives. A rate is no better than its denominator: see above whether that figure traces "
             "to any claimant."
         ),
-        code("s.show(s.implied_rates(ds, result))"),
+        code("rates = s.implied_rates(ds, result)\ns.show(rates)\nstory.say(story.rates(rates))"),
         md("## Conclusions"),
         code("story.say(story.totals(ds, result), story.derived(found), story.copies(result))"),
     ],

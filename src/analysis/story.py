@@ -413,6 +413,19 @@ def rules_spread(ds: Dataset, results: dict, measure: str | None = None) -> str:
     return f"The rules' best totals run from {low} ({at(low)}) to {high} ({at(high)}) {measure}{tail}."
 
 
+def rates(implied: pd.DataFrame) -> str:
+    """How many casualty rates the figures imply, and from how many claimed forces or
+    populations (`implied`: `summaries.implied_rates`, one row per rate)."""
+    if implied.empty:
+        return "No claim read gives a force or population for a side with reconciled casualties: no rate follows."
+    bases = implied["out of"].nunique()
+    return (
+        f"{count(len(implied), 'rate')} follow{'s' if len(implied) == 1 else ''} from "
+        f"{count(bases, 'claimed force or population', 'claimed forces or populations')}; "
+        "each is no firmer than the figure it divides by."
+    )
+
+
 def event_dates(found: pd.DataFrame) -> str:
     f = found[found["check"] == "event_dates"]
     if f.empty:  # true too of an event with no dated event
