@@ -284,3 +284,55 @@ def test_copies_of_one_figure_disagree_in_qualifier_and_other_figures_of_a_repor
     found = checks.copies_disagree(ds)
     assert [(f.subject, f.verdict, f.claims) for f in found] == [("r1: killed, army", "disagree", "A;B")]
     assert found[0].figures == f"about 100 for {day} in Test Post (en); 100 for {day} in Test Post (fr)"
+
+
+def test_an_exception_must_name_only_claims_of_the_finding_it_accepts(data_copy):
+    """An exception matches a failing finding that holds every claim it names: one more
+    claim, from elsewhere, and it accepts nothing (and is reported unused)."""
+    battle = json.loads((data_copy / "battle.json").read_text())
+    first = battle["accepted_exceptions"][0]
+    battle["accepted_exceptions"] = [{**first, "claims": [*first["claims"], "H001"]}]
+    (data_copy / "battle.json").write_text(json.dumps(battle))
+    found = checks.run_checks(load_dataset(data_copy))
+    assert found["accepted"].eq("").all()
+    assert of(found, "accepted_exceptions", "unused")["claims"].tolist() == [
+        ";".join(sorted([*first["claims"], "H001"]))
+    ]
+
+
+def test_daily_figures_that_add_up_to_the_claimants_total_agree(tmp_path):
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            [
+                claim("D1", "Monitor", "2020-03-01", "2020-03-01", "army", 3),
+                claim("D2", "Monitor", "2020-03-02", "2020-03-02", "army", 2),
+                claim("T", "Monitor", "2020-03-01", "2020-03-02", "army", 5),
+            ],
+        )
+    )
+    assert [(f.verdict, f.claims) for f in checks.daily_vs_cumulative(ds)] == [("agree", "D1;D2;T")]
+
+
+def test_figures_shown_together_from_different_days_are_a_failing_finding(tmp_path):
+    """A relay's document gives two totals over the same days whose origins end on
+    different days (the 200 wounded of 10 March beside the 68 killed of 12 March)."""
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            [
+                claim("K", "Monitor", "2020-03-01", "2020-03-03", "army", 68, source_id="s1"),
+                claim("W", "Monitor", "2020-03-01", "2020-03-02", "army", 200, measure="wounded", source_id="s1"),
+                claim("BK", "Box", "2020-03-01", "2020-03-03", "army", 68, source_id="s2"),
+                claim("BW", "Box", "2020-03-01", "2020-03-03", "army", 200, measure="wounded", source_id="s2"),
+            ],
+            sources=[source_row("s1"), source_row("s2")],
+            claimants=("Monitor", "Army", "Box"),
+            relays=("Box",),
+        )
+    )
+    found = checks.run_checks(ds)
+    mixed = of(found, "paired_dates", "mixed dates")
+    assert mixed["claims"].tolist() == ["BK;BW;K;W"]
+    summary = checks.summary(found)
+    assert summary.loc[summary["check"] == "paired_dates", "failing"].tolist() == [True]

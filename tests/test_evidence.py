@@ -658,10 +658,22 @@ def test_envelope_is_the_band_of_stated_figures_and_keeps_the_cap(tmp_path):
 
 
 def test_every_conflict_says_why_the_loser_gave_way(tmp_path):
+    """Army's 100 soldiers and Monitor's 30 rebels cannot fit in Monitor's 120 dead: one
+    claim gives way, with the reason its rule gives (both reports of one day: the
+    hierarchy decides under `latest` too)."""
     ds = _conflicting(tmp_path)
-    for rule in ("hierarchy", "latest", "conservative", "envelope"):
-        r = reconcile(ds, rule)
-        assert len(r.conflicts) and r.conflicts["reason"].str.len().gt(0).all(), rule
+    ranked = "ranks lower in the claimant hierarchy than BIG (Monitor)"
+    expected = {
+        "hierarchy": ("BIG;P1;P2", ranked),
+        "latest": ("BIG;P1;P2", ranked),
+        "conservative": ("BIG;P1;P2", "its removal gives the lowest total (120) of the readings in conflict"),
+        "envelope": ("BIG;P1;P2;SMALL", ranked),
+    }
+    for rule, (together, reason) in expected.items():
+        conflicts = reconcile(ds, rule).conflicts
+        assert conflicts[["claims_in_conflict", "dropped", "reason"]].values.tolist() == [[together, "P1", reason]], (
+            rule
+        )
 
 
 def test_an_undated_report_that_gives_way_is_called_undated_not_older(tmp_path):
@@ -763,3 +775,76 @@ def test_a_number_every_copy_gives_to_the_same_two_sides_is_not_swapped(tmp_path
     assert [(d.report, d.kind, d.subject) for d in r.evidence.disagreements] == [("other", "swap", "the number 7")]
     assert not any(reason.startswith("copies of report first ") for reason in r.set_aside["reason"])
     assert any(reason.startswith("copies of report other give 7 to other sides") for reason in r.set_aside["reason"])
+
+
+def test_a_group_figure_stays_where_its_own_copy_gives_the_part_too(tmp_path):
+    """A copy's figure for a group is read as another copy's more specific figure only
+    when its own copy does not give that part itself: outlet a's `all 5` beside its own
+    `militia 3` is a total of its own, not outlet b's `militia 5` said less precisely."""
+    sources = [source_row("a", published="2020-03-05"), source_row("b", published="2020-03-05", language="fr")]
+    day = "2020-03-01"
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            [
+                claim("R1", "Monitor", day, day, "all", 5, source_id="a", report_id="w"),
+                claim("R2", "Monitor", day, day, "militia", 3, source_id="a", report_id="w"),
+                claim("R3", "Monitor", day, day, "militia", 5, source_id="b", report_id="w"),
+            ],
+            sources=sources,
+        )
+    )
+    assert {c.claim_id for c in reconcile(ds).accepted} == {"R1", "R2"}
+
+
+def _two_reports(tmp_path, rows, published=("2020-03-09", "2020-03-09")):
+    sources = [source_row("s1", published=published[0]), source_row("s2", published=published[1], publisher="O")]
+    return load_dataset(make_event(tmp_path / "e", rows, sources=sources))
+
+
+def test_about_is_more_exact_than_at_least_when_reports_of_one_day_conflict(tmp_path):
+    """Between two reports of one claimant published the same day, the less exact gives
+    way: exact, then about, then at least, more than or up to."""
+    ds = _two_reports(
+        tmp_path,
+        [
+            claim("A1", "Monitor", "2020-03-01", "2020-03-03", "all", 15, "at least", source_id="s1"),
+            claim("B1", "Monitor", "2020-03-01", "2020-03-03", "all", 10, "about", source_id="s2"),
+        ],
+    )
+    conflicts = reconcile(ds).conflicts
+    assert conflicts["dropped"].tolist() == ["A1"] and "is less exact than B1" in conflicts["reason"].iloc[0]
+
+
+def test_under_the_hierarchy_the_older_report_gives_way_before_the_less_exact(tmp_path):
+    """Two reports of one claimant in conflict: the older gives way, even to a less exact
+    figure (report date decides before exactness)."""
+    ds = _two_reports(
+        tmp_path,
+        [
+            claim("OLD", "Monitor", "2020-03-01", "2020-03-03", "all", 10, source_id="s1"),
+            claim("NEW", "Monitor", "2020-03-01", "2020-03-01", "army", 15, "at least", source_id="s2"),
+        ],
+        published=("2020-03-05", "2020-03-06"),
+    )
+    conflicts = reconcile(ds).conflicts
+    assert conflicts["dropped"].tolist() == ["OLD"] and "is an older report than NEW" in conflicts["reason"].iloc[0]
+
+
+def test_a_count_of_identified_victims_is_no_copy_of_the_reports_toll(tmp_path):
+    """A report's toll in one outlet and its count of named victims in another: two
+    figures of one report, both read, not copies that disagree."""
+    sources = [source_row("a"), source_row("b", language="fr")]
+    day = "2020-03-01"
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            [
+                claim("T", "Monitor", day, day, "all", 12, source_id="a", report_id="r"),
+                claim("N", "Monitor", day, day, "all", 9, source_id="b", report_id="r", identified="true"),
+            ],
+            sources=sources,
+        )
+    )
+    assert gather(ds).disagreements == []
+    assert {c.claim_id for c in reconcile(ds).accepted} == {"T", "N"}

@@ -11,7 +11,17 @@ from analysis.build import BuildError, Layout, build
 from analysis.load import load_dataset
 from analysis.outputs import MARKER
 from analysis.paths import FIGURE_NAMES
-from analysis.publish import FORMULA_START, GED_COLUMNS, ged_events, ged_sides, safe_cell, tables, tidy
+from analysis.publish import (
+    FORMULA_START,
+    GED_COLUMNS,
+    _date_prec,
+    bib_author,
+    ged_events,
+    ged_sides,
+    safe_cell,
+    tables,
+    tidy,
+)
 from analysis.reconcile import reconcile
 from analysis.rules import RULES
 from conftest import DATA, ROOT, claim, make_event, notebook, quiet
@@ -273,3 +283,32 @@ def test_a_build_whose_notebooks_miss_a_figures_pdf_is_refused(no_kernel, second
         MARKER,
         *(f"{stem}.{ext}" for stem in FIGURE_NAMES for ext in ("svg", "png", "pdf")),
     }
+
+
+def test_ged_date_precision_follows_the_length_of_the_period():
+    """GED's date_prec: 1 one day, 2 two to six days, 3 exactly a week, 4 longer but inside
+    one calendar month, 5 across months."""
+    day = pd.Timestamp
+    spans = [("2020-03-01", f"2020-03-0{n}") for n in (1, 2, 6, 7, 8)] + [("2020-03-25", "2020-04-02")]
+    assert [_date_prec(day(a), day(b)) for a, b in spans] == [1, 2, 2, 3, 4, 5]
+
+
+def test_a_bibtex_author_is_braced_whole_when_it_is_an_organisation():
+    assert bib_author("Reuters", set()) == "{Reuters}"  # one word: no person's name
+    assert bib_author("Jane Doe", set()) == "Jane Doe"  # a person: BibTeX parses first and last names
+    assert bib_author("Gulf News", {"Gulf News"}) == "{Gulf News}"  # also a publisher in the register
+    assert bib_author("AFP Staff", set()) == "{AFP Staff}"
+
+
+def test_a_figure_no_claim_stands_behind_is_not_single_source(tmp_path):
+    """single_source means one report, exactly: a total that rests on no claim (0 reports)
+    is not called single-source."""
+    day = "2020-03-01"
+    ds = load_dataset(make_event(tmp_path / "e", [claim("A", "Monitor", day, day, "army", 4)]))
+    totals = reconcile(ds).totals.set_index(["measure", "side"])
+    assert (int(totals.loc[("killed", "army"), "reports"]), bool(totals.loc[("killed", "army"), "single_source"])) == (
+        1,
+        True,
+    )
+    militia = totals.loc[("killed", "militia")]
+    assert (int(militia["reports"]), bool(militia["single_source"])) == (0, False)

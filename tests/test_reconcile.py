@@ -83,9 +83,14 @@ def test_daily_best_is_whole_and_never_spread(default):
 
 
 def test_every_nonzero_figure_names_its_claims(default):
+    """A figure above zero names claims, and each is an accepted reading (or a copy of
+    one) of the figure's own measure."""
+    measure_of = {i: c.measure for c in default.accepted for i in (c.claim_id, *c.copies)}
     for frame in (default.daily, default.totals):
         nonzero = frame[frame["low"] > 0]
         assert len(nonzero) and nonzero["claims"].str.len().gt(0).all()
+        for measure, claims in zip(frame["measure"], frame["claims"]):
+            assert {measure_of.get(i) for i in claims.split(";") if i} <= {measure}, claims
 
 
 def test_low_best_high_order(ds):

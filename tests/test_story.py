@@ -613,8 +613,12 @@ def test_one_failing_finding_is_told_in_the_singular():
         "An event dated differently: recapture (2020-03-01: A; 2020-03-02: B); it is accepted as an exception, with "
         "the reason, in battle.json."
     )
-    assert story.event_dates(pd.DataFrame([dated, (*dated[:-1], "")], columns=columns)).startswith(
+    one_of_two = pd.DataFrame([dated, (*dated[:-1], "")], columns=columns)
+    assert story.event_dates(one_of_two).startswith(
         "Events dated differently: recapture (2020-03-01: A; 2020-03-02: B); recapture"
+    )
+    assert story.finding_count(one_of_two, "event_dates", "", "{n} events", "") == (
+        "2 events; 1 of them accepted as an exception, with the reason, in battle.json."
     )
     assert story.finding_count(found, "event_dates", "{n} event", "{n} events", "none") == (
         "1 event; it is accepted as an exception, with the reason, in battle.json."
@@ -811,3 +815,23 @@ def test_the_caveats_on_opposition_tolls_and_population_figures_hold():
     }
     readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
     assert "the strength figures trace to no source, and the population figures come from unnamed opposition" in readme
+
+
+def test_a_sub_groups_figure_states_its_sides_figure_for_the_day(tmp_path):
+    """6 children killed on a day are 6 civilians that day, stated, not derived: a side's
+    day is stated by a figure for a sub-group that holds all its known dead."""
+    from analysis.reconcile import derived_days
+
+    day = "2020-03-01"
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            [claim("C", "Monitor", day, day, "children", 6)],
+            sides=("army", "militia", "civilians"),
+            subgroups={"civilians": ["children"]},
+            period=(day, day),
+        )
+    )
+    result = reconcile_all(ds)["hierarchy"]
+    assert (pd.Timestamp(day), "civilians") not in derived_days(result, ds.battle, "killed")
+    assert "civilians 6 is derived" not in story.day_toll(ds, result, 0)

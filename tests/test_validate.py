@@ -1343,3 +1343,36 @@ def test_an_unknown_key_gets_the_nearest_known_one(event, column, typed, hint):
     assert problems_of(event) == [
         ("casualties.csv", 2, column, f"{typed!r} is not a {column} of {target}{hint}"),
     ]
+
+
+def test_the_limits_themselves_are_accepted(tmp_path):
+    """The schema's maximum count is allowed, and so is a document read on the day it
+    was published."""
+    day = "2020-03-01"
+    folder = make_event(
+        tmp_path / "e",
+        [claim("A1", "Monitor", day, day, "army", 100_000_000)],
+        sources=[source_row("s1", published="2025-01-01")],  # read (accessed) on 2025-01-01 too
+    )
+    assert validate(folder) == []
+    set_cell(folder, 2, "value", "100000001")
+    assert [(p.line, p.column) for p in validate(folder)] == [(2, "value")]
+
+
+def _revision(tmp_path, **changed):
+    day, end = "2020-03-01", "2020-03-03"
+    rows = [
+        claim("A1", "Monitor", day, end, "all", 20),
+        claim("A2", "Monitor", day, end, changed.get("side", "all"), 22, supersedes="A1", **changed.get("extra", {})),
+    ]
+    return [(p.line, p.column, p.message) for p in validate(make_event(tmp_path, rows))]
+
+
+def test_a_revision_keeps_the_side_and_the_measure(tmp_path):
+    assert _revision(tmp_path / "same") == []
+    assert _revision(tmp_path / "measure", extra={"measure": "wounded"}) == [
+        (3, "supersedes", "supersedes A1, whose measure is 'killed', not 'wounded'")
+    ]
+    assert _revision(tmp_path / "side", side="army") == [
+        (3, "supersedes", "supersedes A1, whose side is 'all', not 'army'")
+    ]
