@@ -247,7 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DATA_DIR",
         type=folder_name,
         default=None,
-        help="the same folder, given as reconcile and build take it (in place of data_dir)",
+        help="the same folder, given as reconcile and build take it (default: the data_dir argument)",
     )
 
     p = command("reconcile", "print the battle totals under a rule; write every derived table", cmd_reconcile)
