@@ -835,3 +835,30 @@ def test_a_sub_groups_figure_states_its_sides_figure_for_the_day(tmp_path):
     result = reconcile_all(ds)["hierarchy"]
     assert (pd.Timestamp(day), "civilians") not in derived_days(result, ds.battle, "killed")
     assert "civilians 6 is derived" not in story.day_toll(ds, result, 0)
+
+
+def test_claims_that_only_cap_a_total_are_named_apart_from_those_it_rests_on(tmp_path):
+    """About 30 in all, at least 12 civilians, at least 5 soldiers and exactly 4
+    militiamen: the army's 5 rests on its own claim; the others only cap it (at
+    33 - 12 - 4 = 17), and the totals table says which (`capping`)."""
+    day = "2020-03-01"
+    claims = [
+        claim("ALL", "Monitor", day, day, "all", 30, "about"),
+        claim("CIV", "Monitor", day, day, "civilians", 12, "at least"),
+        claim("ARMY", "Monitor", day, day, "army", 5, "at least"),
+        claim("MIL", "Monitor", day, day, "militia", 4),
+    ]
+    ds = load_dataset(make_event(tmp_path / "e", claims, sides=("army", "militia", "civilians"), period=(day, day)))
+    result = reconcile_all(ds)["hierarchy"]
+    totals = result.totals.set_index(["measure", "side"])
+    army = totals.loc[("killed", "army")]
+    assert (int(army["best"]), int(army["high"]), army["claims"], army["capping"]) == (
+        5,
+        17,
+        "ALL;ARMY;CIV;MIL",
+        "ALL;CIV;MIL",
+    )
+    assert totals.loc[("killed", "militia"), "capping"] == ""  # exactly 4: its claim binds all three
+    sentence = story.total_claims(ds, result)
+    assert "army 5 rests on ARMY; ALL, CIV and MIL only cap it, at 17 (1 report in all)" in sentence
+    assert "militia 4 rests on MIL (1 report)" in sentence

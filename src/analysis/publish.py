@@ -720,6 +720,7 @@ TOTALS_COLUMNS = [
     "reports",
     "single_source",
     "claims",
+    "capping",
 ]
 """The columns of a battle_totals table, as written and as `reconcile` prints them."""
 
@@ -772,7 +773,8 @@ def tables(ds: Dataset) -> dict[str, str]:
             if "derived" in frame:
                 note += f" Derived: a total no accepted claim states, following from {DERIVED_FROM}."
             label = f"{battle.battle_id}-{stem}"  # unique across events cited in one paper
-            files[f"{stem}.tex"] = to_latex(frame.drop(columns=["rule", "claims"]), caption, label, note)
+            listed = [c for c in ("rule", "claims", "capping") if c in frame]
+            files[f"{stem}.tex"] = to_latex(frame.drop(columns=listed), caption, label, note)
         conflicts.append(r.conflicts.assign(rule=name))
         aside.append(r.set_aside.assign(rule=name))
     conflict_columns = ["rule", "measure", "claims_in_conflict", "dropped", "reason"]

@@ -376,7 +376,7 @@ class Figures:
         cols = ["date", "measure", "side", "low", "best", "high", "claims", "reports", "claimants", "single_source"]
         daily_cols: dict[str, list] = {c: [] for c in cols}
         running_cols: dict[str, list] = {c: [] for c in cols}
-        total_cols: dict[str, list] = {c: [] for c in cols[1:] + ["derived", "placed", "unplaced"]}
+        total_cols: dict[str, list] = {c: [] for c in cols[1:] + ["derived", "placed", "unplaced", "capping"]}
 
         def put(out: dict, head: tuple, low: int, best: int, high, claims: str, reports: int, claimants: int):
             for key, value in zip(("date", "measure", "side"), head):
@@ -397,8 +397,9 @@ class Figures:
                 placed += best
                 put(daily_cols, (days[d], measure, name), low, best, high, *self._counts(ids))
             run = _Run(self, low_mode)
+            capping = ""
             for d, (changed, free, fchanged) in enumerate(steps):
-                low, best, high, claims, reports, claimants = run.step(changed, free, fchanged)
+                low, best, high, claims, reports, claimants, capping = run.step(changed, free, fchanged)
                 put(running_cols, (days[d], measure, name), low, best, high, claims, reports, claimants)
             total_cols["measure"].append(measure)
             total_cols["side"].append(name)
@@ -409,6 +410,7 @@ class Figures:
             total_cols["derived"].append(bool(best > 0 and best not in stated))
             total_cols["placed"].append(placed)
             total_cols["unplaced"].append(best - placed)
+            total_cols["capping"].append(capping)
         return daily_cols, running_cols, total_cols
 
 
@@ -452,7 +454,9 @@ class _Run:
             best = low
         else:
             best, _ = settle(self.best, Bound(low, high, (), ()), ())
-        return low, best, high, ";".join(tally.ids), len(tally.reports), len(tally.claimants)
+        # the claims that only cap the high: named for it, not for the low or the best
+        capping = "" if high is None else ";".join(i for i in tally.ids if i not in self.uncapped.count)
+        return low, best, high, ";".join(tally.ids), len(tally.reports), len(tally.claimants), capping
 
 
 def reconcile(dataset: Dataset, rule: str = DEFAULT_RULE, evidence: Evidence | None = None) -> Reconciliation:

@@ -518,6 +518,15 @@ def total_claims(ds: Dataset, result, measure: str | None = None) -> str:
             # claims that only cap a zero do not state it (a zero they force, high 0, rests on them)
             most = "" if pd.isna(row["high"]) else f": at most {int(row['high'])}"
             parts.append(f"{name} 0, which no accepted claim states ({claims} only bound it{most})")
+        elif row["capping"] and int(row["high"]) > int(row["best"]):
+            # claims that only cap a high above the best: said apart from those the figure rests on
+            capping = row["capping"].split(";")
+            resting = and_list([i for i in row["claims"].split(";") if i not in capping])
+            reports = count(int(row["reports"]), "report")
+            parts.append(
+                f"{name} {int(row['best'])} rests on {resting or 'no claim stating it'}; "
+                f"{and_list(capping)} only cap it, at {int(row['high'])} ({reports} in all)"
+            )
         elif row["claims"]:
             parts.append(f"{name} {int(row['best'])} rests on {claims} ({count(int(row['reports']), 'report')})")
         else:
