@@ -392,8 +392,10 @@ def test_the_site_says_how_to_cite_with_the_caveats_and_method_of_the_readme(sit
         if "/" in name:
             assert f"../{html.ABOUT_PAGE}" in page.links, name
     assert f"version {__version__} of the dataset" in about and "<h2>What the data shows</h2>" in about
+    assert "<code>capping</code>" in about  # what the tables' columns mean
 
 
 def test_readme_sections_are_taken_whole_in_the_order_asked():
-    text = "# T\n\nintro\n\n## A\none\n### A1\ntwo\n\n## B\nthree\n"
+    text = "# T\n\nintro\n\n## A\none\n### A1\ntwo\n\n## B\nthree\n\n## C (`c/`, as built)\nfour\n"
     assert html.readme_sections(text, ["B", "A", "missing"]) == "## B\nthree\n\n## A\none\n### A1\ntwo\n"
+    assert html.readme_sections(text, ["C"]) == "## C\nfour\n"

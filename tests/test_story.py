@@ -835,6 +835,11 @@ def test_a_sub_groups_figure_states_its_sides_figure_for_the_day(tmp_path):
     result = reconcile_all(ds)["hierarchy"]
     assert (pd.Timestamp(day), "civilians") not in derived_days(result, ds.battle, "killed")
     assert "civilians 6 is derived" not in story.day_toll(ds, result, 0)
+    totals = result.totals.set_index(["measure", "side"])
+    assert (int(totals.loc[("killed", "civilians"), "best"]), bool(totals.loc[("killed", "civilians"), "derived"])) == (
+        6,
+        False,
+    )  # so is the total's
 
 
 def test_claims_that_only_cap_a_total_are_named_apart_from_those_it_rests_on(tmp_path):
@@ -860,5 +865,31 @@ def test_claims_that_only_cap_a_total_are_named_apart_from_those_it_rests_on(tmp
     )
     assert totals.loc[("killed", "militia"), "capping"] == ""  # exactly 4: its claim binds all three
     sentence = story.total_claims(ds, result)
-    assert "army 5 rests on ARMY; ALL, CIV and MIL only cap it, at 17 (1 report in all)" in sentence
+    assert "army 5 rests on ARMY, with ALL, CIV, MIL capping it at 17 (1 report in all)" in sentence
     assert "militia 4 rests on MIL (1 report)" in sentence
+    day_one = result.daily.set_index(["measure", "side"]).loc[("killed", "army")]
+    assert (day_one["claims"], day_one["capping"]) == ("ALL;ARMY;CIV;MIL", "ALL;CIV;MIL")  # the day says so too
+    lineage = summaries.lineage(ds, *summaries.claims_behind(result, "army", day=0)).set_index("claim_id")
+    assert lineage["binds"].to_dict() == {
+        "ALL": "the high only",
+        "CIV": "the high only",
+        "ARMY": "low, best or high",
+        "MIL": "the high only",
+    }
+
+
+def test_a_derived_total_follows_from_the_claims_it_rests_on_not_those_that_only_cap_it():
+    """al-Qubeir under `latest`: the rebels' 18 is what the civilians' 80, the soldiers' 2
+    and a toll of 100 leave; a further claim only caps it at 28 and is not named as what it
+    follows from, in the findings or the derived_figures check."""
+    ds = load_dataset(ROOT / "events" / "al-qubeir" / "data")
+    result = reconcile_all(ds)["latest"]
+    rebels = result.totals.set_index(["measure", "side"]).loc[("killed", "rebels")]
+    assert (int(rebels["best"]), int(rebels["high"]), bool(rebels["derived"])) == (18, 28, True)
+    capping = rebels["capping"].split(";")
+    assert capping and set(capping) < set(rebels["claims"].split(";"))
+    sentence = story.totals(ds, result)  # no other total of this rule is derived
+    assert "rebels 18 (derived: " in sentence and not any(i in sentence for i in capping)
+    found = run_checks(ds, result)
+    derived = found[(found["check"] == "derived_figures") & found["subject"].str.startswith("killed, rebels")]
+    assert derived["claims"].tolist() == [";".join(i for i in rebels["claims"].split(";") if i not in capping)]

@@ -129,7 +129,7 @@ NOTEBOOKS = {
             "## The claims that bind the first day's reconciled total\n\nIts best, low or high: a claim for other "
             "days or for the whole period can bind the first day's range without stating a figure for it."
         ),
-        code("s.show(s.lineage(ds, s.claims_behind(result, ds.battle.total_group, day=0)))"),
+        code("s.show(s.lineage(ds, *s.claims_behind(result, ds.battle.total_group, day=0)))"),
         md("## Conclusions"),
         code("story.say(story.day_toll(ds, result, 0), story.day_toll(ds, result, 1), story.revisions(result))"),
     ],
@@ -153,7 +153,8 @@ NOTEBOOKS = {
             "`unplaced` what the totals require on no day; `derived` marks a total that no accepted claim states "
             "and that follows from other figures (for other sides, a group or its parts, or other days); "
             "`reports` counts the distinct reports behind it "
-            "(copies of one report once; two reports of one claimant twice)."
+            "(copies of one report once; two reports of one claimant twice); `claims` are the claims that bind the "
+            "low, best or high, and `capping` those of them that only cap the high."
         ),
         code("s.show(s.totals_table(result))\nstory.say(story.totals(ds, result))"),
         md("## Figures no accepted claim states"),

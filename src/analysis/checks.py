@@ -45,7 +45,7 @@ from analysis.battle import DERIVED_FROM
 from analysis.derive import claimant_days, counted_claims, current_cumulative, grouped_rows
 from analysis.evidence import Evidence, stated_text
 from analysis.load import Dataset
-from analysis.reconcile import Reconciliation, join_ids, reconcile
+from analysis.reconcile import Reconciliation, join_ids, reconcile, resting
 from analysis.words import and_list
 
 FAILING = {"disagree", "swap", "decrease", "mixed dates", "conflict", "untraced", "unranked", "unused"}
@@ -228,7 +228,7 @@ def derived_figures(ds: Dataset, r: Reconciliation) -> list[Finding]:
                 f"{row.measure}, {row.side}, battle total ({r.rule.name} rule)",
                 "derived",
                 f"{row.best} follows from {DERIVED_FROM}{stated}",
-                row.claims,
+                join_ids(resting(row.claims, row.capping)),
                 "exact",
             )
         )

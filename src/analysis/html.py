@@ -69,9 +69,10 @@ SITE_CSS = "site.css"
 EVENT_PAGE = "index.html"
 DICTIONARY_PAGE = "data-dictionary.html"
 ABOUT_PAGE = "about.html"
-ABOUT_SECTIONS = ("How to cite", "What the data shows", "Caveats", "Method")
+ABOUT_SECTIONS = ("How to cite", "What the data shows", "Caveats", "Method", "Derived tables")
 """The README's sections the site's about page shows, in this order: what a reader who
-cites a figure needs first, the events' own caveats ("read with them") among them."""
+cites a figure needs first, the events' own caveats ("read with them") among them, and
+last what each table and column holds."""
 FIGURE_FORMATS = tuple(f".{suffix}" for suffix in paths.FIGURE_FORMATS)  # the first one present is shown
 TABLE_ORDER = (".csv", ".md", ".tex", ".bib")
 INTRO = (
@@ -682,11 +683,14 @@ def _markdown(text: str) -> str:
 
 def readme_sections(text: str, titles: Sequence[str]) -> str:
     """The README's level-two sections of these titles, in the order given, as markdown
-    (each from its heading to the next level-two heading); a title not found is skipped."""
+    (each from its heading to the next level-two heading); a heading that is a title and a
+    parenthesis ("Derived tables (`derived/`...)") is that title, shown without it; a title
+    not found is skipped."""
     parts = {}
     for chunk in ("\n" + text).split("\n## ")[1:]:
-        title, _, body = chunk.partition("\n")
-        parts[title.strip()] = f"## {title.strip()}\n{body}"
+        heading, _, body = chunk.partition("\n")
+        title = heading.strip().split(" (", 1)[0]
+        parts[title] = f"## {title}\n{body}"
     return "\n".join(parts[t] for t in titles if t in parts)
 
 

@@ -753,7 +753,21 @@ def tables(ds: Dataset) -> dict[str, str]:
     conflicts, aside = [], []
     for name, r in results.items():
         daily = open_high(
-            r.daily[["rule", "date", "measure", "side", "low", "best", "high", "reports", "single_source", "claims"]]
+            r.daily[
+                [
+                    "rule",
+                    "date",
+                    "measure",
+                    "side",
+                    "low",
+                    "best",
+                    "high",
+                    "reports",
+                    "single_source",
+                    "claims",
+                    "capping",
+                ]
+            ]
         )
         totals = open_high(r.totals[TOTALS_COLUMNS])
         for stem, frame, caption in (
@@ -768,7 +782,7 @@ def tables(ds: Dataset) -> dict[str, str]:
             files[f"{stem}.md"] = to_markdown(frame)
             note = (
                 f"High 'open': no claim caps the figure. The claims behind each row are listed in {stem}.csv "
-                f"(column claims)."
+                f"(column claims; column capping: those that only cap the high)."
             )
             if "derived" in frame:
                 note += f" Derived: a total no accepted claim states, following from {DERIVED_FROM}."

@@ -74,6 +74,13 @@ def join_ids(ids) -> str:
     return ";".join(sorted(set(ids)))
 
 
+def resting(claims: str, capping: str) -> list[str]:
+    """The claims a figure rests on, from a table row's `claims` and `capping` cells: those
+    that bind its low or best, not the ones that only cap its high."""
+    only_high = set(capping.split(";"))
+    return [i for i in claims.split(";") if i and i not in only_high]
+
+
 @dataclass(frozen=True)
 class Grid:
     """Cells of a battle's model: one per day and leaf, day-major."""
@@ -317,20 +324,22 @@ class Figures:
     def _low_mode(self, members) -> bool:
         return self.rule.best == "low" or set(members) <= self.unnamed
 
-    def _row(self, mparts: dict, free: bool, fparts: dict | None) -> tuple[int, int, int | None, set[str]]:
-        """One target from its parts: low, best, high and the claims named."""
+    def _row(self, mparts: dict, free: bool, fparts: dict | None) -> tuple[int, int, int | None, set[str], set[str]]:
+        """One target from its parts: low, best, high, the claims named and those of them
+        that only cap the high."""
         bound = self.model.combine(mparts, free)
         low, high = bound.low, bound.high
         ids = set(bound.low_claims) | set(bound.high_claims)
+        only_high = set() if high is None else set(bound.high_claims) - set(bound.low_claims)
         if fparts is None:
-            return low, low, high, ids
+            return low, low, high, ids, only_high
         total, best_ids = 0.0, set()  # type: tuple[float, set[str]]
         for k, cells in fparts.items():
             value, names = self.face.part(k, cells)
             total += value
             best_ids.update(names)
         best, names = settle(total, Bound(low, high, (), ()), best_ids)
-        return low, best, high, ids | set(names)
+        return low, best, high, ids | set(names), only_high - set(names)
 
     def _counts(self, ids: set[str]) -> tuple[str, int, int]:
         reports = {self.report_of[i] for i in ids if i in self.report_of}
@@ -373,19 +382,31 @@ class Figures:
         if face_parts:
             self.face.solve(face_parts)
 
-        cols = ["date", "measure", "side", "low", "best", "high", "claims", "reports", "claimants", "single_source"]
+        cols = [
+            "date",
+            "measure",
+            "side",
+            "low",
+            "best",
+            "high",
+            "claims",
+            "capping",
+            "reports",
+            "claimants",
+            "single_source",
+        ]
         daily_cols: dict[str, list] = {c: [] for c in cols}
         running_cols: dict[str, list] = {c: [] for c in cols}
-        total_cols: dict[str, list] = {c: [] for c in cols[1:] + ["derived", "placed", "unplaced", "capping"]}
+        total_cols: dict[str, list] = {c: [] for c in cols[1:] + ["derived", "placed", "unplaced"]}
 
-        def put(out: dict, head: tuple, low: int, best: int, high, claims: str, reports: int, claimants: int):
+        def put(out: dict, head: tuple, figures: tuple, claims: str, capping: str, reports: int, claimants: int):
             for key, value in zip(("date", "measure", "side"), head):
                 if key in out:
                     out[key].append(value)
-            out["low"].append(low)
-            out["best"].append(best)
-            out["high"].append(high)
+            for key, value in zip(("low", "best", "high"), figures):
+                out[key].append(value)
             out["claims"].append(claims)
+            out["capping"].append(capping)
             out["reports"].append(reports)
             out["claimants"].append(claimants)
             out["single_source"].append(reports == 1)
@@ -393,24 +414,32 @@ class Figures:
         for name, low_mode, daily, steps in plans:
             placed = 0
             for d, (mparts, free, fparts) in enumerate(daily):
-                low, best, high, ids = self._row(mparts, free, fparts)
+                low, best, high, ids, only_high = self._row(mparts, free, fparts)
                 placed += best
-                put(daily_cols, (days[d], measure, name), low, best, high, *self._counts(ids))
+                claims, reports, claimants = self._counts(ids)
+                put(
+                    daily_cols,
+                    (days[d], measure, name),
+                    (low, best, high),
+                    claims,
+                    join_ids(only_high),
+                    reports,
+                    claimants,
+                )
             run = _Run(self, low_mode)
-            capping = ""
             for d, (changed, free, fchanged) in enumerate(steps):
-                low, best, high, claims, reports, claimants, capping = run.step(changed, free, fchanged)
-                put(running_cols, (days[d], measure, name), low, best, high, claims, reports, claimants)
+                low, best, high, claims, capping, reports, claimants = run.step(changed, free, fchanged)
+                put(running_cols, (days[d], measure, name), (low, best, high), claims, capping, reports, claimants)
             total_cols["measure"].append(measure)
             total_cols["side"].append(name)
-            for key in ("low", "best", "high", "claims", "reports", "claimants", "single_source"):
+            for key in ("low", "best", "high", "claims", "capping", "reports", "claimants", "single_source"):
                 total_cols[key].append(running_cols[key][-1] if steps else None)
-            stated = {c.face for c in self.readings if c.side == name}
+            # a sub-group's figure states its side's too (6 children are 6 civilians), as for a day
+            stated = {c.face for c in self.readings if name in (c.side, battle.parent(c.side))}
             best = total_cols["best"][-1]
             total_cols["derived"].append(bool(best > 0 and best not in stated))
             total_cols["placed"].append(placed)
             total_cols["unplaced"].append(best - placed)
-            total_cols["capping"].append(capping)
         return daily_cols, running_cols, total_cols
 
 
@@ -456,7 +485,7 @@ class _Run:
             best, _ = settle(self.best, Bound(low, high, (), ()), ())
         # the claims that only cap the high: named for it, not for the low or the best
         capping = "" if high is None else ";".join(i for i in tally.ids if i not in self.uncapped.count)
-        return low, best, high, ";".join(tally.ids), len(tally.reports), len(tally.claimants), capping
+        return low, best, high, ";".join(tally.ids), capping, len(tally.reports), len(tally.claimants)
 
 
 def reconcile(dataset: Dataset, rule: str = DEFAULT_RULE, evidence: Evidence | None = None) -> Reconciliation:

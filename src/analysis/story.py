@@ -13,7 +13,7 @@ import pandas as pd
 from analysis.battle import DERIVED_FROM
 from analysis.checks import FAILING, relayed_claims, relaying_claimants
 from analysis.load import Dataset
-from analysis.reconcile import derived_days, on_no_side
+from analysis.reconcile import derived_days, on_no_side, resting
 from analysis.words import and_list, count
 
 
@@ -261,7 +261,7 @@ def totals(ds: Dataset, result, measure: str | None = None) -> str:
         row = t.loc[side]
         note = ""
         if row["derived"]:
-            ids = [i for i in row["claims"].split(";") if i in language]
+            ids = [i for i in resting(row["claims"], row["capping"]) if i in language]
             note = (
                 " (derived: no accepted claim states it; it follows from "
                 + and_list([f"{i} ({language[i]})" for i in ids])
@@ -521,11 +521,11 @@ def total_claims(ds: Dataset, result, measure: str | None = None) -> str:
         elif row["capping"] and int(row["high"]) > int(row["best"]):
             # claims that only cap a high above the best: said apart from those the figure rests on
             capping = row["capping"].split(";")
-            resting = and_list([i for i in row["claims"].split(";") if i not in capping])
+            stating = ", ".join(resting(row["claims"], row["capping"])) or "no claim"
             reports = count(int(row["reports"]), "report")
             parts.append(
-                f"{name} {int(row['best'])} rests on {resting or 'no claim stating it'}; "
-                f"{and_list(capping)} only cap it, at {int(row['high'])} ({reports} in all)"
+                f"{name} {int(row['best'])} rests on {stating}, with {', '.join(capping)} capping it at "
+                f"{int(row['high'])} ({reports} in all)"
             )
         elif row["claims"]:
             parts.append(f"{name} {int(row['best'])} rests on {claims} ({count(int(row['reports']), 'report')})")

@@ -176,13 +176,18 @@ def findings(found: pd.DataFrame, check: str, verdict: str | None = None) -> pd.
     return f[["subject", "verdict", "figures", "claims", "accepted"]]
 
 
-def lineage(ds: Dataset, claim_ids: str) -> pd.DataFrame:
-    """The claims behind a figure (IDs joined by ';'), with who said it and where."""
+LINEAGE_COLUMNS = ["claim_id", "claimant", "side", "figure", "period", "outlet", "published", "binds"]
+
+
+def lineage(ds: Dataset, claim_ids: str, capping: str = "") -> pd.DataFrame:
+    """The claims behind a figure (IDs joined by ';'), with who said it and where, and
+    what of the figure each binds: its low, best or high, or only its high (`capping`)."""
     ids = [i for i in claim_ids.split(";") if i]
     c = ds.claims[ds.claims["claim_id"].isin(ids)]
     if c.empty:
-        return pd.DataFrame(columns=["claim_id", "claimant", "side", "figure", "period", "outlet", "published"])
+        return pd.DataFrame(columns=LINEAGE_COLUMNS)
     src = ds.sources.set_index("source_id")
+    only_high = set(capping.split(";"))
     return pd.DataFrame(
         {
             "claim_id": c["claim_id"],
@@ -192,12 +197,14 @@ def lineage(ds: Dataset, claim_ids: str) -> pd.DataFrame:
             "period": c["period_start"].dt.strftime("%d %b") + "–" + c["period_end"].dt.strftime("%d %b"),
             "outlet": c["source_id"].map(src["publisher"]),
             "published": pd.to_datetime(c["source_id"].map(src["published"])).dt.strftime("%Y-%m-%d").fillna("n.d."),
+            "binds": ["the high only" if i in only_high else "low, best or high" for i in c["claim_id"]],
         }
-    )
+    )[LINEAGE_COLUMNS]
 
 
-def claims_behind(result, side: str, day: int | None = None, measure: str | None = None) -> str:
-    """The claim IDs a reconciled figure rests on: one day's (0 = first) or the battle total's."""
+def claims_behind(result, side: str, day: int | None = None, measure: str | None = None) -> tuple[str, str]:
+    """The claim IDs a reconciled figure rests on, one day's (0 = first) or the battle
+    total's, and those of them that only cap its high (`claims` and `capping`)."""
     measure = measure or result.headline_measure
     frame = (
         result.totals
@@ -205,7 +212,7 @@ def claims_behind(result, side: str, day: int | None = None, measure: str | None
         else result.daily[result.daily["date"] == result.daily["date"].min() + pd.Timedelta(days=day)]
     )
     row = frame[(frame["side"] == side) & (frame["measure"] == measure)]
-    return ";".join(row["claims"])
+    return ";".join(row["claims"]), ";".join(row["capping"])
 
 
 def rules_table() -> pd.DataFrame:
@@ -241,11 +248,12 @@ def show_daily(result) -> None:
 
 def totals_table(result) -> pd.DataFrame:
     """Battle totals: best [low–high], how many of the best the daily figures place, the
-    rest placed on no day, whether derived, and the reports and claims behind it."""
+    rest placed on no day, whether derived, the reports and claims behind it, and those
+    of the claims that only cap its high."""
     t = result.totals.copy()
     t["figure"] = [figure_text(lo, b, hi) for lo, b, hi in zip(t["low"], t["best"], t["high"])]
     t["derived"] = t["derived"].map({True: "yes", False: "no"})
-    return t[["measure", "side", "figure", "placed", "unplaced", "derived", "reports", "claims"]]
+    return t[["measure", "side", "figure", "placed", "unplaced", "derived", "reports", "claims", "capping"]]
 
 
 def percent(value: float) -> str:
