@@ -947,12 +947,14 @@ def test_new_writes_an_empty_data_folder_to_fill_in(run_main, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["al-new"]
 
 
-def test_a_new_event_inside_the_project_gets_no_machines_paths_in_its_readme():
+def test_a_new_event_inside_the_project_gets_no_machines_paths_in_its_readme(tmp_path):
     from analysis.scaffold import readme
 
     text = readme(ROOT / "events" / "my-event" / "data")
     assert str(ROOT) not in text
     assert "(data/README.md)" in text and "validate events/my-event/data" in text
+    (tmp_path / "project").symlink_to(ROOT)  # the project reached through a link
+    assert readme(tmp_path / "project" / "events" / "my-event" / "data") == text
 
 
 def test_new_accepts_an_empty_folder_and_refuses_anything_else(run_main, tmp_path, draft):

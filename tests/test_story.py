@@ -455,6 +455,9 @@ def test_an_implied_rate_over_a_base_of_zero_is_not_infinite(tmp_path):
     )
     rates = summaries.implied_rates(ds, reconcile_all(ds)["hierarchy"])
     assert rates["rate (best)"].tolist() == ["n/a (denominator 0)", "10%"]
+    assert story.rates(rates).startswith("1 rate follows from 1 claimed force or population;")
+    assert story.rates(rates.iloc[:1]).startswith("No claim read gives")
+    assert story.rates(pd.DataFrame()).startswith("No claim read gives")  # no row, no column
 
 
 def test_an_implied_rate_is_written_out_whatever_its_size(tmp_path):

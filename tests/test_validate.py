@@ -1270,14 +1270,24 @@ def test_two_columns_that_are_wrong_apart_are_not_called_swapped(event):
     assert not any("swapped" in message for *_, message in found)
 
 
-def test_one_row_that_looks_swapped_is_not_enough(event):
+def test_a_few_rows_typed_the_wrong_way_round_are_no_header_problem(event):
+    """Two of the four rows with value and qualifier transposed: the cells are the problem
+    (half the rows, not more), not the header."""
     rows = rows_of(event / "casualties.csv")
     header = rows[0]
     v, q = header.index("value"), header.index("qualifier")
-    rows[1][v], rows[1][q] = rows[1][q], rows[1][v]
+    for row in rows[1:3]:
+        row[v], row[q] = row[q], row[v]
     write_rows(event / "casualties.csv", rows)
     found = problems_of(event)
-    assert {(line, column) for _, line, column, _ in found} == {(2, "value"), (2, "qualifier")}
+    assert {(line, column) for _, line, column, _ in found} == {(n, c) for n in (2, 3) for c in ("value", "qualifier")}
+
+
+def test_swapped_headers_are_found_whatever_the_chunks(data_copy, small_chunks):
+    _swap_headers(data_copy, "value", "qualifier")
+    first = validate(data_copy)[0]
+    assert (first.file.endswith(CLAIMS), first.line, first.column) == (True, 1, "qualifier")
+    assert first.message.startswith("the headers qualifier and value look swapped") and "(from line 2)" in first.message
 
 
 def _report_ledger(tmp_path, second_claimant):
@@ -1301,8 +1311,9 @@ def test_a_report_names_one_claimant(tmp_path):
             "casualties.csv",
             4,
             "report_id",
-            "report 'r1' names the claimant 'Monitor' on line 2, 'Army' here: a report is one claimant's "
-            "statement; give each claimant's figures in a document a report_id of their own",
+            "report 'r1' names the claimant 'Monitor' on line 2 and 'Army' here: copies of one report name its "
+            "claimant (each outlet's wording goes in claimant_detail); a story that quotes several claimants gives "
+            "each its own report_id",
         )
     ]
 
@@ -1376,3 +1387,66 @@ def test_a_revision_keeps_the_side_and_the_measure(tmp_path):
     assert _revision(tmp_path / "side", side="army") == [
         (3, "supersedes", "supersedes A1, whose side is 'all', not 'army'")
     ]
+
+
+def test_a_report_is_named_once_whatever_the_chunks(data_copy, small_chunks):
+    """A copy far down the ledger names another claimant than the report's first copy:
+    one problem, on that copy's line, naming both, across any number of chunks."""
+    rows = rows_of(data_copy / CLAIMS)
+    header = rows[0]
+    report, claimant = header.index("report_id"), header.index("claimant")
+    copies = [n for n, row in enumerate(rows) if row[report] == "sohr-2012-06-12-toll"]
+    assert len(copies) >= 3 and copies[-1] - copies[0] > 3  # more than one chunk of three rows apart
+    for n in copies[1:]:
+        rows[n][claimant] = "FSA"
+    write_rows(data_copy / CLAIMS, rows)
+    found = [p for p in validate(data_copy) if p.column == "report_id"]
+    assert [(p.line, p.message.split(":")[0]) for p in found] == [
+        (
+            copies[1] + 1,
+            f"report 'sohr-2012-06-12-toll' names the claimant 'SOHR' on line {copies[0] + 1} and 'FSA' here",
+        )
+    ]
+
+
+@pytest.mark.parametrize("copy", [0, -1], ids=["first copy", "last copy"])
+def test_a_claimant_the_key_rejects_is_not_also_a_report_problem(data_copy, copy):
+    rows = rows_of(data_copy / CLAIMS)
+    header = rows[0]
+    report, claimant = header.index("report_id"), header.index("claimant")
+    n = [n for n, row in enumerate(rows) if row[report] == "sohr-2012-06-12-toll"][copy]
+    rows[n][claimant] = "SOHRR"
+    write_rows(data_copy / CLAIMS, rows)
+    assert [(p.line, p.column) for p in validate(data_copy)] == [(n + 1, "claimant")]
+
+
+def test_only_the_first_unknown_keys_get_a_hint(data_copy):
+    """Each hint compares a value with every known one: the first HINTS unknown values (in
+    file order) get one, the others are named without."""
+    from analysis.validate import HINTS
+
+    rows = rows_of(data_copy / CLAIMS)
+    column = rows[0].index("source_id")
+    for k, row in enumerate(rows[1:]):
+        row[column] = f"wp-article-{k:03d}"
+    write_rows(data_copy / CLAIMS, rows)
+    found = [p for p in validate(data_copy) if p.column == "source_id"]
+    assert len(found) == len(rows) - 1 > HINTS
+    hinted = ["did you mean" in p.message for p in found]
+    assert hinted == [True] * HINTS + [False] * (len(found) - HINTS)
+
+
+def test_whether_headers_look_swapped_does_not_depend_on_the_chunks(data_copy, monkeypatch):
+    """Rows 1-60 typed with value and qualifier the wrong way round, rows 61-70 wrong in
+    both some other way: the same verdict in chunks of 512 rows as in chunks of 3."""
+    rows = rows_of(data_copy / CLAIMS)
+    v, q = rows[0].index("value"), rows[0].index("qualifier")
+    for row in rows[1:61]:
+        row[v], row[q] = row[q], row[v]
+    for row in rows[61:71]:
+        row[v], row[q] = "many", "roughly"
+    write_rows(data_copy / CLAIMS, rows)
+    whole = validate(data_copy)
+    monkeypatch.setattr(read, "CHUNK_ROWS", 3)
+    assert validate(data_copy) == whole
+    assert whole[0].line == 1 and "look swapped" in whole[0].message  # the first rows both reject decide

@@ -81,7 +81,8 @@ def readme(folder: Path) -> str:
     folder lies inside the project (an event to ship, whose README the site publishes: no
     machine's paths in it), absolute elsewhere."""
     folder, dictionary = Path(folder), paths.DATA / "README.md"
-    if folder.is_relative_to(paths.ROOT):
+    if folder.resolve().is_relative_to(paths.ROOT):  # ROOT is resolved: so must the folder be
+        folder = folder.resolve()
         folder, dictionary = folder.relative_to(paths.ROOT), dictionary.relative_to(paths.ROOT)
     return f"""# {event_name(folder) or "New event"}: casualty claims (new event)
 

@@ -416,6 +416,8 @@ def rules_spread(ds: Dataset, results: dict, measure: str | None = None) -> str:
 def rates(implied: pd.DataFrame) -> str:
     """How many casualty rates the figures imply, and from how many claimed forces or
     populations (`implied`: `summaries.implied_rates`, one row per rate)."""
+    if not implied.empty:  # a force or population of 0 gives no rate
+        implied = implied[~implied["rate (best)"].astype(str).str.startswith("n/a")]
     if implied.empty:
         return "No claim read gives a force or population for a side with reconciled casualties: no rate follows."
     bases = implied["out of"].nunique()

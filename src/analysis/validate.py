@@ -12,6 +12,7 @@ is used (`package_problems`): a missing or malformed part is named by its key, s
   dates given;
 - a superseded claim exists, is another claim, and has the same claimant, side and measure;
   a claim that supersedes itself is that one problem, not also a loop of revisions;
+- the copies of one report (rows sharing a `report_id`) name one claimant;
 - a source's publication date is empty exactly when its basis is `unknown`, is not after
   the day the source was read, which is not in the future;
 - `supersedes` links form no loop; no text holds a control character;
@@ -21,7 +22,9 @@ is used (`package_problems`): a missing or malformed part is named by its key, s
 The root cause comes first, alone: a rule across cells, rows or tables (a foreign key
 included) does not judge a cell that its field's rules reject (an impossible date, a
 stray space), nor look values up in a column holding such a cell; that cell is the one
-reported. A folder argument that does not exist or is a file is said to be so
+reported. Two headers that look swapped (both columns reject more than half the rows, and
+each of the first rows they reject holds what the other column allows) are named on the
+header line, before the cells they spoil. A folder argument that does not exist or is a file is said to be so
 (`folder_problem`), before any of its files is looked for.
 
 Nothing here writes to the data folder, and nothing imports pandas: the check is quick.
@@ -53,6 +56,7 @@ REQUIRED_RESOURCES = ("battle", "casualties", "events", "sources", "claimants")
 # the types of field whose cells are checked (any other is refused, not taken for text)
 TYPES = ("string", "integer", "date", "boolean")
 HINTED_KEYS = 500  # a foreign key into a column of at most this many values gets "did you mean"
+HINTS = 100  # ... for its first this many unknown values
 SWAP_SAMPLE = 20  # rows of a chunk tried against the other column, per two columns
 CACHED = 100_000  # good (or bad) values remembered per column
 LONGEST_LOOP = 12  # claims a loop of revisions is spelled out with
@@ -242,11 +246,16 @@ def key_check(known: Collection[str], target: str, target_column: str) -> CellCh
     """The rule of a foreign key: a cell, if given, is a value of the target column."""
 
     choices = sorted(known) if len(known) <= HINTED_KEYS else ()
+    budget = [HINTS]  # the first HINTS unknown values (each checked once) get a hint, in file order
 
     def check(value: str) -> str | None:
         if not value or value in known:
             return None
-        return f"{value!r} is not a {target_column} of {target}.csv{_hint(value, choices)}"
+        hint = ""
+        if choices and budget[0] > 0:  # a hint compares the value with every choice: not for all
+            budget[0] -= 1
+            hint = _hint(value, choices)
+        return f"{value!r} is not a {target_column} of {target}.csv{hint}"
 
     return check
 
@@ -273,9 +282,11 @@ class FieldChecks:
         ]
         # each field's rules as they are, to try a cell against another column's field
         self.plain = {f.name: _messages_of([f.check, *([keys[f.name]] if f.name in keys else [])]) for f in fields}
-        # (column, column) -> [lines where both are rejected and each holds what the other
-        # allows, first such line]; None once a line where both are rejected is not such
+        # (column, column) -> [rows both reject, of them rows tried against the other column
+        # (the first SWAP_SAMPLE), the first such row's line]; None once a row tried is not
+        # one where each cell is what the other column allows
         self.crossed: dict[tuple[str, str], list[int] | None] = {}
+        self.rows = 0  # rows read
         self.good: dict[str, set[str]] = {f.name: set() for f in fields}
         self.bad: dict[str, dict[str, tuple[str, ...]]] = {f.name: {} for f in fields}
         self.seen: dict[str, dict[str, int]] = {f.name: {} for f in fields if f.unique}
@@ -283,6 +294,7 @@ class FieldChecks:
 
     def __call__(self, columns: Mapping[str, Sequence[str]], lines: Sequence[int]) -> None:
         failed: dict[str, list[int]] = {}  # column -> rows of this chunk it rejects
+        self.rows += len(lines)
         for name, rules, unique, sift, fine in self.fields:
             cells = columns[name]
             if unique:  # distinct values (mostly): nothing to remember
@@ -311,30 +323,34 @@ class FieldChecks:
         """Note, for each two columns a chunk's rows reject, whether on the rows that both
         reject each cell is one the other column allows: their headers may be swapped."""
         for a, b in combinations(sorted(failed), 2):
-            state = self.crossed.setdefault((a, b), [0, 0])
+            state = self.crossed.setdefault((a, b), [0, 0, 0])
             if state is None:
                 continue
-            both = sorted(set(failed[a]) & set(failed[b]))[:SWAP_SAMPLE]
-            if any(self.plain[b](columns[a][row]) or self.plain[a](columns[b][row]) for row in both):
+            both = sorted(set(failed[a]) & set(failed[b]))
+            tried = both[: SWAP_SAMPLE - state[1]]  # the first rows both reject, whatever the chunks
+            if any(self.plain[b](columns[a][row]) or self.plain[a](columns[b][row]) for row in tried):
                 self.crossed[(a, b)] = None
             elif both:
-                state[1] = state[1] or lines[both[0]]
                 state[0] += len(both)
+                state[1] += len(tried)
+                state[2] = state[2] or lines[both[0]]
 
     def swapped(self) -> list[Problem]:
-        """A problem on the header line for each two columns whose headers look swapped:
-        the root cause of every problem found in both (at least two rows, and no row that
-        both reject holds a cell the other column would reject too)."""
+        """A problem on the header line for each two columns whose headers look swapped,
+        the root cause of the problems found in both: both reject more than half the rows
+        read (two at least), and in each of the first rows they reject (SWAP_SAMPLE) each
+        cell is one the other column allows. A few rows whose two cells were typed the wrong
+        way round are no header problem."""
         found = []
         for (a, b), state in self.crossed.items():
-            if state is not None and state[0] >= 2:
+            if state is not None and state[0] >= 2 and 2 * state[0] > self.rows:
                 found.append(
                     Problem(
                         self.table,
                         1,
                         a,
                         f"the headers {a} and {b} look swapped: on the lines where both are rejected "
-                        f"(from line {state[1]}) each column holds what the other allows",
+                        f"(from line {state[2]}) each column holds what the other allows",
                     )
                 )
         return found
@@ -361,12 +377,13 @@ class FieldChecks:
         """The messages of each bad value among `cells`; good ones are remembered (as
         many as there is room for)."""
         good, bad = self.good[name], self.bad[name]
-        new = set(cells).difference(good)
+        # in order of first appearance: a rule with a budget (key hints) spends it in file order
+        new = [value for value in dict.fromkeys(cells) if value not in good]
         if sift is not None:  # most values of a text column pass at once
             passed = set(filter(sift, new))
             if len(good) < CACHED:
                 good |= passed
-            new -= passed
+            new = [value for value in new if value not in passed]
         messages = {}
         for value in new:
             found = bad.get(value)
@@ -617,7 +634,7 @@ def check_foreign_keys(
         readable = checks.get(column)
         unknown = {
             value: message
-            for value in set(cells)
+            for value in dict.fromkeys(cells)  # file order: the rule's hints go to the first values
             if (readable is None or readable(value) is None) and (message := rule(value)) is not None
         }
         if unknown:
@@ -710,30 +727,49 @@ class ClaimRules:
 class ReportClaimants:
     """A report is one claimant's statement: the rows that share a `report_id` (copies of
     it) name one claimant. Checked on each chunk of the ledger as it is read; each report's
-    first claimant and line are remembered. A cell its field's rules (`checks`) reject is
-    not compared: it is reported already."""
+    first line and claimant are remembered (one int per report: the line, and the claimant
+    as a number). A report is named once, at its first row that names another claimant. A
+    cell its field's rules or its key reject (`rules`: the column's messages) is not
+    compared: it is reported already (a report first seen with such a claimant takes the
+    next one's)."""
 
-    def __init__(self, label: str, log: ProblemLog, checks: Mapping[str, CellCheck] = {}):
-        self.label, self.log, self.checks = label, log, checks
-        self.first: dict[str, tuple[str, int]] = {}
+    DONE = -1  # a report named already, or whose report_id its rules reject: not compared again
+
+    def __init__(self, label: str, log: ProblemLog, rules: Mapping[str, Callable[[str], tuple[str, ...]]]):
+        self.label, self.log, self.rules = label, log, rules
+        self.codes: dict[str, int] = {}  # claimant -> number
+        self.names: list[str] = []  # number -> claimant
+        self.first: dict[str, int] = {}  # report -> line << 32 | claimant's number, or DONE
 
     def __call__(self, columns: Mapping[str, Sequence[str]], lines: Sequence[int]) -> None:
-        first = self.first
+        first, codes, names = self.first, self.codes, self.names
         for report, claimant, line in zip(columns["report_id"], columns["claimant"], lines):
             if not report:
                 continue
-            known = first.setdefault(report, (claimant, line))
-            if known[0] != claimant and _readable(self.checks, "claimant", claimant, known[0]):
-                self.log.add(
-                    Problem(
-                        self.label,
-                        line,
-                        "report_id",
-                        f"report {report!r} names the claimant {known[0]!r} on line {known[1]}, {claimant!r} here: a "
-                        "report is one claimant's statement; give each claimant's figures in a document a report_id "
-                        "of their own",
-                    )
+            code = codes.get(claimant)
+            if code is None:
+                code = codes[claimant] = len(names)
+                names.append(claimant)
+            known = first.get(report)
+            if known is None:
+                first[report] = self.DONE if self.rules["report_id"](report) else line << 32 | code
+                continue
+            if known == self.DONE or known & 0xFFFFFFFF == code or self.rules["claimant"](claimant):
+                continue
+            if self.rules["claimant"](names[known & 0xFFFFFFFF]):  # the first copy's claimant is unknown
+                first[report] = line << 32 | code
+                continue
+            first[report] = self.DONE
+            self.log.add(
+                Problem(
+                    self.label,
+                    line,
+                    "report_id",
+                    f"report {report!r} names the claimant {names[known & 0xFFFFFFFF]!r} on line {known >> 32} "
+                    f"and {claimant!r} here: copies of one report name its claimant (each outlet's wording goes "
+                    "in claimant_detail); a story that quotes several claimants gives each its own report_id",
                 )
+            )
 
 
 def _readable(checks: Mapping[str, CellCheck], column: str, *values: str) -> bool:
@@ -938,7 +974,7 @@ def _validate(data_dir: Path) -> list[Problem]:
         )
         checks: list[Check] = [cells]
         if name == "casualties":
-            checks.append(ReportClaimants(label, found_here, rules[name]))
+            checks.append(ReportClaimants(label, found_here, cells.plain))
             if battle is not None:
                 checks.append(ClaimRules(label, battle, found_here, rules[name]))
 
