@@ -896,3 +896,33 @@ def test_a_derived_total_follows_from_the_claims_it_rests_on_not_those_that_only
     found = run_checks(ds, result)
     derived = found[(found["check"] == "derived_figures") & found["subject"].str.startswith("killed, rebels")]
     assert derived["claims"].tolist() == [";".join(i for i in rebels["claims"].split(";") if i not in capping)]
+
+
+def test_an_open_high_names_the_days_no_claim_caps(tmp_path):
+    """A total with no upper bound says why: the days no accepted claim caps."""
+    start, end = "2020-03-01", "2020-03-03"
+    capped_two_days = [
+        claim("T", "Monitor", start, "2020-03-02", "all", 10),
+        claim("D", "Monitor", end, end, "army", 2, "at least"),
+    ]
+    ds = load_dataset(make_event(tmp_path / "open", capped_two_days))
+    assert story.open_high(ds, reconcile_all(ds)["hierarchy"]) == (
+        "The total for all (killed) has no upper bound: no accepted claim caps 3 March 2020; the other days are capped."
+    )
+    capped = [*capped_two_days[:1], claim("E", "Monitor", end, end, "all", 2)]
+    ds = load_dataset(make_event(tmp_path / "capped", capped))
+    assert (
+        story.open_high(ds, reconcile_all(ds)["hierarchy"])
+        == "The accepted claims cap the total for all (killed) at 12."
+    )
+    one_day = [claim("L", "Monitor", start, start, "army", 4, "at least")]
+    ds = load_dataset(make_event(tmp_path / "one", one_day, period=(start, start)))
+    assert story.open_high(ds, reconcile_all(ds)["hierarchy"]) == (
+        "The total for all (killed) has no upper bound: no accepted claim caps its only day, 1 March 2020."
+    )
+    sides = [claim("A", "Monitor", start, end, "army", 5), claim("M", "Monitor", start, end, "militia", 3)]
+    ds = load_dataset(make_event(tmp_path / "sides", sides, groups={}))  # no total group: the sides together
+    assert (
+        story.open_high(ds, reconcile_all(ds)["hierarchy"])
+        == "The accepted claims cap the sides' totals (killed) at 5 and 3."
+    )

@@ -183,7 +183,11 @@ NOTEBOOKS = {
         ),
         code("rates = s.implied_rates(ds, result)\ns.show(rates)\nstory.say(story.rates(rates))"),
         md("## Conclusions"),
-        code("story.say(story.totals(ds, result), story.derived(found), story.copies(result))"),
+        code(
+            "story.say(\n"
+            "    story.totals(ds, result), story.open_high(ds, result), story.derived(found), story.copies(result)\n"
+            ")"
+        ),
     ],
     "04-reconcile-claims": [
         head(

@@ -285,6 +285,32 @@ def totals(ds: Dataset, result, measure: str | None = None) -> str:
     return f"Under the {result.rule.name} rule the best totals ({measure}) are {and_list(parts)}{tail}."
 
 
+def open_high(ds: Dataset, result, measure: str | None = None) -> str:
+    """Whether the accepted claims cap the total of all sides (the total group, or the sides
+    together where there is none), and, where they do not, which days no claim caps."""
+    measure = measure or ds.battle.headline_measure
+    if _accepts_none(result, measure):
+        return f"No claim caps the {measure}: {_accepts_no_claim(result, measure)}."
+    group = ds.battle.total_group
+    names = [group] if group is not None else list(ds.battle.sides)
+    what = f"the total for {group}" if group is not None else "the sides' totals"
+    totals = result.totals[(result.totals["measure"] == measure) & result.totals["side"].isin(names)]
+    if totals["high"].notna().all():
+        highs = and_list([str(int(h)) for h in totals["high"]])
+        return f"The accepted claims cap {what} ({measure}) at {highs}."
+    daily = result.daily[(result.daily["measure"] == measure) & result.daily["side"].isin(names)]
+    days = sorted({_day(d) for d in daily.loc[daily["high"].isna(), "date"]}, key=lambda t: pd.Timestamp(t))
+    if not days:
+        return f"{what.capitalize()} ({measure}) has no upper bound: no accepted claim caps what it places on no day."
+    if len(days) == len(ds.battle.days):
+        span = f"its only day, {days[0]}" if len(days) == 1 else "any of its days"
+        return f"{what.capitalize()} ({measure}) has no upper bound: no accepted claim caps {span}."
+    return (
+        f"{what.capitalize()} ({measure}) has no upper bound: no accepted claim caps {and_list(days)}; "
+        "the other days are capped."
+    )
+
+
 def derived(found: pd.DataFrame) -> str:
     f = found[found["check"] == "derived_figures"]
     if f.empty:  # true too of an event with no claim, whose zeros follow from nothing
@@ -548,6 +574,7 @@ def findings(ds: Dataset, results: dict, found: pd.DataFrame) -> list[str]:
     out += [
         totals(ds, result),
         total_claims(ds, result),
+        open_high(ds, result),
         copies(result),
         revisions(result),
         rules_spread(ds, results),
