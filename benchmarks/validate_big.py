@@ -4,10 +4,11 @@
 
 Copies data/ into FOLDER and writes its casualties.csv as the header and the data rows
 repeated to ROWS rows, claim_id renamed X0000000, X0000001, ... and supersedes blanked
-(so the four claim IDs that battle.json's accepted_exceptions name are reported missing:
-4 problems expected). `--distinct` also makes every row's free text unique (note,
-place_as_named, claimant_detail, scope_reason end in the row number): no value repeats,
-the harder case for the validator's caches. Then runs `python -m analysis validate
+(so the claim IDs that battle.json's accepted_exceptions name are reported missing).
+`--distinct` also makes every row's free text unique (note, place_as_named,
+claimant_detail, scope_reason end in the row number) and every row its own report
+(`report_id`): no value repeats, the harder case for the validator's caches and for the
+memory of the one-claimant-per-report rule. Then runs `python -m analysis validate
 FOLDER` in a fresh process and prints its wall time, CPU time and peak memory (the
 child's maximum resident set size). The folder is removed afterwards unless `--keep`
 (or unless it existed before: an existing FOLDER is reused as it is, without rebuilding).
@@ -36,7 +37,7 @@ def build(folder: Path, rows: int, distinct: bool) -> None:
             shutil.copy(path, folder / path.name)
     with open(DATA / "casualties.csv", newline="", encoding="utf-8") as fh:
         header, *data = list(csv.reader(fh))
-    ids, sup = header.index("claim_id"), header.index("supersedes")
+    ids, sup, report = header.index("claim_id"), header.index("supersedes"), header.index("report_id")
     text = [header.index(c) for c in FREE_TEXT]
     with open(folder / "casualties.csv", "w", newline="", encoding="utf-8") as fh:
         out = csv.writer(fh, lineterminator="\n")
@@ -47,6 +48,7 @@ def build(folder: Path, rows: int, distinct: bool) -> None:
             if distinct:
                 for j in text:
                     row[j] = f"{row[j]} #{k}" if row[j] else ""
+                row[report] = f"R{k:07d}"
             out.writerow(row)
 
 
