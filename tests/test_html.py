@@ -392,7 +392,9 @@ def test_the_site_says_how_to_cite_with_the_caveats_and_method_of_the_readme(sit
         if "/" in name:
             assert f"../{html.ABOUT_PAGE}" in page.links, name
     assert f"version {__version__} of the dataset" in about and "<h2>What the data shows</h2>" in about
-    assert "<code>capping</code>" in about  # what the tables' columns mean
+    # what every table and column holds: the README's Derived tables, whole
+    tables = about.split("<h2>Derived tables</h2>", 1)[1]
+    assert "<code>battle_totals-RULE.{csv,md,tex}</code>" in tables and "<td><code>capping</code></td>" in tables
 
 
 def test_readme_sections_are_taken_whole_in_the_order_asked():

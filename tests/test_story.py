@@ -907,7 +907,8 @@ def test_an_open_high_names_the_days_no_claim_caps(tmp_path):
     ]
     ds = load_dataset(make_event(tmp_path / "open", capped_two_days))
     assert story.open_high(ds, reconcile_all(ds)["hierarchy"]) == (
-        "The total for all (killed) has no upper bound: no accepted claim caps 3 March 2020; the other days are capped."
+        "The total for all (killed) has no upper bound: no accepted claim caps it on 3 March 2020; the other days "
+        "are capped."
     )
     capped = [*capped_two_days[:1], claim("E", "Monitor", end, end, "all", 2)]
     ds = load_dataset(make_event(tmp_path / "capped", capped))
@@ -918,11 +919,38 @@ def test_an_open_high_names_the_days_no_claim_caps(tmp_path):
     one_day = [claim("L", "Monitor", start, start, "army", 4, "at least")]
     ds = load_dataset(make_event(tmp_path / "one", one_day, period=(start, start)))
     assert story.open_high(ds, reconcile_all(ds)["hierarchy"]) == (
-        "The total for all (killed) has no upper bound: no accepted claim caps its only day, 1 March 2020."
+        "The total for all (killed) has no upper bound: no accepted claim caps it on 1 March 2020, its only day."
     )
-    sides = [claim("A", "Monitor", start, end, "army", 5), claim("M", "Monitor", start, end, "militia", 3)]
-    ds = load_dataset(make_event(tmp_path / "sides", sides, groups={}))  # no total group: the sides together
-    assert (
-        story.open_high(ds, reconcile_all(ds)["hierarchy"])
-        == "The accepted claims cap the sides' totals (killed) at 5 and 3."
+    # no total group: each side, capped or not
+    sides = [
+        claim("A", "Monitor", start, end, "army", 5),
+        claim("M", "Monitor", start, start, "militia", 3, "at least"),
+    ]
+    ds = load_dataset(make_event(tmp_path / "sides", sides, groups={}))
+    assert story.open_high(ds, reconcile_all(ds)["hierarchy"]) == (
+        "Of the killed, the accepted claims cap army at 5; militia has no upper bound: no accepted claim caps it on "
+        "any of its days."
     )
+
+
+def test_a_figure_its_claims_force_has_no_capping_claims(tmp_path):
+    """Where the high is the best (a zero the claims force, an exact figure), the claims
+    that cap it force it: the figure rests on them, and none is said only to cap it."""
+    day = "2020-03-01"
+    claims = [
+        claim("T", "Monitor", day, day, "all", 7),
+        claim("A", "Monitor", day, day, "army", 0),
+        claim("M", "Monitor", day, day, "militia", 4, "at least"),
+        claim("C", "Monitor", day, day, "civilians", 3),
+    ]
+    ds = load_dataset(make_event(tmp_path / "e", claims, sides=("army", "militia", "civilians"), period=(day, day)))
+    result = reconcile_all(ds)["hierarchy"]
+    for frame in (result.totals, result.daily):
+        rows = frame.set_index(["measure", "side"])
+        for side in ("army", "militia"):
+            row = rows.loc[("killed", side)]
+            assert int(row["high"]) == int(row["best"]) and row["capping"] == "", (side, row["claims"])
+    sentence = story.total_claims(ds, result)
+    assert "army 0 rests on A" in sentence and "militia 4 rests on C, M, T (1 report)" in sentence
+    lineage = summaries.lineage(ds, *summaries.claims_behind(result, "militia", day=0))
+    assert set(lineage["binds"]) == {"low, best or high"}

@@ -1420,17 +1420,22 @@ def test_a_claimant_the_key_rejects_is_not_also_a_report_problem(data_copy, copy
     assert [(p.line, p.column) for p in validate(data_copy)] == [(n + 1, "claimant")]
 
 
-def test_only_the_first_unknown_keys_get_a_hint(data_copy):
+@pytest.mark.parametrize("chunks", [512, 3])
+@pytest.mark.parametrize("name, value", [("source_id", "wp-article-{k:03d}"), ("claimant", "SOHR {k:03d}")])
+def test_only_the_first_unknown_keys_get_a_hint(data_copy, monkeypatch, chunks, name, value):
     """Each hint compares a value with every known one: the first HINTS unknown values (in
-    file order) get one, the others are named without."""
+    file order) get one, the others are named without, however the file is chunked and
+    whatever other rules look at the same cells (all rows here are one report)."""
     from analysis.validate import HINTS
 
+    monkeypatch.setattr(read, "CHUNK_ROWS", chunks)
     rows = rows_of(data_copy / CLAIMS)
-    column = rows[0].index("source_id")
+    column, report = rows[0].index(name), rows[0].index("report_id")
     for k, row in enumerate(rows[1:]):
-        row[column] = f"wp-article-{k:03d}"
+        row[column] = value.format(k=k)
+        row[report] = "one-report"
     write_rows(data_copy / CLAIMS, rows)
-    found = [p for p in validate(data_copy) if p.column == "source_id"]
+    found = [p for p in validate(data_copy) if p.column == name]
     assert len(found) == len(rows) - 1 > HINTS
     hinted = ["did you mean" in p.message for p in found]
     assert hinted == [True] * HINTS + [False] * (len(found) - HINTS)

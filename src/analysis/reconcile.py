@@ -74,11 +74,16 @@ def join_ids(ids) -> str:
     return ";".join(sorted(set(ids)))
 
 
+def split_ids(cell: str) -> list[str]:
+    """The claim IDs of a `join_ids` cell (none for an empty one)."""
+    return [i for i in cell.split(";") if i]
+
+
 def resting(claims: str, capping: str) -> list[str]:
     """The claims a figure rests on, from a table row's `claims` and `capping` cells: those
     that bind its low or best, not the ones that only cap its high."""
-    only_high = set(capping.split(";"))
-    return [i for i in claims.split(";") if i and i not in only_high]
+    only_high = set(split_ids(capping))
+    return [i for i in split_ids(claims) if i not in only_high]
 
 
 @dataclass(frozen=True)
@@ -326,20 +331,22 @@ class Figures:
 
     def _row(self, mparts: dict, free: bool, fparts: dict | None) -> tuple[int, int, int | None, set[str], set[str]]:
         """One target from its parts: low, best, high, the claims named and those of them
-        that only cap the high."""
+        that only cap a high above the best (where the high is the best, its claims force
+        the figure: it rests on them)."""
         bound = self.model.combine(mparts, free)
         low, high = bound.low, bound.high
         ids = set(bound.low_claims) | set(bound.high_claims)
-        only_high = set() if high is None else set(bound.high_claims) - set(bound.low_claims)
+        only_high = set(bound.high_claims) - set(bound.low_claims)
         if fparts is None:
-            return low, low, high, ids, only_high
+            return low, low, high, ids, only_high if high is not None and high > low else set()
         total, best_ids = 0.0, set()  # type: tuple[float, set[str]]
         for k, cells in fparts.items():
             value, names = self.face.part(k, cells)
             total += value
             best_ids.update(names)
         best, names = settle(total, Bound(low, high, (), ()), best_ids)
-        return low, best, high, ids | set(names), only_high - set(names)
+        capping = only_high - set(names) if high is not None and high > best else set()
+        return low, best, high, ids | set(names), capping
 
     def _counts(self, ids: set[str]) -> tuple[str, int, int]:
         reports = {self.report_of[i] for i in ids if i in self.report_of}
@@ -483,8 +490,8 @@ class _Run:
             best = low
         else:
             best, _ = settle(self.best, Bound(low, high, (), ()), ())
-        # the claims that only cap the high: named for it, not for the low or the best
-        capping = "" if high is None else ";".join(i for i in tally.ids if i not in self.uncapped.count)
+        # the claims that only cap a high above the best: named for it, not for the low or the best
+        capping = "" if high is None or high <= best else ";".join(i for i in tally.ids if i not in self.uncapped.count)
         return low, best, high, ";".join(tally.ids), capping, len(tally.reports), len(tally.claimants)
 
 

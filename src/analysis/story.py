@@ -13,7 +13,7 @@ import pandas as pd
 from analysis.battle import DERIVED_FROM
 from analysis.checks import FAILING, relayed_claims, relaying_claimants
 from analysis.load import Dataset
-from analysis.reconcile import derived_days, on_no_side, resting
+from analysis.reconcile import derived_days, on_no_side, resting, split_ids
 from analysis.words import and_list, count
 
 
@@ -286,29 +286,35 @@ def totals(ds: Dataset, result, measure: str | None = None) -> str:
 
 
 def open_high(ds: Dataset, result, measure: str | None = None) -> str:
-    """Whether the accepted claims cap the total of all sides (the total group, or the sides
-    together where there is none), and, where they do not, which days no claim caps."""
+    """Whether the accepted claims cap the total of all sides (the total group's; where
+    there is none, each side's), and, for a total they do not cap, the days no claim caps."""
     measure = measure or ds.battle.headline_measure
     if _accepts_none(result, measure):
         return f"No claim caps the {measure}: {_accepts_no_claim(result, measure)}."
     group = ds.battle.total_group
     names = [group] if group is not None else list(ds.battle.sides)
-    what = f"the total for {group}" if group is not None else "the sides' totals"
-    totals = result.totals[(result.totals["measure"] == measure) & result.totals["side"].isin(names)]
-    if totals["high"].notna().all():
-        highs = and_list([str(int(h)) for h in totals["high"]])
-        return f"The accepted claims cap {what} ({measure}) at {highs}."
-    daily = result.daily[(result.daily["measure"] == measure) & result.daily["side"].isin(names)]
-    days = sorted({_day(d) for d in daily.loc[daily["high"].isna(), "date"]}, key=lambda t: pd.Timestamp(t))
-    if not days:
-        return f"{what.capitalize()} ({measure}) has no upper bound: no accepted claim caps what it places on no day."
-    if len(days) == len(ds.battle.days):
-        span = f"its only day, {days[0]}" if len(days) == 1 else "any of its days"
-        return f"{what.capitalize()} ({measure}) has no upper bound: no accepted claim caps {span}."
-    return (
-        f"{what.capitalize()} ({measure}) has no upper bound: no accepted claim caps {and_list(days)}; "
-        "the other days are capped."
-    )
+    totals = result.totals[result.totals["measure"] == measure].set_index("side")
+    daily = result.daily[result.daily["measure"] == measure]
+    label = {name: f"the total for {name} ({measure})" if group is not None else name for name in names}
+    capped, unbounded = [], []
+    for name in names:
+        high = totals.at[name, "high"]
+        if pd.notna(high):
+            capped.append(f"{label[name]} at {int(high)}")
+            continue
+        rows = daily[daily["side"] == name]
+        days = [_day(d) for d in sorted(set(rows.loc[rows["high"].isna(), "date"]))]
+        if not days:
+            where = "what it places on no day"
+        elif len(days) == len(ds.battle.days):
+            where = f"it on {days[0]}, its only day" if len(days) == 1 else "it on any of its days"
+        else:
+            where = f"it on {and_list(days)}; the other days are capped"
+        unbounded.append(f"{label[name]} has no upper bound: no accepted claim caps {where}")
+    parts = ([f"the accepted claims cap {and_list(capped)}"] if capped else []) + unbounded
+    sentence = "; ".join(parts)
+    lead = "" if group is not None else f"Of the {measure}, "
+    return f"{lead}{sentence}." if lead else f"{sentence[0].upper()}{sentence[1:]}."
 
 
 def derived(found: pd.DataFrame) -> str:
@@ -548,7 +554,7 @@ def total_claims(ds: Dataset, result, measure: str | None = None) -> str:
             parts.append(f"{name} 0, which no accepted claim states ({claims} only bound it{most})")
         elif row["capping"] and int(row["high"]) > int(row["best"]):
             # claims that only cap a high above the best: said apart from those the figure rests on
-            capping = row["capping"].split(";")
+            capping = split_ids(row["capping"])
             stating = ", ".join(resting(row["claims"], row["capping"])) or "no claim"
             reports = count(int(row["reports"]), "report")
             parts.append(

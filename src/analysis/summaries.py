@@ -16,7 +16,7 @@ import pandas as pd
 from analysis.derive import revision_labels
 from analysis.evidence import stated_text
 from analysis.load import Dataset
-from analysis.reconcile import figure_text
+from analysis.reconcile import figure_text, split_ids
 from analysis.words import count
 
 
@@ -182,12 +182,12 @@ LINEAGE_COLUMNS = ["claim_id", "claimant", "side", "figure", "period", "outlet",
 def lineage(ds: Dataset, claim_ids: str, capping: str = "") -> pd.DataFrame:
     """The claims behind a figure (IDs joined by ';'), with who said it and where, and
     what of the figure each binds: its low, best or high, or only its high (`capping`)."""
-    ids = [i for i in claim_ids.split(";") if i]
+    ids = split_ids(claim_ids)
     c = ds.claims[ds.claims["claim_id"].isin(ids)]
     if c.empty:
         return pd.DataFrame(columns=LINEAGE_COLUMNS)
     src = ds.sources.set_index("source_id")
-    only_high = set(capping.split(";"))
+    only_high = set(split_ids(capping))
     return pd.DataFrame(
         {
             "claim_id": c["claim_id"],

@@ -242,11 +242,13 @@ def _messages_of(checks: list[CellCheck]) -> Callable[[str], tuple[str, ...]]:
     return first
 
 
-def key_check(known: Collection[str], target: str, target_column: str) -> CellCheck:
-    """The rule of a foreign key: a cell, if given, is a value of the target column."""
+def key_check(known: Collection[str], target: str, target_column: str, hints: int = HINTS) -> CellCheck:
+    """The rule of a foreign key: a cell, if given, is a value of the target column. The
+    first `hints` unknown values it is asked about get the nearest known one (once each:
+    a rule asked again about the same values, by other rules, takes `hints=0`)."""
 
     choices = sorted(known) if len(known) <= HINTED_KEYS else ()
-    budget = [HINTS]  # the first HINTS unknown values (each checked once) get a hint, in file order
+    budget = [hints]  # spent in the order values are asked about: file order, each once
 
     def check(value: str) -> str | None:
         if not value or value in known:
@@ -266,7 +268,14 @@ class FieldChecks:
     its fields, and the foreign keys (`keys`: column -> rule) that point at tables already
     read. A value found good (or bad) once is not checked again; problems go to `log`."""
 
-    def __init__(self, table: str, fields: list[Field], log: ProblemLog, keys: Mapping[str, CellCheck] = {}):
+    def __init__(
+        self,
+        table: str,
+        fields: list[Field],
+        log: ProblemLog,
+        keys: Mapping[str, CellCheck] = {},
+        plain_keys: Mapping[str, CellCheck] = {},
+    ):
         self.table = table
         self.log = log
         self.rejected: set[str] = set()  # columns with a cell its field's rules reject
@@ -280,8 +289,11 @@ class FieldChecks:
             )
             for f in fields
         ]
-        # each field's rules as they are, to try a cell against another column's field
-        self.plain = {f.name: _messages_of([f.check, *([keys[f.name]] if f.name in keys else [])]) for f in fields}
+        # each field's rules as they are, to try a cell against another column's field, its
+        # keys without hints (`plain_keys`): the hints go to the cells reported as such
+        self.plain = {
+            f.name: _messages_of([f.check, *([plain_keys[f.name]] if f.name in plain_keys else [])]) for f in fields
+        }
         # (column, column) -> [rows both reject, of them rows tried against the other column
         # (the first SWAP_SAMPLE), the first such row's line]; None once a row tried is not
         # one where each cell is what the other column allows
@@ -966,11 +978,13 @@ def _validate(data_dir: Path) -> list[Problem]:
         found_here = ProblemLog()
         streamed = [(c, t, tc) for c, t, tc in keys[name] if t != name and t in tables]
         checked[name] = set(streamed)
+        readable_keys = [(c, t, tc) for c, t, tc in streamed if tc not in rejected[t]]
         cells = FieldChecks(
             label,
             fields[name],
             found_here,
-            {c: key_check(tables[t].values(tc), t, tc) for c, t, tc in streamed if tc not in rejected[t]},
+            {c: key_check(tables[t].values(tc), t, tc) for c, t, tc in readable_keys},
+            {c: key_check(tables[t].values(tc), t, tc, hints=0) for c, t, tc in readable_keys},
         )
         checks: list[Check] = [cells]
         if name == "casualties":
