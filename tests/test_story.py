@@ -907,8 +907,8 @@ def test_an_open_high_names_the_days_no_claim_caps(tmp_path):
     ]
     ds = load_dataset(make_event(tmp_path / "open", capped_two_days))
     assert story.open_high(ds, reconcile_all(ds)["hierarchy"]) == (
-        "The total for all (killed) has no upper bound: no accepted claim caps it on 3 March 2020; the other days "
-        "are capped."
+        "The total for all (killed) has no upper bound: no accepted claim caps it on 3 March 2020 (its other days "
+        "are capped)."
     )
     capped = [*capped_two_days[:1], claim("E", "Monitor", end, end, "all", 2)]
     ds = load_dataset(make_event(tmp_path / "capped", capped))
@@ -930,6 +930,18 @@ def test_an_open_high_names_the_days_no_claim_caps(tmp_path):
     assert story.open_high(ds, reconcile_all(ds)["hierarchy"]) == (
         "Of the killed, the accepted claims cap army at 5; militia has no upper bound: no accepted claim caps it on "
         "any of its days."
+    )
+    two_open = [
+        *sides[:1],
+        claim("M", "Monitor", start, start, "militia", 1),
+        claim("B", "Monitor", end, end, "army", 0),
+    ]
+    two_open[0] = claim("A", "Monitor", start, start, "army", 2)
+    ds = load_dataset(make_event(tmp_path / "two", two_open, groups={}))
+    assert story.open_high(ds, reconcile_all(ds)["hierarchy"]) == (
+        "Of the killed, army has no upper bound: no accepted claim caps it on 2 March 2020 (its other days are "
+        "capped); militia has no upper bound: no accepted claim caps it on 2 March 2020 and 3 March 2020 (its other "
+        "days are capped)."
     )
 
 

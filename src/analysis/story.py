@@ -303,13 +303,12 @@ def open_high(ds: Dataset, result, measure: str | None = None) -> str:
             capped.append(f"{label[name]} at {int(high)}")
             continue
         rows = daily[daily["side"] == name]
+        # a total no claim caps has a day no claim caps: its high is at most the days' highs
         days = [_day(d) for d in sorted(set(rows.loc[rows["high"].isna(), "date"]))]
-        if not days:
-            where = "what it places on no day"
-        elif len(days) == len(ds.battle.days):
+        if len(days) == len(ds.battle.days):
             where = f"it on {days[0]}, its only day" if len(days) == 1 else "it on any of its days"
         else:
-            where = f"it on {and_list(days)}; the other days are capped"
+            where = f"it on {and_list(days)} (its other days are capped)"
         unbounded.append(f"{label[name]} has no upper bound: no accepted claim caps {where}")
     parts = ([f"the accepted claims cap {and_list(capped)}"] if capped else []) + unbounded
     sentence = "; ".join(parts)
