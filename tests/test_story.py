@@ -966,3 +966,11 @@ def test_a_figure_its_claims_force_has_no_capping_claims(tmp_path):
     assert "army 0 rests on A" in sentence and "militia 4 rests on C, M, T (1 report)" in sentence
     lineage = summaries.lineage(ds, *summaries.claims_behind(result, "militia", day=0))
     assert set(lineage["binds"]) == {"low, best or high"}
+
+
+def test_the_second_events_dictionary_counts_the_rows_its_tables_hold():
+    folder = ROOT / "events" / "al-qubeir" / "data"
+    text = (folder / "README.md").read_text(encoding="utf-8")
+    for table in ("casualties.csv", "events.csv"):
+        stated = int(text.split(f"| `{table}` |", 1)[1].split(" rows)", 1)[0].rsplit("(", 1)[1])
+        assert stated == len(rows_of(folder / table)) - 1, table
