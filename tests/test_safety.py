@@ -520,6 +520,9 @@ def test_html_out_renders_an_output_folders_notebooks(run_main, built):
     run = run_main("html", "--out", built)
     assert run.returncode == 0, run.stderr
     assert sorted(p.name for p in (built / "html").iterdir()) == [MARKER, "01-stub.html", "index.html"]
+    event = outputs.read_event(built / "notebooks")
+    assert event and f"<h1>{event}: notebooks</h1>" in (built / "html" / "index.html").read_text(encoding="utf-8")
+    assert f"<title>{event}: notebooks</title>" in (built / "html" / "index.html").read_text(encoding="utf-8")
     outputs.check_owned(built, root=True)
     assert run_main("html", "--out", built).returncode == 0  # a second run replaces the first
     outputs.check_owned(built, root=True)

@@ -346,17 +346,19 @@ def render(notebooks: Path, out: Path, *, protect=(), owned_root: bool = False, 
     figures = figure_files(root / "figures") if beside else {}
     tables = _files(root / "derived") if beside else []
     captions = figure_captions(n.nb for n in items)
+    event = outputs.read_event(Path(notebooks))  # the battle_id the build's marker names
+    title = f"{event}: notebooks" if event else "Notebooks"
     pages = []
     with outputs.output_dir(out, protect=protect, owned_root=owned_root, log=log) as stage:
         for i, item in enumerate(items):
             named = files_table(item.nb, figures, tables, captions, "../")
-            crumbs = [("Notebooks", "index.html")]
-            text = notebook_page(items, i, event_name=None, crumbs=crumbs, css="", files=named, captions=captions)
+            crumbs = [(title, "index.html")]
+            text = notebook_page(items, i, event_name=event, crumbs=crumbs, css="", files=named, captions=captions)
             outputs.write_text(stage / item.page, text)
             pages.append(Path(out) / item.page)
         listing = "\n".join(f'<li><a href="{esc(n.page)}">{esc(n.title)}</a></li>' for n in items)
-        body = f"<main>\n<h1>Notebooks</h1>\n<ol>\n{listing}\n</ol>\n</main>\n"
-        outputs.write_text(stage / "index.html", _page("Notebooks", body, css=""))
+        body = f"<main>\n<h1>{esc(title)}</h1>\n<ol>\n{listing}\n</ol>\n</main>\n"
+        outputs.write_text(stage / "index.html", _page(title, body, css=""))
     return [Path(out) / "index.html", *pages]
 
 
