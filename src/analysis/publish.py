@@ -724,6 +724,21 @@ TOTALS_COLUMNS = [
 ]
 """The columns of a battle_totals table, as written and as `reconcile` prints them."""
 
+DAILY_COLUMNS = [
+    "rule",
+    "date",
+    "measure",
+    "side",
+    "low",
+    "best",
+    "high",
+    "reports",
+    "single_source",
+    "claims",
+    "capping",
+]
+"""The columns of a reconciled_daily table."""
+
 
 def open_high(frame: pd.DataFrame) -> pd.DataFrame:
     """A high bound no claim caps is written 'open', never left blank or invented."""
@@ -752,23 +767,7 @@ def tables(ds: Dataset) -> dict[str, str]:
     files["checks_summary.md"] = to_markdown(checks.summary(found))
     conflicts, aside = [], []
     for name, r in results.items():
-        daily = open_high(
-            r.daily[
-                [
-                    "rule",
-                    "date",
-                    "measure",
-                    "side",
-                    "low",
-                    "best",
-                    "high",
-                    "reports",
-                    "single_source",
-                    "claims",
-                    "capping",
-                ]
-            ]
-        )
+        daily = open_high(r.daily[DAILY_COLUMNS])
         totals = open_high(r.totals[TOTALS_COLUMNS])
         for stem, frame, caption in (
             (

@@ -551,10 +551,9 @@ def total_claims(ds: Dataset, result, measure: str | None = None) -> str:
             # claims that only cap a zero do not state it (a zero they force, high 0, rests on them)
             most = "" if pd.isna(row["high"]) else f": at most {int(row['high'])}"
             parts.append(f"{name} 0, which no accepted claim states ({claims} only bound it{most})")
-        elif row["capping"] and int(row["high"]) > int(row["best"]):
-            # claims that only cap a high above the best: said apart from those the figure rests on
+        elif row["capping"]:  # claims that only cap a high above the best, said apart
             capping = split_ids(row["capping"])
-            stating = ", ".join(resting(row["claims"], row["capping"])) or "no claim"
+            stating = ", ".join(resting(row["claims"], row["capping"]))
             reports = count(int(row["reports"]), "report")
             parts.append(
                 f"{name} {int(row['best'])} rests on {stating}, with {', '.join(capping)} capping it at "

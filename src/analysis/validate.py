@@ -57,7 +57,7 @@ REQUIRED_RESOURCES = ("battle", "casualties", "events", "sources", "claimants")
 TYPES = ("string", "integer", "date", "boolean")
 HINTED_KEYS = 500  # a foreign key into a column of at most this many values gets "did you mean"
 HINTS = 100  # ... for its first this many unknown values
-SWAP_SAMPLE = 20  # rows of a chunk tried against the other column, per two columns
+SWAP_SAMPLE = 20  # the first rows two columns both reject that are tried against the other column
 CACHED = 100_000  # good (or bad) values remembered per column
 LONGEST_LOOP = 12  # claims a loop of revisions is spelled out with
 # the columns kept once a table is read: what the rules across rows and tables read
