@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from analysis import checks
+from analysis import checks, story
 from analysis.battle import CHECK_NAMES, INFORMATION_CHECKS
 from analysis.load import load_dataset
 from conftest import DATA, add_claims, claim, make_event, set_claim, source_row
@@ -336,3 +336,31 @@ def test_figures_shown_together_from_different_days_are_a_failing_finding(tmp_pa
     assert mixed["claims"].tolist() == ["BK;BW;K;W"]
     summary = checks.summary(found)
     assert summary.loc[summary["check"] == "paired_dates", "failing"].tolist() == [True]
+
+
+def test_a_relayed_number_a_primary_claimant_gives_for_another_side_is_named_with_it(tmp_path):
+    """A relay's 9 army dead that the monitor gives for the militia: `other side`, failing,
+    with both claims; its 15 wounded that no primary claimant gives at all: `untraced`."""
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            [
+                claim("M", "Monitor", "2020-03-01", "2020-03-01", "militia", 9),
+                claim("BK", "Box", "2020-03-01", "2020-03-02", "army", 9),
+                claim("BW", "Box", "2020-03-01", "2020-03-02", "army", 15, measure="wounded"),
+            ],
+            claimants=("Monitor", "Army", "Box"),
+            relays=("Box",),
+        )
+    )
+    found = checks.run_checks(ds)
+    u = found[found["check"] == "untraced"]
+    assert [(v, c) for v, c in zip(u["verdict"], u["claims"])] == [("other side", "BK;M"), ("untraced", "BW")]
+    assert "Monitor gives it for militia (M)" in u["figures"].iloc[0]
+    summary = checks.summary(found)
+    assert summary.loc[summary["verdict"] == "other side", "failing"].tolist() == [True]
+    assert story.untraced(ds, found) == (
+        "No primary claimant read for this dataset gives these relayed figures, number, side and measure alike: "
+        "wounded, army exact 15 (BW). This relayed figure repeats a number and measure a primary claimant gives "
+        "for another side: killed, army exact 9 (BK), which Monitor gives for militia (M)."
+    )

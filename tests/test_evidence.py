@@ -73,6 +73,15 @@ def test_copies_at_different_specificity_give_the_specific_reading_once(tmp_path
     assert "more specific reading" in r.set_aside.set_index("claim_id").loc["R1", "reason"]
     # the army is not forced to zero by a copy that only left the side out
     assert pd.isna(day(r, "army")["high"]) and day(r, "militia")["best"] == 3
+    # the part is read whatever the languages: here the group's copy is in the preferred one
+    preferred = ds.battle.language_preference[0]
+    other = next(code for code in ("ar", "fr", "de", "en") if code != preferred)
+    sources = [source_row("a", language=preferred), source_row("b", language=other, publisher="Other Post")]
+    rows = [
+        claim("R1", "Monitor", DAY, DAY, "all", 3, source_id="a", report_id="wire-1"),
+        claim("R2", "Monitor", DAY, DAY, "militia", 3, source_id="b", report_id="wire-1"),
+    ]
+    assert [c.claim_id for c in reconcile(_read(tmp_path / "languages", rows, sources)).accepted] == ["R2"]
 
 
 def test_copies_that_disagree_are_reported_and_the_preferred_language_is_read(tmp_path):

@@ -251,3 +251,26 @@ def test_a_side_whose_day_one_sub_group_states_is_not_labelled_derived(tmp_path)
     fig = plots.figure_daily(reconcile(ds), ds)
     labels = {ax.get_title(loc="left"): [t.get_text() for t in ax.texts] for ax in fig.axes}
     assert "6" in labels["civilians"] and not any("derived" in t for t in labels["civilians"])
+
+
+def test_a_derived_totals_label_hides_no_marker_of_a_claimant(tmp_path):
+    """all 10 and army 3 leave the militia a derived 7: its label goes above the star, or
+    below it where a claimant's reported figure of the last days (the army's 9, set aside
+    by the hierarchy) lies above the total."""
+    from analysis.load import load_dataset
+    from analysis.reconcile import reconcile
+    from conftest import claim, make_event
+
+    start, end = "2020-03-01", "2020-03-03"
+    rows = [claim("T", "Monitor", start, end, "all", 10), claim("A", "Monitor", start, end, "army", 3)]
+
+    def label(rows, folder):
+        ds = load_dataset(make_event(tmp_path / folder, rows))
+        fig = plots.all_figures(ds, reconcile(ds))["cumulative-deaths"]
+        [ax] = [ax for ax in fig.axes if ax.get_title(loc="left") == "militia"]
+        [text] = [t for t in ax.texts if "derived" in t.get_text()]
+        return text.get_text().split(":")[0], text.get_position()[1], text.get_va()
+
+    assert label(rows, "alone") == ("7", 8, "bottom")
+    rows.append(claim("M", "Army", start, end, "militia", 9, "at least"))
+    assert label(rows, "marker") == ("7", -8, "top")

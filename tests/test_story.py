@@ -2,6 +2,7 @@
 data: the committed outputs are read back and compared with sentences computed now, and
 the flagship's key figures are checked against the reconciliation itself."""
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -11,8 +12,9 @@ import pytest
 from analysis import story, summaries
 from analysis.battle import DERIVED_FROM
 from analysis.checks import run_checks
+from analysis.evidence import report_key
 from analysis.load import load_dataset
-from analysis.reconcile import reconcile_all
+from analysis.reconcile import reconcile, reconcile_all, split_ids
 from conftest import DATA, ROOT, claim, make_event, rows_of, source_row, write_rows
 
 EVENTS = {
@@ -198,8 +200,12 @@ def test_relayed_figures_are_told_by_what_the_check_found():
     )
     assert story.relayed(ds, found("untraced", "sum of parts", "untraced", "derived", accepted=(2,))) == (
         f"4 relayed figures repeat {head}1 is the sum of primary claimants' figures for the sides, 1 follows from "
-        f"{DERIVED_FROM} and 2 trace to no claim read for this dataset; 1 of those that trace to no claim "
+        f"{DERIVED_FROM} and 2 trace to no claim read for this dataset; 1 of those not traced to their side "
         "is accepted as an exception in battle.json."
+    )
+    assert story.relayed(ds, found("untraced", "other side", "other side")) == (
+        f"3 relayed figures repeat {head}2 repeat a number a primary claimant gives for another side and 1 traces "
+        "to no claim read for this dataset."
     )
 
 
@@ -356,8 +362,14 @@ def test_a_rule_that_accepts_no_claim_is_left_out_of_the_spread(tmp_path):
     )
     ds = load_dataset(make_event(tmp_path / "same", spread[:2]))
     assert story.rules_spread(ds, reconcile_all(ds)) == (
-        "Every rule that accepts a claim gives the same best total, 20 killed; the wikipedia rule accepts no claim "
-        "of this event about the killed."
+        "Every rule that accepts a claim gives the same best total, 20 killed; under each it rests on a single "
+        "report; the wikipedia rule accepts no claim of this event about the killed."
+    )
+    two = [spread[1], claim("A3", "Army", day, end, "all", 20, source_id="s2")]
+    ds2 = load_dataset(make_event(tmp_path / "two", two, sources=[source_row("s1"), source_row("s2")]))
+    assert story.rules_spread(ds2, reconcile_all(ds2)) == (  # the hierarchy sets the army's 20 aside
+        "Every rule that accepts a claim gives the same best total, 20 killed; under the hierarchy rule it rests on "
+        "a single report; the wikipedia rule accepts no claim of this event about the killed."
     )
     results = reconcile_all(ds)
     assert story.rules_spread(ds, {r: results[r] for r in ("hierarchy", "wikipedia")}) == (
@@ -573,6 +585,28 @@ def test_a_day_with_figures_of_another_measure_names_the_measure_it_counts(tmp_p
     )
 
 
+def test_a_days_figures_say_how_many_reports_they_come_from_when_copies_are_among_them(tmp_path):
+    """Two copies of one report and one other report: 3 figures in 2 distinct reports; with
+    no copies among them, the figures are the reports and nothing is added."""
+    day = "2020-03-01"
+    rows = [
+        claim("A1", "Monitor", day, day, "army", 4, source_id="s1", report_id="r1"),
+        claim("A2", "Monitor", day, day, "army", 4, source_id="s2", report_id="r1"),
+        claim("B", "Army", day, day, "army", 3, source_id="s1"),
+    ]
+    sources = [source_row("s1"), source_row("s2")]
+    ds = load_dataset(make_event(tmp_path / "copies", rows, sources=sources))
+    result = reconcile_all(ds)["hierarchy"]
+    assert story.day_toll(ds, result, 0).startswith(
+        "On 1 March 2020, 2 claimants gave 3 figures about the killed for that day alone "
+        "(in 2 distinct reports, copies included); "
+    )
+    ds = load_dataset(make_event(tmp_path / "apart", [rows[0], rows[2]], sources=sources))
+    assert story.day_toll(ds, reconcile_all(ds)["hierarchy"], 0).startswith(
+        "On 1 March 2020, 2 claimants gave 2 figures about the killed for that day alone; "
+    )
+
+
 def test_the_totals_place_one_death_in_the_singular(tmp_path):
     day = "2020-03-01"
     ds = load_dataset(make_event(tmp_path / "e", [claim("A", "Monitor", day, day, "army", 1)]))
@@ -644,7 +678,7 @@ def test_one_accepted_relayed_figure_is_told_in_the_singular():
         ": it traces to no claim read for this dataset; it is accepted as an exception in battle.json."
     )
     assert story.relayed(ds, found("untraced", "derived", accepted=(0,))).endswith(
-        "and 1 traces to no claim read for this dataset; the one that traces to no claim is accepted as an exception "
+        "and 1 traces to no claim read for this dataset; the one not traced to its side is accepted as an exception "
         "in battle.json."
     )
 
@@ -722,9 +756,22 @@ def test_the_readme_paragraph_on_al_qubeirs_copies_holds():
     assert (int(t.loc[("killed", "rebels"), "best"]), bool(t.loc[("killed", "rebels"), "derived"])) == (18, True)
     cons = results["conservative"].totals.set_index(["measure", "side"]).loc[("killed", "all")]
     assert (int(cons["best"]), c.loc[cons["claims"], "claimant"]) == (9, "Syrian state TV")
+    q095 = c.loc["Q095"]
+    assert (q095["claimant"], int(q095["value"]), q095["qualifier"]) == ("LCC", 86, "at least")
+    assert f"{published[q095['source_id']]:%Y-%m-%d}" == "2012-06-10" and "Hama province" in q095["note"]
+    conflicts = results["latest"].conflicts
+    decisive = conflicts[conflicts["reason"].str.contains(r"than Q095 \(LCC\)", regex=True)]
+    dropped = split_ids(decisive["dropped"].iloc[0])
+    assert {(int(c.at[i, "value"]), c.at[i, "qualifier"], c.at[i, "side"]) for i in dropped} == {(78, "exact", "all")}
+    assert len({report_key(c.at[i, "report_id"], c.at[i, "source_id"], c.at[i, "claimant"]) for i in dropped}) == 6
+    without = ds.claims.copy()
+    without.loc[without["claim_id"] == "Q095", "in_scope"] = False
+    alone = reconcile(dataclasses.replace(ds, claims=without), "latest").totals.set_index(["measure", "side"])
+    assert int(alone.loc[("killed", "all"), "best"]) == 78
     readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
     assert "the Epoch Times' of 8 June (Q098), which prints 48 civilians" in readme
     assert "leaves 18 rebels: derived, given by no source" in readme and "first count of 24" in readme
+    assert "LCC's \"at least 86\" as a blog's copy of a German newspaper text gives it on 10 June (Q095)" in readme
 
 
 def test_the_data_readmes_counts_of_new_claims_and_untitled_documents_hold():

@@ -22,9 +22,11 @@ Checks and their failing verdicts:
 - `event_dates` (conflict): one event dated differently by different claims.
 - `unranked_claimants` (unranked): claimants with counted figures missing from the
   claimant hierarchy.
-- `untraced` (untraced): figures of claimants who relay others that trace to no primary
-  claimant, are not the sum of a primary claimant's figures for the sides of a group,
-  and are not derived.
+- `untraced` (untraced, other side): figures of claimants who relay others that trace to
+  no primary claimant's figure for their side and measure, are not the sum of a primary
+  claimant's figures for the sides of a group, and are not derived: `other side` where a
+  primary claimant gives the same number and measure for another side or group (a relay
+  that moved the figure to another side, or a coincidence), `untraced` where none does.
 
 Accepted exceptions are listed in battle.json (`accepted_exceptions`: check, claims,
 reason); a failing finding whose claims include all of an exception's claims is marked
@@ -48,7 +50,7 @@ from analysis.load import Dataset
 from analysis.reconcile import Reconciliation, join_ids, reconcile, resting
 from analysis.words import and_list
 
-FAILING = {"disagree", "swap", "decrease", "mixed dates", "conflict", "untraced", "unranked", "unused"}
+FAILING = {"disagree", "swap", "decrease", "mixed dates", "conflict", "untraced", "other side", "unranked", "unused"}
 
 
 @dataclass
@@ -290,9 +292,9 @@ def relayed_claims(ds: Dataset) -> pd.DataFrame:
     return ds.claims[ds.claims["in_scope"] & ds.claims["claimant"].isin(relaying_claimants(ds))]
 
 
-def _origins(ds: Dataset) -> dict[tuple, Any]:
-    """By measure, side and number, the first to end (then by claim ID) of the claims of
-    primary claimants that give it: a relayed figure's origin. Caveat: a match on the
+def _origins(ds: Dataset, key: tuple[str, ...] = ("measure", "side", "value")) -> dict[tuple, Any]:
+    """By `key` (measure, side and number), the first to end (then by claim ID) of the claims
+    of primary claimants that give it: a relayed figure's origin. Caveat: a match on the
     number alone, whatever the claim's days, area or scope (a relay may carry a province's
     figure or an earlier day's), so a coincidence of numbers passes as a trace; `untraced`
     reports what has no such match, not what surely has an origin."""
@@ -301,7 +303,7 @@ def _origins(ds: Dataset) -> dict[tuple, Any]:
     primary = primary.sort_values(["period_end", "claim_id"])
     first: dict[tuple, Any] = {}
     for row in primary.itertuples(index=False):
-        first.setdefault((row.measure, row.side, row.value), row)
+        first.setdefault(tuple(getattr(row, k) for k in key), row)
     return first
 
 
@@ -364,6 +366,7 @@ def untraced(ds: Dataset, r: Reconciliation) -> list[Finding]:
     days = claimant_days(ds.claims, ds.battle)
     c = relayed_claims(ds)
     origins, sum_origins = _origins(ds), _sum_origins(ds, days)
+    any_side = _origins(ds, ("measure", "value"))
     out = []
     for claim in c.sort_values("claim_id").itertuples():
         if (claim.measure, claim.side, claim.value) in origins:
@@ -379,6 +382,9 @@ def untraced(ds: Dataset, r: Reconciliation) -> list[Finding]:
             ids = [claim.claim_id, *[i for x in sums for i in x.claim_ids]]
         elif (claim.measure, claim.side, claim.value) in derived:
             verdict, how, ids = "derived", f"; it follows from {DERIVED_FROM}", [claim.claim_id]
+        elif (other := any_side.get((claim.measure, claim.value))) is not None:
+            how = f"; {other.claimant} gives it for {other.side} ({other.claim_id})"
+            verdict, ids = "other side", [claim.claim_id, other.claim_id]
         else:
             verdict, how, ids = "untraced", "", [claim.claim_id]
         out.append(
@@ -386,7 +392,7 @@ def untraced(ds: Dataset, r: Reconciliation) -> list[Finding]:
                 "untraced",
                 f"{claim.claimant}: {claim.measure}, {claim.side}",
                 verdict,
-                f"{claim.qualifier} {claim.value}; no primary claimant gives this number{how}",
+                f"{claim.qualifier} {claim.value}; no primary claimant gives this number for this side{how}",
                 join_ids(ids),
                 "same number, side and measure",
             )

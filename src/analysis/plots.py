@@ -369,14 +369,18 @@ def draw_cumulative(
             clip_on=False,
             zorder=5,
         )
+        # the label goes above the star, or below it where more reported markers of the last
+        # two days lie above the total than below it (so that it hides none of them)
+        near = r.loc[r["as_of"] >= end - pd.Timedelta(days=2), "value"].astype(float)
+        below = int((near > value).sum()) > int((near < value).sum())
         ax.annotate(
             f"{value:g}: derived,\n{UNSTATED}",
             (end, value),
-            xytext=(-8, 8),
+            xytext=(-8, -8 if below else 8),
             textcoords="offset points",
             fontsize=7,
             ha="right",
-            va="bottom",
+            va="top" if below else "bottom",
             zorder=6,
             bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "#888888"},
         )

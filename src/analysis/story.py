@@ -12,6 +12,7 @@ import pandas as pd
 
 from analysis.battle import DERIVED_FROM
 from analysis.checks import FAILING, relayed_claims, relaying_claimants
+from analysis.evidence import report_key
 from analysis.load import Dataset
 from analysis.reconcile import derived_days, on_no_side, resting, split_ids
 from analysis.words import and_list, count
@@ -207,6 +208,9 @@ def day_toll(ds: Dataset, result, day: int, measure: str | None = None) -> str:
     else:
         gave = f"{count(claimed['claimant'].nunique(), 'claimant')} gave {count(len(claimed), 'figure')}"
     gave += f" about the {measure} for that day alone"
+    reports = {report_key(*row) for row in claimed[["report_id", "source_id", "claimant"]].itertuples(index=False)}
+    if len(reports) < len(claimed):  # copies of one report are figures apart, not reports apart
+        gave += f" (in {count(len(reports), 'distinct report')}, copies included)"
     if _accepts_none(result, measure):  # its zeros are no reconciled figure
         return f"On {_day(date)}, {gave}; {_accepts_no_claim(result, measure)}, so the day has no reconciled figure."
     head = f"On {_day(date)}, {gave}; under the {result.rule.name} rule"
@@ -409,6 +413,11 @@ def rules_without_claims(results: dict, measure: str) -> list[str]:
     return [name for name, r in results.items() if not any(c.measure == measure for c in r.accepted)]
 
 
+def _rule_names(names: list[str]) -> str:
+    """Rules by name in running text: "the latest rule", "the envelope and latest rules"."""
+    return and_list([f"the {n}" for n in names[:1]] + list(names[1:])) + (" rule" if len(names) == 1 else " rules")
+
+
 def rules_spread(ds: Dataset, results: dict, measure: str | None = None) -> str:
     """How far the rules' totals for the whole event lie apart, leaving out (and naming) the
     rules that accept no claim about the measure."""
@@ -418,11 +427,12 @@ def rules_spread(ds: Dataset, results: dict, measure: str | None = None) -> str:
         return "The event has no group covering every side, so no single total to compare across rules."
     none = rules_without_claims(results, measure)
     about = f"a claim of this event about the {measure}"
-    best = {
-        name: int(r.totals.set_index(["measure", "side"]).loc[(measure, group), "best"])
+    rows = {
+        name: r.totals.set_index(["measure", "side"]).loc[(measure, group)]
         for name, r in results.items()
         if name not in none
     }
+    best = {name: int(row["best"]) for name, row in rows.items()}
     if not best:
         return f"No rule accepts {about}, so there is no total to compare across rules."
     if len(best) == 1 and none:
@@ -431,15 +441,22 @@ def rules_spread(ds: Dataset, results: dict, measure: str | None = None) -> str:
     if len(best) == 1:
         [(name, total)] = best.items()
         return f"The {name} rule gives a best total of {total} {measure}."
-    rules = and_list([f"the {n}" for n in none[:1]] + none[1:]) + (
-        " rule accepts" if len(none) == 1 else " rules accept"
+    tail = (
+        f"; {_rule_names(none)} {'accepts' if len(none) == 1 else 'accept'} no claim of this event about the {measure}"
+        if none
+        else ""
     )
-    tail = f"; {rules} no claim of this event about the {measure}" if none else ""
     low, high = min(best.values()), max(best.values())
     if low == high:
+        # rules that agree may all read one report: their agreement is then no corroboration
+        single = sorted(name for name, row in rows.items() if int(row["reports"]) == 1)
+        if len(single) == len(rows):
+            tail = "; under each it rests on a single report" + tail
+        elif single:
+            tail = f"; under {_rule_names(single)} it rests on a single report" + tail
         if none:
             return f"Every rule that accepts a claim gives the same best total, {low} {measure}{tail}."
-        return f"Every rule gives the same best total, {low} {measure}."
+        return f"Every rule gives the same best total, {low} {measure}{tail}."
     at = lambda v: and_list(sorted(n for n, b in best.items() if b == v))  # noqa: E731
     return f"The rules' best totals run from {low} ({at(low)}) to {high} ({at(high)}) {measure}{tail}."
 
@@ -485,16 +502,39 @@ def _nothing_relayed(ds: Dataset) -> str | None:
 
 
 def untraced(ds: Dataset, found: pd.DataFrame) -> str:
+    """The relayed figures no primary claimant gives for their side and measure (check
+    `untraced`): those whose number no primary claimant gives at all, then those whose
+    number and measure one gives for another side, with that claim."""
     if (sentence := _nothing_relayed(ds)) is not None:
         return sentence
-    f = found[(found["check"] == "untraced") & (found["verdict"] == "untraced")]
-    if f.empty:
+    f = found[found["check"] == "untraced"]
+    alone, elsewhere = f[f["verdict"] == "untraced"], f[f["verdict"] == "other side"]
+    if alone.empty and elsewhere.empty:
         return "Every relayed figure traces to a claimant."
-    items = [f"{row.subject.split(': ', 1)[-1]} {row.figures.split(';')[0]} ({row.claims})" for row in f.itertuples()]
-    return (
-        "No primary claimant read for this dataset gives these relayed figures, number, side and measure "
-        "alike: " + "; ".join(items) + "."
-    )
+    sentences = []
+    if not alone.empty:
+        items = [
+            f"{row.subject.split(': ', 1)[-1]} {row.figures.split(';')[0]} ({row.claims})" for row in alone.itertuples()
+        ]
+        sentences.append(
+            "No primary claimant read for this dataset gives these relayed figures, number, side and measure "
+            "alike: " + "; ".join(items) + "."
+        )
+    if not elsewhere.empty:
+        claims, relays = ds.claims.set_index("claim_id"), relaying_claimants(ds)
+        items = []
+        for row in elsewhere.itertuples():
+            relay, origin = sorted(split_ids(row.claims), key=lambda i: claims.at[i, "claimant"] not in relays)
+            side, claimant = claims.at[origin, "side"], claims.at[origin, "claimant"]
+            items.append(
+                f"{row.subject.split(': ', 1)[-1]} {row.figures.split(';')[0]} ({relay}), "
+                f"which {claimant} gives for {side} ({origin})"
+            )
+        lead = "These relayed figures repeat" if len(items) > 1 else "This relayed figure repeats"
+        sentences.append(
+            f"{lead} a number and measure a primary claimant gives for another side: " + "; ".join(items) + "."
+        )
+    return " ".join(sentences)
 
 
 RELAYED = (
@@ -504,6 +544,11 @@ RELAYED = (
         "are the sum of primary claimants' figures for the sides",
     ),
     ("derived", f"follows from {DERIVED_FROM}", f"follow from {DERIVED_FROM}"),
+    (
+        "other side",
+        "repeats a number a primary claimant gives for another side",
+        "repeat a number a primary claimant gives for another side",
+    ),
     ("untraced", "traces to no claim read for this dataset", "trace to no claim read for this dataset"),
 )
 
@@ -525,9 +570,9 @@ def relayed(ds: Dataset, found: pd.DataFrame) -> str:
     accepted = int(failing["accepted"].ne("").sum())
     verb = "is accepted as an exception" if accepted == 1 else "are accepted as exceptions"
     those = (
-        ("it" if len(f) == 1 else "the one that traces to no claim")
+        ("it" if len(f) == 1 else "the one not traced to its side")
         if len(failing) == 1
-        else f"{accepted} of those that trace to no claim"
+        else f"{accepted} of those not traced to their side"
     )
     tail = f"; {those} {verb} in battle.json" if accepted else ""
     return (
