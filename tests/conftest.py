@@ -147,7 +147,12 @@ def make_event(
             ],
         ],
     )
-    write_rows(folder / "sources.csv", [rows_of(DATA / "sources.csv")[0], *(sources or [source_row("s1")])])
+    header = rows_of(DATA / "sources.csv")[0]
+    sources = sources or [source_row("s1")]
+    write_rows(folder / "sources.csv", [header, *sources])
+    # the default event: on the last day, or the day its document appeared if that is earlier
+    published = sources[0][header.index("published")]
+    day = min(period[1], published) if published else period[1]
     write_rows(
         folder / "events.csv",
         [
@@ -155,18 +160,7 @@ def make_event(
             *(
                 events
                 if events is not None
-                else [
-                    [
-                        "E1",
-                        (sources or [source_row("s1")])[0][0],
-                        "",
-                        claimants[0],
-                        "",
-                        "recapture",
-                        period[1],
-                        "Test event",
-                    ]
-                ]
+                else [["E1", sources[0][0], "", claimants[0], "", "recapture", day, "Test event"]]
             ),
         ],
     )

@@ -324,6 +324,23 @@ def test_nbval_fails_when_a_claim_changes_until_rebuilt(data_copy, tmp_path):
     assert "failed" in run.stdout
 
 
+def test_every_section_that_shows_a_table_says_what_it_holds_and_every_notebook_concludes():
+    """As the README says: a section that shows a table ends with a sentence computed from
+    the data (`story.say`), and each notebook closes with its conclusions."""
+    for path in notebook_files(ROOT / "notebooks"):
+        sections: list[tuple[str, str]] = []
+        for cell in json.loads(path.read_text())["cells"]:
+            text = "".join(cell["source"])
+            if cell["cell_type"] == "markdown" and text.startswith("## "):
+                sections.append((text.splitlines()[0], ""))
+            elif cell["cell_type"] == "code" and sections:
+                sections[-1] = (sections[-1][0], sections[-1][1] + text)
+        for title, code in sections:
+            if "s.show(" in code or "s.show_daily(" in code:
+                assert "story.say(" in code, (path.name, title)
+        assert sections[-1][0] == "## Conclusions" and "story.say(" in sections[-1][1], path.name
+
+
 def test_notebooks_are_thin_and_open_with_purpose_inputs_outputs():
     for path in notebook_files(ROOT / "notebooks"):
         nb = json.loads(path.read_text())

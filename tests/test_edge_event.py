@@ -1,7 +1,8 @@
 """A made-up event at the edges of what the data can say, run through every notebook: one
 day, no dated events, no encyclopedia infobox, a total group not called "all", a
-sub-group inside a side, and only the wounded reconciled (no killed). Nothing in its
-outputs may name another event.
+sub-group inside a side, and only the wounded reconciled (no killed); its names are those
+a table's own headings use ("total" for the group and a claimant, "date" and "claimant"
+for sides). Nothing in its outputs may name another event.
 
 The notebooks' cells run as a build runs them (a kernel with ANALYSIS_DATA pointing at
 the event's data and ANALYSIS_FIGURES at a fresh figures folder, the notebook's folder as
@@ -60,16 +61,17 @@ def edge_event(tmp_path_factory):
     data = make_event(
         root / "data",
         [
-            claim("E1", "Monitor", day, day, "everyone", 40, "at least", measure="wounded"),
+            claim("E1", "Monitor", day, day, "total", 40, "at least", measure="wounded"),
             claim("E2", "Monitor", day, day, "villagers", 30, measure="wounded"),
             claim("E3", "Monitor", day, day, "minors", 12, measure="wounded"),
-            claim("E4", "Army", day, day, "troops", 3, measure="wounded"),
-            claim("E5", "Army", day, day, "troops", 2, measure="killed"),
+            claim("E4", "total", day, day, "date", 3, measure="wounded"),
+            claim("E5", "total", day, day, "date", 2, measure="killed"),
         ],
         sources=[source_row("s1", published="2021-07-06")],
         period=(day, day),
-        sides=("villagers", "troops", "fighters"),
-        groups={"everyone": ["villagers", "troops", "fighters"]},
+        sides=("villagers", "date", "claimant"),
+        claimants=("Monitor", "total"),
+        groups={"total": ["villagers", "date", "claimant"]},
         subgroups={"villagers": ["minors"]},
         events=[],
         measures=["wounded"],
@@ -132,5 +134,5 @@ def test_an_edge_event_gets_every_table_a_build_writes(edge_event, tmp_path):
     assert {p.name for p in written} == committed
     assert all(p.stat().st_size for p in written)
     totals = (tmp_path / "derived" / "battle_totals-hierarchy.csv").read_text(encoding="utf-8")
-    assert ",wounded,everyone,40," in totals and ",wounded,minors,12," in totals
+    assert ",wounded,total,40," in totals and ",wounded,minors,12," in totals
     assert ",killed," not in totals  # counted in the ledger, not reconciled

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from analysis.load import InvalidData, load_dataset
-from conftest import DATA, ROOT
+from conftest import DATA, ROOT, rows_of, write_rows
 
 
 def _names(specs):
@@ -33,6 +33,22 @@ def test_frictionless_accepts_the_data_package(monkeypatch):
 
     monkeypatch.chdir(DATA)
     report = validate("datapackage.json")
+    assert report.valid, [error.message for task in report.tasks for error in task.errors][:20]
+
+
+def test_frictionless_and_validate_both_take_a_tables_columns_in_any_order(data_copy, monkeypatch):
+    """A spreadsheet that moved a column: `validate` reads columns by name, and the package
+    says so to frictionless too (`fieldsMatch: equal`)."""
+    from frictionless import validate as frictionless_validate
+
+    from analysis.validate import validate
+
+    rows = rows_of(data_copy / "casualties.csv")
+    order = [1, 0, *range(2, len(rows[0]))]
+    write_rows(data_copy / "casualties.csv", [[row[k] for k in order] for row in rows])
+    assert validate(data_copy) == []
+    monkeypatch.chdir(data_copy)
+    report = frictionless_validate("datapackage.json")
     assert report.valid, [error.message for task in report.tasks for error in task.errors][:20]
 
 

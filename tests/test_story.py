@@ -684,12 +684,13 @@ def test_one_accepted_relayed_figure_is_told_in_the_singular():
 
 
 def test_counted_nouns_and_lists_are_english_for_0_1_and_many():
-    from analysis.words import and_list, count
+    from analysis.words import and_list, count, unused
 
     assert [count(n, "claim") for n in (0, 1, 2)] == ["0 claims", "1 claim", "2 claims"]
     assert count(2, "copy", "copies") == "2 copies" and count(1, "copy", "copies") == "1 copy"
     assert [and_list(x) for x in ([], ["a"], ["a", "b"], ["a", "", "b", "c"])] == ["", "a", "a and b", "a, b and c"]
     assert and_list(["a", "b"], "or") == "a or b"
+    assert unused("total", ["all", "army"]) == "total" and unused("total", ["total", "(total)"]) == "((total))"
 
 
 def test_a_days_side_no_claim_states_is_called_derived(tmp_path):
@@ -1021,3 +1022,67 @@ def test_the_second_events_dictionary_counts_the_rows_its_tables_hold():
     for table in ("casualties.csv", "events.csv"):
         stated = int(text.split(f"| `{table}` |", 1)[1].split(" rows)", 1)[0].rsplit("(", 1)[1])
         assert stated == len(rows_of(folder / table)) - 1, table
+
+
+def test_the_sentences_under_the_first_days_checks_latest_totals_and_figures_follow_the_data(tmp_path):
+    """A three-day event: the monitor gives army 3 and 2 on the first days, 5 over both and
+    all 10 over the three days (so 5 lie on no single day); the army gives itself 5 over the
+    three days (so the militia's 5 is derived); a relay's army 4 over the first two days
+    matches nothing a primary claimant gives."""
+    d1, d2, d3 = "2020-03-01", "2020-03-02", "2020-03-03"
+    rows = [
+        claim("A1", "Monitor", d1, d1, "army", 3),
+        claim("A2", "Monitor", d2, d2, "army", 2),
+        claim("T", "Monitor", d1, d3, "all", 10),
+        claim("S", "Monitor", d1, d2, "army", 5),
+        claim("R", "Army", d1, d3, "army", 5),
+        claim("B", "Box", d1, d2, "army", 4, source_id="s2"),
+    ]
+    sources = [source_row("s1"), source_row("s2")]
+    claimants = ("Monitor", "Army", "Box")
+    ds = load_dataset(make_event(tmp_path / "e", rows, sources=sources, claimants=claimants, relays=("Box",)))
+    result = reconcile_all(ds)["hierarchy"]
+    found = run_checks(ds, result)
+    assert story.first_days(ds, result) == (
+        "The daily bests (killed) of the first 2 days: all 3 and 2; over the whole event the claims require more "
+        "that they place on no single day: all 5."
+    )
+    assert story.first_day_claims(ds, result).startswith("On 1 March 2020 (killed, hierarchy rule): all 3 rests on A1")
+    assert story.daily_against_totals(found) == (
+        "2 totals set against the same claimant's daily figures for its days: 1 match the sum of the daily figures "
+        "and 1 leave deaths the claimant places on no day."
+    )
+    assert story.checks_summary(found) == (
+        "The checks give 4 findings from 3 checks: 1 failing; the other 3 agree or inform."
+    )
+    assert story.checks_summary(found[found["check"] == "daily_vs_cumulative"]) == (
+        "The checks give 2 findings from 1 check: none fails; all 2 agree or inform."
+    )
+    assert story.checks_summary(found.iloc[0:0]) == "The consistency checks find nothing to report."
+    assert story.latest_totals(ds) == (
+        "3 claimants reported a running total or a figure for the whole period; the copies of each one's latest "
+        "report agree."
+    )
+    copies = [
+        claim("C1", "Monitor", d1, d3, "all", 10, source_id="s1", report_id="r"),
+        claim("C2", "Monitor", d1, d3, "all", 12, source_id="s2", report_id="r"),
+    ]
+    split = load_dataset(make_event(tmp_path / "copies", copies, sources=sources))
+    assert story.latest_totals(split) == (
+        "1 claimant reported a running total or a figure for the whole period; the copies of the latest report of "
+        "Monitor disagree, so each copy has rows of its own."
+    )
+    assert story.figures_drawn(result, 18).startswith(
+        "6 figures drawn under the hierarchy rule and saved as SVG, PNG and PDF (18 files)"
+    )
+    assert story.figures_drawn(result, 18).endswith("(marked where shown): militia 5 (killed).")
+    one = load_dataset(make_event(tmp_path / "one", rows[:2], sources=sources, period=(d1, d2)))
+    alone = reconcile_all(one)["hierarchy"]
+    assert story.first_days(one, alone).endswith("the claims place every death they require over the event on a day.")
+    stated = load_dataset(make_event(tmp_path / "stated", [rows[2]], sources=sources))
+    assert story.figures_drawn(reconcile_all(stated)["hierarchy"], 18).endswith(
+        "No total they show is derived: an accepted claim states each."
+    )
+    assert story.daily_against_totals(run_checks(one, alone)) == (
+        "No claimant gives both a total and daily figures inside its days: there is nothing to set against."
+    )

@@ -128,6 +128,12 @@ def table_cell(name, row, column, value):
     return corrupt
 
 
+def _start_after_publication(d):
+    """H082 with no end day, its first day after its document appeared."""
+    set_cell(d, line_of("H082"), "period_end", "")
+    set_cell(d, line_of("H082"), "period_start", "2012-06-14")
+
+
 def _loop(d):
     set_cell(d, line_of("H029"), "supersedes", "H040")
 
@@ -268,6 +274,27 @@ CASES = {
         3,
         "published",
         "after the day it was read",
+    ),
+    "claim after its document": (
+        cell("H082", "period_end", "2012-06-13"),  # France 24's copy appeared on 12 June
+        CLAIMS,
+        H082,
+        "period_end",
+        "is after the day its document 'france24-2012-06-12' was published (2012-06-12",
+    ),
+    "claim with no end after its document": (
+        _start_after_publication,
+        CLAIMS,
+        H082,
+        "period_start",
+        "2012-06-14 is after the day its document 'france24-2012-06-12' was published",
+    ),
+    "event after its document": (
+        table_cell("events.csv", 5, "date", "2099-05-04"),  # E04, from a story of 12 June 2012
+        "events.csv",
+        5,
+        "date",
+        "is after the day its document 'ynet-2012-06-12' was published",
     ),
     "read in the future": (
         table_cell("sources.csv", 3, "accessed", "2099-01-01"),

@@ -76,7 +76,7 @@ NOTEBOOKS = {
         ),
         code(SETUP),
         md("## The event"),
-        code("s.show(s.overview(ds))"),
+        code("s.show(s.overview(ds))\nstory.say(story.overview(ds))"),
         md(
             "## Claimants and the outlets that carried them\n\nThe claimant is who made a claim; the outlet only "
             "carried it. One wire story reaches many outlets, in several languages, so counting outlets would count "
@@ -124,12 +124,15 @@ NOTEBOOKS = {
             "## The first days reconciled (default rule)\n\nEach cell is *best [low–high]*; `open` means no accepted "
             "claim caps it. The last row holds what the accepted claims require but place on no day."
         ),
-        code("s.show(s.daily_table(result, days=2))"),
+        code("s.show(s.daily_table(result, days=2))\nstory.say(story.first_days(ds, result))"),
         md(
             "## The claims that bind the first day's reconciled total\n\nIts best, low or high: a claim for other "
             "days or for the whole period can bind the first day's range without stating a figure for it."
         ),
-        code("s.show(s.lineage(ds, *s.claims_behind(result, ds.battle.total_group, day=0)))"),
+        code(
+            "s.show(s.lineage(ds, *s.claims_behind(result, ds.battle.total_group, day=0)))\n"
+            "story.say(story.first_day_claims(ds, result))"
+        ),
         md("## Conclusions"),
         code("story.say(story.day_toll(ds, result, 0), story.day_toll(ds, result, 1), story.revisions(result))"),
     ],
@@ -146,7 +149,8 @@ NOTEBOOKS = {
         code(SETUP),
         md("## The latest total each claimant reported, copy by copy"),
         code(
-            "from analysis.derive import claimant_totals\n\ns.show(claimant_totals(ds.claims, ds.battle, ds.sources))"
+            "from analysis.derive import claimant_totals\n\ns.show(claimant_totals(ds.claims, ds.battle, ds.sources))\n"
+            "story.say(story.latest_totals(ds))"
         ),
         md(
             "## The reconciled totals and the claims they rest on\n\n`placed` is what the daily figures put on a day, "
@@ -211,7 +215,7 @@ NOTEBOOKS = {
         ),
         code(SETUP + "\ns.show(s.rules_table())"),
         md("## Per day: best [low–high], one table for each reconciled measure"),
-        code("s.show_daily(result)"),
+        code("s.show_daily(result)\nstory.say(story.open_high(ds, result))"),
         md("## Totals"),
         code("s.show(s.totals_table(result))\nstory.say(story.totals(ds, result))"),
         md(
@@ -233,9 +237,9 @@ NOTEBOOKS = {
             "listed, with their reason, in `battle.json`, and an exception there that no failing finding matches "
             "any more is itself a failing finding (`accepted_exceptions`, `unused`): remove it or correct its claims."
         ),
-        code("from analysis.checks import summary\n\ns.show(summary(found))"),
+        code("from analysis.checks import summary\n\ns.show(summary(found))\nstory.say(story.checks_summary(found))"),
         md("## Daily figures against cumulative ones: what is placed on no day"),
-        code('s.show(s.findings(found, "daily_vs_cumulative"))'),
+        code('s.show(s.findings(found, "daily_vs_cumulative"))\nstory.say(story.daily_against_totals(found))'),
         md("## Conclusions"),
         code("story.say(story.totals(ds, result), story.conflicts(result), story.rules_spread(ds, results))"),
     ],
@@ -249,7 +253,7 @@ NOTEBOOKS = {
             "`analysis.paths.figures_dir()` at (`figures/` for the flagship event).",
         ),
         code(
-            "from analysis import plots\nfrom analysis import summaries as s\nfrom analysis.load import "
+            "from analysis import plots, story\nfrom analysis import summaries as s\nfrom analysis.load import "
             "load_dataset\nfrom analysis.paths import data_dir, figures_dir\n"
             "from analysis.reconcile import reconcile\n\n"
             "ds = load_dataset(data_dir())\nresult = reconcile(ds)\n"
@@ -264,6 +268,8 @@ NOTEBOOKS = {
                 code(f's.show_figure("{name}")'),
             )
         ],
+        md("## Conclusions"),
+        code("story.say(story.figures_drawn(result, len(saved)))"),
     ],
 }
 

@@ -12,8 +12,10 @@ import pandas as pd
 
 from analysis.battle import DERIVED_FROM
 from analysis.checks import FAILING, relayed_claims, relaying_claimants
+from analysis.derive import claimant_totals
 from analysis.evidence import report_key
 from analysis.load import Dataset
+from analysis.paths import FIGURE_FORMATS, FIGURE_NAMES
 from analysis.reconcile import derived_days, on_no_side, resting, split_ids
 from analysis.words import and_list, count
 
@@ -581,34 +583,138 @@ def relayed(ds: Dataset, found: pd.DataFrame) -> str:
     )
 
 
+def _rests_on(name: str, row) -> str:
+    """What one reconciled figure (a row of the daily or totals table) rests on: its claims,
+    those that only cap a high above the best said apart, and how many reports."""
+    claims = row["claims"].replace(";", ", ")
+    if row["claims"] and int(row["best"]) == 0 and not _forced_zero(row):
+        # claims that only cap a zero do not state it (a zero they force, high 0, rests on them)
+        most = "" if pd.isna(row["high"]) else f": at most {int(row['high'])}"
+        return f"{name} 0, which no accepted claim states ({claims} only bound it{most})"
+    if row["capping"]:  # claims that only cap a high above the best, said apart
+        capping = split_ids(row["capping"])
+        stating = ", ".join(resting(row["claims"], row["capping"]))
+        reports = count(int(row["reports"]), "report")
+        return (
+            f"{name} {int(row['best'])} rests on {stating}, with {', '.join(capping)} capping it at "
+            f"{int(row['high'])} ({reports} in all)"
+        )
+    if row["claims"]:
+        return f"{name} {int(row['best'])} rests on {claims} ({count(int(row['reports']), 'report')})"
+    return f"{name} {int(row['best'])} rests on no accepted claim"
+
+
 def total_claims(ds: Dataset, result, measure: str | None = None) -> str:
     """The claims each side's total rests on, and how many reports stand behind it."""
     measure = measure or ds.battle.headline_measure
     if _accepts_none(result, measure):
         return f"No claim is behind the {result.rule.name} totals ({measure}): {_accepts_no_claim(result, measure)}."
     t = result.totals[result.totals["measure"] == measure].set_index("side")
-    names = ds.battle.sides_and_total
-    parts = []
-    for name in names:
-        row = t.loc[name]
-        claims = row["claims"].replace(";", ", ")
-        if row["claims"] and int(row["best"]) == 0 and not _forced_zero(row):
-            # claims that only cap a zero do not state it (a zero they force, high 0, rests on them)
-            most = "" if pd.isna(row["high"]) else f": at most {int(row['high'])}"
-            parts.append(f"{name} 0, which no accepted claim states ({claims} only bound it{most})")
-        elif row["capping"]:  # claims that only cap a high above the best, said apart
-            capping = split_ids(row["capping"])
-            stating = ", ".join(resting(row["claims"], row["capping"]))
-            reports = count(int(row["reports"]), "report")
-            parts.append(
-                f"{name} {int(row['best'])} rests on {stating}, with {', '.join(capping)} capping it at "
-                f"{int(row['high'])} ({reports} in all)"
-            )
-        elif row["claims"]:
-            parts.append(f"{name} {int(row['best'])} rests on {claims} ({count(int(row['reports']), 'report')})")
-        else:
-            parts.append(f"{name} {int(row['best'])} rests on no accepted claim")
+    parts = [_rests_on(name, t.loc[name]) for name in ds.battle.sides_and_total]
     return f"Claims behind the {result.rule.name} totals ({measure}): " + "; ".join(parts) + "."
+
+
+def first_day_claims(ds: Dataset, result, measure: str | None = None) -> str:
+    """The claims the first day's figure for the total group (or each side's, where the
+    event has none) rests on."""
+    measure = measure or ds.battle.headline_measure
+    if _accepts_none(result, measure):
+        return f"No claim is behind the first day ({measure}): {_accepts_no_claim(result, measure)}."
+    d = result.daily[(result.daily["measure"] == measure) & (result.daily["date"] == pd.Timestamp(ds.battle.days[0]))]
+    d = d.set_index("side")
+    group = ds.battle.total_group
+    parts = [_rests_on(name, d.loc[name]) for name in ([group] if group else ds.battle.sides)]
+    return f"On {_day(ds.battle.days[0])} ({measure}, {result.rule.name} rule): " + "; ".join(parts) + "."
+
+
+def first_days(ds: Dataset, result, days: int = 2, measure: str | None = None) -> str:
+    """The daily bests of the first `days` days for the total group (or each side, where the
+    event has none), and what the claims require over the event that they place on no day."""
+    measure = measure or ds.battle.headline_measure
+    if _accepts_none(result, measure):
+        return f"The first days have no reconciled figure: {_accepts_no_claim(result, measure)}."
+    shown = [pd.Timestamp(day) for day in ds.battle.days[:days]]
+    d = result.daily[(result.daily["measure"] == measure) & result.daily["date"].isin(shown)]
+    t = result.totals[result.totals["measure"] == measure].set_index("side")
+    group = ds.battle.total_group
+    names = [group] if group else list(ds.battle.sides)
+    bests = "; ".join(
+        f"{name} {and_list([str(int(b)) for b in d.loc[d['side'] == name].sort_values('date')['best']])}"
+        for name in names
+    )
+    over = "the first day" if len(shown) == 1 else f"the first {count(len(shown), 'day')}"
+    unplaced = {name: int(t.at[name, "unplaced"]) for name in names}
+    if not any(unplaced.values()):
+        tail = "the claims place every death they require over the event on a day"
+    else:
+        tail = "over the whole event the claims require more that they place on no single day: " + ", ".join(
+            f"{name} {n}" for name, n in unplaced.items()
+        )
+    return f"The daily bests ({measure}) of {over}: {bests}; {tail}."
+
+
+def checks_summary(found: pd.DataFrame) -> str:
+    """How many findings the consistency checks give, how many fail, and how many of those
+    battle.json accepts."""
+    if found.empty:
+        return "The consistency checks find nothing to report."
+    failing = found[found["verdict"].isin(FAILING)]
+    head = f"The checks give {count(len(found), 'finding')} from {count(found['check'].nunique(), 'check')}"
+    rest = len(found) - len(failing)
+    agree = f"the other {rest} agree or inform" if failing.size else f"all {rest} agree or inform"
+    if failing.empty:
+        return f"{head}: none fails; {agree}."
+    return f"{head}: {len(failing)} failing{_accepted(failing)}; {agree}."
+
+
+def daily_against_totals(found: pd.DataFrame) -> str:
+    """What the claimants' totals leave when set against their own daily figures (check
+    `daily_vs_cumulative`)."""
+    f = found[found["check"] == "daily_vs_cumulative"]
+    if f.empty:
+        return "No claimant gives both a total and daily figures inside its days: there is nothing to set against."
+    kinds = f["verdict"].value_counts()
+    said = {
+        "agree": "match the sum of the daily figures",
+        "remainder": "leave deaths the claimant places on no day",
+        "disagree": "disagree with them",
+    }
+    parts = [f"{kinds[v]} {words}" for v, words in said.items() if v in kinds]
+    return (
+        f"{count(len(f), 'total')} set against the same claimant's daily figures for its days: {and_list(parts)}"
+        + _accepted(f[f["verdict"].isin(FAILING)])
+        + "."
+    )
+
+
+def latest_totals(ds: Dataset) -> str:
+    """How many claimants reported a running total or a figure for the whole period (their
+    latest report per side, `derive.claimant_totals`), and whose latest report's copies
+    disagree, shown copy by copy."""
+    t = claimant_totals(ds.claims, ds.battle, ds.sources)
+    if t.empty:
+        return "No claimant reported a running total or a figure for the whole period."
+    who = sorted(set(t["claimant"].astype(str)))
+    split = sorted(set(t.loc[t["copies_disagree"], "claimant"].astype(str)))
+    head = f"{count(len(who), 'claimant')} reported a running total or a figure for the whole period"
+    if not split:
+        return f"{head}; the copies of each one's latest report agree."
+    return f"{head}; the copies of the latest report of {and_list(split)} disagree, so each copy has rows of its own."
+
+
+def figures_drawn(result, files: int) -> str:
+    """What the figures notebook drew (`files`: how many files it saved): how many figures,
+    in which formats, under which rule, and the totals they mark as derived."""
+    formats = and_list([f.upper() for f in FIGURE_FORMATS])
+    head = (
+        f"{count(len(FIGURE_NAMES), 'figure')} drawn under the {result.rule.name} rule and saved as {formats} "
+        f"({count(files, 'file')}); the line under each names the claims, reports and outlets it draws on"
+    )
+    t = result.totals[result.totals["derived"]]
+    if t.empty:
+        return f"{head}. No total they show is derived: an accepted claim states each."
+    marked = and_list([f"{row.side} {int(row.best)} ({row.measure})" for row in t.itertuples()])
+    return f"{head}. Derived totals under this rule, stated by no accepted claim (marked where shown): {marked}."
 
 
 def findings(ds: Dataset, results: dict, found: pd.DataFrame) -> list[str]:

@@ -17,7 +17,7 @@ from analysis.derive import revision_labels
 from analysis.evidence import stated_text
 from analysis.load import Dataset
 from analysis.reconcile import figure_text, split_ids
-from analysis.words import count
+from analysis.words import count, unused
 
 
 class Table:
@@ -72,7 +72,9 @@ def overview(ds: Dataset) -> pd.DataFrame:
 def claims_by(ds: Dataset, rows: str, columns: str, in_scope_only: bool = False) -> pd.DataFrame:
     """Number of claims by two columns of the ledger, with totals."""
     c = ds.claims[ds.claims["in_scope"]] if in_scope_only else ds.claims
-    table = pd.crosstab(c[rows].astype(str), c[columns].astype(str), margins=True, margins_name="total")
+    across, down = c[columns].astype(str), c[rows].astype(str)
+    values = {*across, *down}
+    table = pd.crosstab(down.rename(unused(rows, across)), across, margins=True, margins_name=unused("total", values))
     return table.reset_index().rename_axis(columns=None)
 
 
@@ -228,14 +230,15 @@ def daily_table(result, measure: str | None = None, days: int | None = None) -> 
     measure = measure or result.headline_measure
     d = result.daily[result.daily["measure"] == measure].copy()
     d["figure"] = [figure_text(lo, b, hi) for lo, b, hi in zip(d["low"], d["best"], d["high"])]
-    wide = d.pivot(index="date", columns="side", values="figure")
     sides = list(dict.fromkeys(d["side"]))
+    date = unused("date", sides)
+    wide = d.rename(columns={"date": date}).pivot(index=date, columns="side", values="figure")
     wide = wide[sides].reset_index()
-    wide["date"] = wide["date"].dt.strftime("%d %b")
+    wide[date] = wide[date].dt.strftime("%d %b")
     if days is not None:
         wide = wide.head(days)
     t = result.totals[result.totals["measure"] == measure].set_index("side")
-    unplaced = {"date": "on no day", **{side: str(int(t.loc[side, "unplaced"])) for side in sides}}
+    unplaced = {date: "on no day", **{side: str(int(t.loc[side, "unplaced"])) for side in sides}}
     return pd.concat([wide, pd.DataFrame([unplaced])], ignore_index=True).rename_axis(columns=None)
 
 

@@ -784,6 +784,40 @@ class ReportClaimants:
             )
 
 
+class AfterPublication:
+    """A document reports no day after it appeared: a claim's last day (its `period_end`,
+    or its `period_start` where the end is blank) or an event's `date` is no later than the
+    day the document it was read in was published, where sources.csv gives that day
+    (`published`: source_id to the day, cells its field's rules accept only). Checked on
+    each chunk as it is read; a day its field's rules reject is reported already. Days are
+    compared as written (YYYY-MM-DD sorts as it counts)."""
+
+    def __init__(self, label: str, log: ProblemLog, published: Mapping[str, str], days: Sequence[str], checks: Mapping):
+        self.label, self.log, self.published, self.days, self.checks = label, log, published, days, checks
+
+    def __call__(self, columns: Mapping[str, Sequence[str]], lines: Sequence[int]) -> None:
+        published, days = self.published, self.days
+        cells = [columns[d] for d in days]
+        lasts = cells[-1]  # each row's last day given
+        for earlier in reversed(cells[:-1]):
+            lasts = [later or first for first, later in zip(earlier, lasts)]
+        for k, (line, source, last) in enumerate(zip(lines, columns["source_id"], lasts)):
+            appeared = published.get(source)
+            if not appeared or last <= appeared:
+                continue
+            column = next(d for d, given in zip(reversed(days), reversed(cells)) if given[k])
+            if _readable(self.checks, column, last):
+                self.log.add(
+                    Problem(
+                        self.label,
+                        line,
+                        column,
+                        f"{last} is after the day its document {source!r} was published ({appeared}, "
+                        "sources.csv): a document reports no later day, so one of the two dates is wrong",
+                    )
+                )
+
+
 def _readable(checks: Mapping[str, CellCheck], column: str, *values: str) -> bool:
     """Whether the field's rules (if `checks` has them) accept every one of `values`."""
     check = checks.get(column)
@@ -987,6 +1021,12 @@ def _validate(data_dir: Path) -> list[Problem]:
             {c: key_check(tables[t].values(tc), t, tc, hints=0) for c, t, tc in readable_keys},
         )
         checks: list[Check] = [cells]
+        days = {"casualties": ("period_start", "period_end"), "events": ("date",)}.get(name)
+        if days and "sources" in tables and "source_id" in tables["sources"].columns:
+            sources = tables["sources"].columns
+            readable = rules["sources"]["published"]
+            appeared = {k: v for k, v in zip(sources["source_id"], sources["published"]) if v and readable(v) is None}
+            checks.append(AfterPublication(label, found_here, appeared, days, rules[name]))
         if name == "casualties":
             checks.append(ReportClaimants(label, found_here, cells.plain))
             if battle is not None:

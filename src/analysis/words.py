@@ -1,6 +1,6 @@
 """Counted nouns and lists in English, for every sentence, caption and message the tool
-writes: "1 claim", "2 claims", "a, b and c"; and the nearest of some words to a mistyped
-one, for messages that say "did you mean ...?"."""
+writes: "1 claim", "2 claims", "a, b and c"; the nearest of some words to a mistyped
+one, for messages that say "did you mean ...?"; and a heading no data value takes."""
 
 from __future__ import annotations
 
@@ -38,3 +38,13 @@ def nearest(word: str, choices: Iterable[str]) -> str | None:
     if not scores or scores[0][0] < 0.6 or (len(scores) > 1 and scores[1][0] == scores[0][0]):
         return None
     return scores[0][1]
+
+
+def unused(name: str, taken: Iterable[str]) -> str:
+    """`name`, or where a value of the data already is that name (a side called "total" or
+    "date"), the name in brackets, "(total)", as often as it takes to be free: a table's own
+    row or column heading never clashes with one the data brings."""
+    taken = {str(t) for t in taken}
+    while name in taken:
+        name = f"({name})"
+    return name
