@@ -980,6 +980,22 @@ def test_new_inside_a_file_names_the_file(run_main, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
 
 
+def test_new_names_the_folder_asked_for_when_its_scratch_folder_cannot_be_made(tmp_path, monkeypatch):
+    """A place where no folder can be made (/proc): the error names the event's folder, not
+    the scratch folder beside it that `new` tried first."""
+    import errno
+
+    from analysis import outputs, scaffold
+
+    def refuse(parent, prefix):
+        raise OSError(errno.ENOENT, "No such file or directory", str(parent / f"{prefix}x1y2"))
+
+    monkeypatch.setattr(outputs, "fresh_dir", refuse)
+    with pytest.raises(OSError) as err:
+        scaffold.new_event(tmp_path / "event")
+    assert err.value.filename == str(tmp_path / "event")
+
+
 def test_new_names_the_event_after_its_folder_or_the_one_holding_data(run_main, tmp_path):
     """README's form, `new my-event/data`: the event is my-event, not "data"."""
     for folder, name in ((tmp_path / "my-event" / "data", "my-event"), (tmp_path / "al-new", "al-new")):

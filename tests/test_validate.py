@@ -69,6 +69,12 @@ def _ragged(d):
     write_rows(d / CLAIMS, rows)
 
 
+def _empty_row(d):
+    """A row of commas, as a spreadsheet leaves one, in the middle of the ledger (line 6)."""
+    rows = rows_of(d / CLAIMS)
+    write_rows(d / CLAIMS, [*rows[:5], [""] * len(rows[0]), *rows[5:]])
+
+
 def _quoted_newline(d):
     set_cell(d, 6, "note", "first part\nsecond part")
 
@@ -207,6 +213,7 @@ CASES = {
     "ragged row": (_ragged, CLAIMS, 5, None, "cells"),
     "unquoted thousands comma": (_thousands_comma, CLAIMS, H082, "value", "thousands comma (1,200)?"),
     "quoted newline": (_quoted_newline, CLAIMS, 6, None, "line break"),
+    "row of commas": (_empty_row, CLAIMS, 6, None, "every cell of the row is blank"),
     "missing file": (_missing_file, "sources.csv", None, None, "not found"),
     # values
     "bad date": (cell("H082", "period_end", "12/06/2012"), CLAIMS, H082, "period_end", "YYYY-MM-DD"),
@@ -224,6 +231,8 @@ CASES = {
     "fractional value": (cell("H082", "value", "12.5"), CLAIMS, H082, "value", "whole number"),
     "unknown side": (cell("H082", "side", "aliens"), CLAIMS, H082, "side", "not a side"),
     "unknown qualifier": (cell("H082", "qualifier", "roughly"), CLAIMS, H082, "qualifier", "not an allowed value"),
+    # a closed list: nothing to add to in the package (the code reads each qualifier's meaning)
+    "unknown qualifier, closed": (cell("H082", "qualifier", "roughly"), CLAIMS, H082, "qualifier", "exact, "),
     "unknown area": (cell("H082", "area", "moon"), CLAIMS, H082, "area", "not an area"),
     "bad boolean": (cell("H082", "in_scope", "yes"), CLAIMS, H082, "in_scope", "not one of"),
     "blank required cell": (cell("H082", "claimant", ""), CLAIMS, H082, "claimant", "blank"),
@@ -333,7 +342,20 @@ CASES = {
         "claimant",
         "duplicate",
     ),
-    "unknown event": (table_cell("events.csv", 2, "event", "parade"), "events.csv", 2, "event", "not an allowed"),
+    "unknown event": (
+        table_cell("events.csv", 2, "event", "parade"),
+        "events.csv",
+        2,
+        "event",
+        "not an allowed value (recapture, ",  # the list, and where a new event type is declared
+    ),
+    "unknown event, open to new ones": (
+        table_cell("events.csv", 2, "event", "parade"),
+        "events.csv",
+        2,
+        "event",
+        "; a new one goes in this field's enum in the folder's datapackage.json",
+    ),
     "event of an unknown claimant": (
         table_cell("events.csv", 2, "claimant", "Nobody"),
         "events.csv",
@@ -1482,3 +1504,18 @@ def test_whether_headers_look_swapped_does_not_depend_on_the_chunks(data_copy, m
     monkeypatch.setattr(read, "CHUNK_ROWS", 3)
     assert validate(data_copy) == whole
     assert whole[0].line == 1 and "look swapped" in whole[0].message  # the first rows both reject decide
+
+
+def test_a_row_of_commas_is_one_problem_and_the_rows_after_it_keep_their_lines(data_copy):
+    _empty_row(data_copy)
+    set_cell(data_copy, 8, "value", "x")
+    problems = validate(data_copy)
+    assert [(p.line, p.column) for p in problems] == [(6, None), (8, "value")], "\n".join(map(str, problems))
+
+
+def test_only_an_open_vocabulary_says_a_new_value_goes_in_the_package(data_copy):
+    cell("H082", "qualifier", "roughly")(data_copy)
+    cell("H082", "measure", "injured")(data_copy)
+    said = {p.column: p.message for p in validate(data_copy)}
+    assert "datapackage.json" in said["measure"] and "a new one goes in" in said["measure"]
+    assert "a new one goes in" not in said["qualifier"]

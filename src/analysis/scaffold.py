@@ -145,8 +145,12 @@ def new_event(folder: Path) -> list[Path]:
     files["battle.json"] = (json.dumps(battle, indent=2, ensure_ascii=False) + "\n").encode()
     files[PACKAGE] = package.for_event(battle["battle_id"], battle["name"])
     files["README.md"] = readme(folder).encode()
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    stage = outputs.fresh_dir(folder.parent, f".{folder.name}.staging-")
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        stage = outputs.fresh_dir(folder.parent, f".{folder.name}.staging-")
+    except OSError as err:  # named by the folder asked for, not the scratch folder beside it
+        err.filename = str(folder)
+        raise
     try:
         for name, data in sorted(files.items()):
             outputs.write_bytes(stage / name, data)

@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from analysis.battle import Battle, parse_battle
-from analysis.package import schema_drift
+from analysis.package import OPEN_VOCABULARIES, schema_drift
 from analysis.read import Check, Problem, ProblemLog, RawTable, kind_of, paused_gc, read_json, read_table
 from analysis.words import nearest
 
@@ -128,9 +128,10 @@ def _hint(value: str, allowed: Sequence[str]) -> str:
     return f": did you mean {near!r}?" if near else ""
 
 
-def cell_check(spec: dict) -> CellCheck:
+def cell_check(spec: dict, open_vocabulary: bool = False) -> CellCheck:
     """One field's rules, compiled: a function from a cell to the message for it, or None
-    when it is good. The field is one that `package_problems` accepts."""
+    when it is good. The field is one that `package_problems` accepts; an `open_vocabulary`
+    is one whose allowed values an event's package may add to, and its message says so."""
     kind = spec.get("type", "string")
     cons = spec.get("constraints", {})
     required = bool(cons.get("required"))
@@ -161,7 +162,9 @@ def cell_check(spec: dict) -> CellCheck:
                 return message
         if members is not None and value not in members:
             listed = ", ".join(map(str, enum)) if len(enum) <= LISTED else f"one of {len(enum)} in datapackage.json"
-            return f"{value!r} is not an allowed value ({listed}){_hint(value, sorted(members))}"
+            hint = _hint(value, sorted(members))
+            extend = "; a new one goes in this field's enum in the folder's datapackage.json" if open_vocabulary else ""
+            return f"{value!r} is not an allowed value ({listed}){hint}{extend}"
         if pattern is not None and not pattern.fullmatch(value):
             return f"{value!r} does not match the pattern {cons['pattern']}"
         return None
@@ -214,12 +217,12 @@ class Field(NamedTuple):
     all_good: Callable[[Sequence[str]], bool] | None
 
 
-def compile_fields(schema: dict) -> list[Field]:
-    """Each field of a Table Schema, compiled."""
+def compile_fields(schema: dict, table: str = "") -> list[Field]:
+    """Each field of a Table Schema (of the resource `table`), compiled."""
     return [
         Field(
             spec["name"],
-            cell_check(spec),
+            cell_check(spec, (table, spec["name"]) in OPEN_VOCABULARIES),
             bool(spec.get("constraints", {}).get("unique")),
             surely_good(spec),
             all_good(spec),
@@ -818,6 +821,23 @@ class AfterPublication:
                 )
 
 
+def _without_empty_rows(
+    label: str, columns: Mapping[str, Sequence[str]], lines: Sequence[int], log: ProblemLog
+) -> tuple[Mapping[str, Sequence[str]], Sequence[int]]:
+    """A chunk without its rows whose every cell is blank (a spreadsheet's leftover row of
+    commas), each reported once as such rather than once per column. Only rows whose first
+    cell is blank are looked at."""
+    first = next(iter(columns.values()), ())
+    empty = [i for i, value in enumerate(first) if not value and not any(cells[i] for cells in columns.values())]
+    if not empty:
+        return columns, lines
+    for i in empty:
+        log.add(Problem(label, lines[i], None, "every cell of the row is blank (a spreadsheet's leftover?): delete it"))
+    gone = set(empty)
+    keep = [i for i in range(len(lines)) if i not in gone]
+    return {name: [cells[i] for i in keep] for name, cells in columns.items()}, [lines[i] for i in keep]
+
+
 def _readable(checks: Mapping[str, CellCheck], column: str, *values: str) -> bool:
     """Whether the field's rules (if `checks` has them) accept every one of `values`."""
     check = checks.get(column)
@@ -957,7 +977,7 @@ def _validate(data_dir: Path) -> list[Problem]:
     # the package's structure is sound (package_problems): each part is used as it is
     resources = {r["name"]: r for r in package["resources"]}
     tabular = {name: r for name, r in resources.items() if r.get("format") != "json"}
-    fields = {name: compile_fields(r["schema"]) for name, r in tabular.items()}
+    fields = {name: compile_fields(r["schema"], name) for name, r in tabular.items()}
     keys = {name: [_foreign_key(fk, name) for fk in r["schema"].get("foreignKeys", [])] for name, r in tabular.items()}
     missing = [name for name in REQUIRED_RESOURCES if name not in resources]
     if missing:
@@ -1032,7 +1052,10 @@ def _validate(data_dir: Path) -> list[Problem]:
             if battle is not None:
                 checks.append(ClaimRules(label, battle, found_here, rules[name]))
 
-        def check_chunk(columns: Mapping[str, Sequence[str]], lines: Sequence[int], checks=checks) -> None:
+        def check_chunk(
+            columns: Mapping[str, Sequence[str]], lines: Sequence[int], checks=checks, label=label, log=found_here
+        ) -> None:
+            columns, lines = _without_empty_rows(label, columns, lines, log)
             for check in checks:
                 check(columns, lines)
 
