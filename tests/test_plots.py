@@ -134,6 +134,34 @@ def test_claims_timeline_labels_do_not_overlap_and_copies_are_counted(figures, r
     assert revised and len(arrows) >= len(revised)  # one arrow at least per figure revised
 
 
+@pytest.mark.parametrize("event", ["flagship", "al-qubeir"])
+def test_no_two_timeline_labels_overlap_as_drawn(event, figures):
+    """The labels as rendered, each against every other (boxes in pixels): both events, the
+    flagship's days wide and few marks each, al-Qubeir's one day with 95 marks. Identified
+    counts and figures for one place are marked (NAMED, PART) and the legend says so."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from analysis.reconcile import reconcile
+
+    if event == "flagship":
+        fig = figures["claims-timeline"]
+    else:
+        second = load_dataset(ROOT / "events" / "al-qubeir" / "data")
+        fig = plots.figure_timeline(second, revisions=reconcile(second).evidence.revisions)
+    FigureCanvasAgg(fig).draw()
+    [ax] = fig.axes
+    boxes = [(t.get_text(), t.get_window_extent()) for t in ax.texts]
+    touching = [(a, b) for k, (a, box) in enumerate(boxes) for b, other in boxes[k + 1 :] if box.overlaps(other)]
+    assert touching == []
+    labels = [t.get_text() for t in ax.texts]
+    legend = ax.get_legend().get_title().get_text()
+    assert f"{plots.NAMED}: victims identified by name" in legend and f"{plots.PART}: a figure for one place" in legend
+    if event == "al-qubeir":  # SOHR's 49 victims named, and the 6 of a nearby village
+        assert any(t.startswith(f"49{plots.NAMED}") for t in labels) and any(
+            t.startswith(f"6{plots.PART}") for t in labels
+        )
+
+
 def test_derived_totals_are_marked(figures):
     assert any("derived" in t and "stated by no accepted claim" in t for t in texts(figures["cumulative-deaths"]))
     legend = [

@@ -431,6 +431,9 @@ ROW_STEP = 0.3  # vertical distance between stacked marks, in claimant-row units
 REPORT_GAP = 0.18  # extra distance between the marks of two reports of one claimant and day
 
 
+NAMED, PART = "†", "‡"  # a timeline label's marks: victims identified by name; a figure for one place of the area
+
+
 def timeline_marks(
     claims: pd.DataFrame, battle, measure: str | None = None, sources: pd.DataFrame | None = None
 ) -> pd.DataFrame:
@@ -445,7 +448,9 @@ def timeline_marks(
     for col in ("claimant", "side", "qualifier"):
         c[col] = c[col].astype(str)
     c["start"] = c["period_start"].fillna(c["period_end"])
-    keys = ["claimant", "report", "side", "start", "period_end", "value", "qualifier"]
+    c["named"] = c["identified"].fillna(False).astype(bool)
+    c["part"] = [not battle.whole_area(str(a)) for a in c["area"]]
+    keys = ["claimant", "report", "side", "start", "period_end", "value", "qualifier", "named", "part"]
     marks = c.sort_values("claim_id").groupby(keys, sort=False).agg(ids=("claim_id", tuple)).reset_index()
     marks["copies"] = marks["ids"].map(len)
     marks["first"] = marks["ids"].map(min)
@@ -460,8 +465,10 @@ def timeline_marks(
                     if set(source[list(ids)]) != every:
                         marks.at[idx, "note"] = f" ({', '.join(dict.fromkeys(language[list(ids)]))})"
     marks["label"] = [
-        claim_mark(v, q) + (f" ×{n}" if n > 1 else "") + note
-        for v, q, n, note in zip(marks["value"], marks["qualifier"], marks["copies"], marks["note"])
+        claim_mark(v, q) + (NAMED if named else "") + (PART if part else "") + (f" ×{n}" if n > 1 else "") + note
+        for v, q, n, note, named, part in zip(
+            marks["value"], marks["qualifier"], marks["copies"], marks["note"], marks["named"], marks["part"]
+        )
     ]
     return marks.sort_values("first").reset_index(drop=True)
 
@@ -571,6 +578,8 @@ def draw_timeline(
             va="center",
             zorder=5,
             style="italic" if row.start != row.period_end else "normal",
+            # arrows that cross a label pass under it
+            bbox={"boxstyle": "square,pad=0.05", "facecolor": "white", "edgecolor": "none", "alpha": 0.85},
         )
     where = {i: (row.x, row.y) for row in marks.itertuples() for i in row.ids}
     links = (
@@ -630,7 +639,7 @@ def figure_timeline(ds: Dataset, measure: str | None = None, revisions=()) -> Fi
     height = 2.5
     if not marks.empty:
         _, bands = timeline_layout(marks, battle, timeline_columns(battle, marks))
-        height = max(hi for _, hi in bands.values()) * 0.5 + 1.4
+        height = max(hi for _, hi in bands.values()) * 0.55 + 1.4
     fig = Figure(figsize=(10.0, height), layout="constrained")
     ax = fig.subplots()
     draw_timeline(ax, ds.claims, battle, measure, revisions, ds.sources)
@@ -644,7 +653,8 @@ def figure_timeline(ds: Dataset, measure: str | None = None, revisions=()) -> Fi
         handles,
         labels,
         title="side (number: people;\n×n: copies of one report;\n(lang): copies of one report\n"
-        "disagree: the language\nof the copies giving this)",
+        f"disagree: the language\nof the copies giving this;\n{NAMED}: victims identified by name;\n"
+        f"{PART}: a figure for one place\nof the area)",
         fontsize=7,
         title_fontsize=7,
         loc="upper left",
