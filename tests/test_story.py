@@ -776,25 +776,29 @@ def test_the_readme_paragraph_on_al_qubeirs_copies_holds():
 
 
 def test_the_data_readmes_counts_of_new_claims_and_untitled_documents_hold():
-    """data/README.md and the README give the claims the dossier missed (H301–H308) and
+    """data/README.md and the README give the claims the dossier missed (H301–H310) and
     the documents without a headline (14 of 49), and the README what the new claims say:
     each against the ledger."""
     ds = load_dataset(DATA)
     c = ds.claims.set_index("claim_id")
     beyond = sorted(i for i in c.index if pd.isna(c.at[i, "dossier_ref"]) and i.startswith("H3"))
-    assert beyond == [f"H30{k}" for k in range(1, 9)]
+    assert beyond == [f"H3{k:02d}" for k in range(1, 11)]
     untitled, documents = int(ds.sources["title"].isna().sum()), len(ds.sources)
     dictionary = " ".join((DATA / "README.md").read_text(encoding="utf-8").split())
-    assert f"{untitled} of the {documents} al-Haffah documents" in dictionary and "(H301–H308)" in dictionary
+    assert f"{untitled} of the {documents} al-Haffah documents" in dictionary and "(H301–H310)" in dictionary
     said = {i: (str(c.at[i, "side"]), int(c.at[i, "value"]), f"{c.at[i, 'period_start']:%d %B}") for i in beyond}
     assert said["H301"] == ("government forces", 15, "05 June") and c.at["H301", "qualifier"] == "about"
     assert said["H302"] == ("all", 10, "09 June") and said["H303"] == ("children", 6, "09 June")
     assert said["H306"] == ("all", 3, "12 June") and said["H307"] == ("civilians", 3, "12 June")
     assert said["H308"] == ("civilians", 29, "05 June") and c.at["H308", "report_id"] == c.at["H084", "report_id"]
     assert c.at["H308", "source_id"] == c.at["H084", "source_id"] and int(c.at["H084", "value"]) == 120
+    assert said["H309"] == ("government forces", 15, "05 June") and said["H310"] == ("civilians", 1, "05 June")
+    assert {c.at[i, "source_id"] for i in ("H309", "H310")} == {c.at["H033", "source_id"]}
+    assert {c.at[i, "report_id"] for i in ("H309", "H310", "H033")} == {"sohr-2012-06-05-early"}
     readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
     assert (
-        "the shell that killed ten people, six of them children, on 9 June, the three dead of 12 June, and the 29"
+        "the shell that killed ten people, six of them children, on 9 June, the three dead of 12 June, the 29" in readme
+        and "the soldiers and the civilian of the early toll in AFP's Spanish copy, whose rebels alone it kept"
         in readme
     )
 
@@ -833,8 +837,9 @@ def test_one_wire_story_is_not_said_to_be_counted_many_times(tmp_path):
 def test_the_caveats_on_opposition_tolls_and_population_figures_hold():
     """The al-Qubeir dictionary's range of the monitor's and opposition's tolls of the
     hamlet (SOHR's first counts, 23 named and 24, to 140) and the README's account of
-    al-Haffah's strength and population figures (no source; unnamed opposition sources, one
-    activist and a reporter; about 30,000 or more than 20,000), against the ledgers."""
+    al-Haffah's strength and population figures (no source; unnamed opposition sources, an
+    agency in its own words and a reporter; about 30,000 or more than 20,000), against the
+    ledgers."""
     qubeir = load_dataset(ROOT / "events" / "al-qubeir" / "data")
     c, kinds = qubeir.claims, qubeir.claimants.set_index("claimant")["claimant_type"]
     tolls = c[
@@ -853,10 +858,10 @@ def test_the_caveats_on_opposition_tolls_and_population_figures_hold():
     strength = haffah[haffah["measure"] == "strength"]
     assert set(strength["claimant"]) == {"Wikipedia editor"}  # an infobox that cites no source
     population = haffah[haffah["measure"] == "population"]
-    assert {(r.claimant, r.claimant_detail) for r in population.itertuples()} >= {
+    assert {(r.claimant, "" if pd.isna(r.claimant_detail) else r.claimant_detail) for r in population.itertuples()} >= {
         ("opposition (unnamed)", "opposition"),
         ("opposition (unnamed)", "opposition source"),
-        ("local activists", "Sema Nassar"),
+        ("unattributed", ""),
         ("journalist", "LA Times"),
     }
     assert {(int(r.value), r.qualifier) for r in population.itertuples()} == {
@@ -866,6 +871,7 @@ def test_the_caveats_on_opposition_tolls_and_population_figures_hold():
     }
     readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
     assert "the strength figures trace to no source, and the population figures come from unnamed opposition" in readme
+    assert "sources, a news agency in its own words and a reporter, who give about 30,000" in readme
 
 
 def test_a_sub_groups_figure_states_its_sides_figure_for_the_day(tmp_path):

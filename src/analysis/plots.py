@@ -481,11 +481,19 @@ def day_inches(battle: Battle) -> float:
     return TIMELINE_AXES_INCHES / (len(battle.days) + 0.5)
 
 
+LABEL_GAP_INCHES = 0.12  # a mark's label begins this far right of it, and the next mark's marker takes as much
+
+
+def label_inches(label: str) -> float:
+    """About how wide a timeline label is drawn (6.5-point text)."""
+    return 0.055 * len(label)
+
+
 def timeline_columns(battle: Battle, marks: pd.DataFrame) -> int:
     """How many columns of marks fit in one day's width: one for a long battle, several
     when a short one leaves each day wide (a column: marker and its longest label)."""
-    longest = max((len(t) for t in marks["label"]), default=1)
-    return max(1, int(day_inches(battle) / (0.055 * longest + 0.25)))
+    longest = max((label_inches(t) for t in marks["label"]), default=0.055)
+    return max(1, int(day_inches(battle) / (longest + 0.25)))
 
 
 def timeline_names(battle: Battle) -> list[str]:
@@ -508,20 +516,34 @@ def timeline_layout(
     marks = marks.copy()
     marks["side_order"] = marks["side"].map(lambda s: names.index(s) if s in names else len(names))
     offset, xs = {}, {}
-    for (_, day), group in marks.groupby(["claimant", "period_end"], sort=False):
+    # a label wider than the room to the next day's mark (one column a day) reaches over it:
+    # the next day's marks skip the heights of such labels of the day before
+    room = day_inches(battle) - LABEL_GAP_INCHES
+    overhang: dict[str, tuple[object, list[float]]] = {}  # claimant -> (its last day, heights its labels reach over)
+    for (who, day), group in marks.sort_values("period_end", kind="stable").groupby(
+        ["claimant", "period_end"], sort=False
+    ):
         stack: list[tuple[int, bool]] = []  # (mark index, whether a new report starts there)
         for report in dict.fromkeys(group.sort_values("first")["report"]):
             rows = group[group["report"] == report].sort_values(["side_order", "value", "first"]).index
             stack += [(idx, k == 0 and bool(stack)) for k, idx in enumerate(rows)]
         n = min(columns, len(stack))
         depth = -(-len(stack) // n)
+        last, reaching = overhang.get(who, (None, []))
+        blocked = reaching if n == 1 and last is not None and (day - last).days == 1 else []
+        wide = []
         for col in range(n):
             y = 0.0
             for k, (idx, new_report) in enumerate(stack[col * depth : (col + 1) * depth]):
                 y += REPORT_GAP if new_report and k else 0.0
+                while any(abs(y - b) < ROW_STEP for b in blocked):
+                    y += ROW_STEP
                 offset[idx] = y
                 xs[idx] = mdates.date2num(day) + (0.5 if n == 1 else 0.08 + col * 0.84 / n)
+                if n == 1 and label_inches(marks.at[idx, "label"]) > room:
+                    wide.append(y)
                 y += ROW_STEP
+        overhang[who] = (day, wide)
     marks["offset"] = pd.Series(offset)
     marks["x"] = pd.Series(xs)
     bands, top = {}, 0.0
