@@ -292,13 +292,19 @@ def test_a_derived_totals_label_hides_no_marker_of_a_claimant(tmp_path):
     start, end = "2020-03-01", "2020-03-03"
     rows = [claim("T", "Monitor", start, end, "all", 10), claim("A", "Monitor", start, end, "army", 3)]
 
-    def label(rows, folder):
-        ds = load_dataset(make_event(tmp_path / folder, rows))
+    def label(rows, folder, period=(start, end)):
+        ds = load_dataset(make_event(tmp_path / folder, rows, period=period))
         fig = plots.all_figures(ds, reconcile(ds))["cumulative-deaths"]
         [ax] = [ax for ax in fig.axes if ax.get_title(loc="left") == "militia"]
         [text] = [t for t in ax.texts if "derived" in t.get_text()]
         return text.get_text().split(":")[0], text.get_position()[1], text.get_va()
 
     assert label(rows, "alone") == ("7", 8, "bottom")
-    rows.append(claim("M", "Army", start, end, "militia", 9, "at least"))
-    assert label(rows, "marker") == ("7", -8, "top")
+    level = claim("L", "Army", start, end, "militia", 7, "more than")  # a marker at the total's height is not above it
+    assert label([*rows, level], "level") == ("7", 8, "bottom")
+    above = claim("M", "Army", start, end, "militia", 9, "at least")
+    assert label([*rows, above], "marker") == ("7", -8, "top")
+    # the marker counts where it reports one of the last two days, not before
+    early = {**above, "period_end": "2020-03-02"}
+    assert label([*rows, early], "second-last-day") == ("7", -8, "top")
+    assert label([*rows, early], "four-days", period=(start, "2020-03-04")) == ("7", 8, "bottom")

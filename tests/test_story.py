@@ -1055,8 +1055,8 @@ def test_the_sentences_under_the_first_days_checks_latest_totals_and_figures_fol
     )
     assert story.first_day_claims(ds, result).startswith("On 1 March 2020 (killed, hierarchy rule): all 3 rests on A1")
     assert story.daily_against_totals(found) == (
-        "2 totals set against the same claimant's daily figures for its days: 1 match the sum of the daily figures "
-        "and 1 leave deaths the claimant places on no day."
+        "2 totals set against the same claimant's daily figures for its days: 1 matches the sum of the daily figures "
+        "and 1 leaves deaths the claimant places on no day."
     )
     assert story.checks_summary(found) == (
         "The checks give 4 findings from 3 checks: 1 failing; the other 3 agree or inform."
@@ -1092,3 +1092,79 @@ def test_the_sentences_under_the_first_days_checks_latest_totals_and_figures_fol
     assert story.daily_against_totals(run_checks(one, alone)) == (
         "No claimant gives both a total and daily figures inside its days: there is nothing to set against."
     )
+
+
+def test_the_new_sentences_at_their_edges(tmp_path):
+    """What the review of the new sentences found untested: a report giving two sides is no
+    copy; every finding failing and one accepted; an event with no total group, one day, or
+    no claim about the headline measure; a file count that is not figures times formats."""
+    d1, d2, d3 = "2020-03-01", "2020-03-02", "2020-03-03"
+    two_sides = [claim("A", "Monitor", d1, d1, "army", 3), claim("M", "Monitor", d1, d1, "militia", 2)]
+    ds = load_dataset(make_event(tmp_path / "two-sides", two_sides))
+    assert story.day_toll(ds, reconcile_all(ds)["hierarchy"], 0).startswith(
+        "On 1 March 2020, 1 claimant gave 2 figures about the killed for that day alone; "
+    )
+    # no total group: the sides, and only those with deaths on no day
+    rows = [*two_sides, claim("T", "Monitor", d1, d3, "army", 10)]
+    ds = load_dataset(make_event(tmp_path / "no-group", rows, groups={}))
+    result = reconcile_all(ds)["hierarchy"]
+    assert story.first_days(ds, result) == (
+        "The daily bests (killed) of the first 2 days: army 3 and 0; militia 2 and 0; over the whole event the "
+        "claims require more that they place on no single day: army 7."
+    )
+    assert story.first_day_claims(ds, result) == (
+        "On 1 March 2020 (killed, hierarchy rule): army 3 rests on A (1 report); militia 2 rests on M (1 report)."
+    )
+    one = load_dataset(make_event(tmp_path / "one-day", two_sides, period=(d1, d1)))
+    assert "of the first day: all 5;" in story.first_days(one, reconcile_all(one)["hierarchy"])
+    wounded = load_dataset(
+        make_event(tmp_path / "wounded", [claim("W", "Monitor", d1, d1, "army", 4, measure="wounded")])
+    )
+    nothing = reconcile_all(wounded)["hierarchy"]
+    no_claim = "the hierarchy rule accepts no claim of this event about the killed"
+    assert story.first_days(wounded, nothing) == f"The first days have no reconciled figure: {no_claim}."
+    assert story.first_day_claims(wounded, nothing) == f"No claim is behind the first day (killed): {no_claim}."
+    assert "(5 files)" in story.figures_drawn(nothing, 5)
+    # a claimant's total below its own daily figures, accepted in battle.json
+    folder = make_event(
+        tmp_path / "accepted",
+        [
+            claim("D1", "Monitor", d1, d1, "army", 3),
+            claim("D2", "Monitor", d2, d2, "army", 2),
+            claim("S", "Monitor", d1, d2, "army", 4),
+            claim("X1", "Army", d1, d1, "militia", 1),
+            claim("X2", "Army", d1, d2, "militia", 3),
+        ],
+    )
+    battle = json.loads((folder / "battle.json").read_text())
+    battle["accepted_exceptions"] = [{"check": "daily_vs_cumulative", "claims": ["S"], "reason": "test"}]
+    (folder / "battle.json").write_text(json.dumps(battle))
+    ds = load_dataset(folder)
+    found = run_checks(ds, reconcile_all(ds)["hierarchy"])
+    mine = found[found["check"] == "daily_vs_cumulative"]
+    accepted = "; it is accepted as an exception, with the reason, in battle.json"
+    assert story.daily_against_totals(found) == (
+        "2 totals set against the same claimant's daily figures for its days: 1 leaves deaths the claimant places "
+        f"on no day and 1 disagrees with them{accepted}."
+    )
+    assert story.checks_summary(mine) == (
+        f"The checks give 2 findings from 1 check: 1 failing{accepted}; the other agrees or informs."
+    )
+    failing = mine[mine["verdict"] == "disagree"]
+    assert story.checks_summary(failing) == f"The checks give 1 finding from 1 check: 1 failing{accepted}."
+    assert story.checks_summary(mine[mine["verdict"] != "disagree"]).endswith("none fails; it agrees or informs.")
+    # a total of 0 rests on no report: no rule's total is "a single report"
+    zero = load_dataset(make_event(tmp_path / "zero", [claim("Z", "Monitor", d1, d3, "army", 0)]))
+    assert "single report" not in story.rules_spread(zero, reconcile_all(zero))
+
+
+def test_claims_by_brackets_its_own_headings_where_the_data_uses_them(tmp_path):
+    """A side called "claimant" and a claimant called "total": the table's heading of its
+    rows becomes "(claimant)" and its margins "(total)", beside the data's own names."""
+    d1 = "2020-03-01"
+    rows = [claim("C", "total", d1, d1, "claimant", 2), claim("V", "Monitor", d1, d1, "villagers", 1)]
+    ds = load_dataset(make_event(tmp_path / "e", rows, sides=("villagers", "claimant"), claimants=("Monitor", "total")))
+    table = summaries.claims_by(ds, "claimant", "side")
+    assert list(table.columns) == ["(claimant)", "claimant", "villagers", "(total)"]
+    assert list(table["(claimant)"]) == ["Monitor", "total", "(total)"]
+    assert list(table["(total)"]) == [1, 1, 2]

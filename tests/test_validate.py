@@ -1519,3 +1519,18 @@ def test_only_an_open_vocabulary_says_a_new_value_goes_in_the_package(data_copy)
     said = {p.column: p.message for p in validate(data_copy)}
     assert "datapackage.json" in said["measure"] and "a new one goes in" in said["measure"]
     assert "a new one goes in" not in said["qualifier"]
+
+
+def test_a_publication_date_that_cannot_be_read_is_its_only_problem(data_copy):
+    """France 24's date written 12/06/2012: the date is reported, and no claim of that
+    document is judged against it (as text it sorts before every real date)."""
+    table_cell("sources.csv", line_of("france24-2012-06-12", "sources.csv"), "published", "12/06/2012")(data_copy)
+    problems = validate(data_copy)
+    assert [(p.file.endswith("sources.csv"), p.column) for p in problems] == [(True, "published")], problems
+
+
+def test_a_row_whose_first_cell_alone_is_blank_is_no_empty_row(data_copy):
+    cell("H082", "claim_id", "")(data_copy)
+    problems = validate(data_copy)
+    assert (H082, "claim_id", "required value is blank") in {(p.line, p.column, p.message) for p in problems}
+    assert not any("every cell of the row is blank" in p.message for p in problems)

@@ -210,9 +210,9 @@ def day_toll(ds: Dataset, result, day: int, measure: str | None = None) -> str:
     else:
         gave = f"{count(claimed['claimant'].nunique(), 'claimant')} gave {count(len(claimed), 'figure')}"
     gave += f" about the {measure} for that day alone"
-    reports = {report_key(*row) for row in claimed[["report_id", "source_id", "claimant"]].itertuples(index=False)}
-    if len(reports) < len(claimed):  # copies of one report are figures apart, not reports apart
-        gave += f" (in {count(len(reports), 'distinct report')}, copies included)"
+    keys = [report_key(*row) for row in claimed[["report_id", "source_id", "claimant"]].itertuples(index=False)]
+    if len(set(zip(keys, claimed["side"]))) < len(claimed):  # copies of one report's figure: figures apart
+        gave += f" (in {count(len(set(keys)), 'distinct report')}, copies included)"
     if _accepts_none(result, measure):  # its zeros are no reconciled figure
         return f"On {_day(date)}, {gave}; {_accepts_no_claim(result, measure)}, so the day has no reconciled figure."
     head = f"On {_day(date)}, {gave}; under the {result.rule.name} rule"
@@ -643,8 +643,8 @@ def first_days(ds: Dataset, result, days: int = 2, measure: str | None = None) -
         for name in names
     )
     over = "the first day" if len(shown) == 1 else f"the first {count(len(shown), 'day')}"
-    unplaced = {name: int(t.at[name, "unplaced"]) for name in names}
-    if not any(unplaced.values()):
+    unplaced = {name: n for name in names if (n := int(t.at[name, "unplaced"]))}
+    if not unplaced:
         tail = "the claims place every death they require over the event on a day"
     else:
         tail = "over the whole event the claims require more that they place on no single day: " + ", ".join(
@@ -661,10 +661,10 @@ def checks_summary(found: pd.DataFrame) -> str:
     failing = found[found["verdict"].isin(FAILING)]
     head = f"The checks give {count(len(found), 'finding')} from {count(found['check'].nunique(), 'check')}"
     rest = len(found) - len(failing)
-    agree = f"the other {rest} agree or inform" if failing.size else f"all {rest} agree or inform"
     if failing.empty:
-        return f"{head}: none fails; {agree}."
-    return f"{head}: {len(failing)} failing{_accepted(failing)}; {agree}."
+        return f"{head}: none fails; " + ("it agrees or informs." if rest == 1 else f"all {rest} agree or inform.")
+    agree = {0: "", 1: "; the other agrees or informs"}.get(rest, f"; the other {rest} agree or inform")
+    return f"{head}: {len(failing)} failing{_accepted(failing)}{agree}."
 
 
 def daily_against_totals(found: pd.DataFrame) -> str:
@@ -674,12 +674,12 @@ def daily_against_totals(found: pd.DataFrame) -> str:
     if f.empty:
         return "No claimant gives both a total and daily figures inside its days: there is nothing to set against."
     kinds = f["verdict"].value_counts()
-    said = {
-        "agree": "match the sum of the daily figures",
-        "remainder": "leave deaths the claimant places on no day",
-        "disagree": "disagree with them",
+    said = {  # what one total does, what several do
+        "agree": ("matches the sum of the daily figures", "match the sum of the daily figures"),
+        "remainder": ("leaves deaths the claimant places on no day", "leave deaths the claimant places on no day"),
+        "disagree": ("disagrees with them", "disagree with them"),
     }
-    parts = [f"{kinds[v]} {words}" for v, words in said.items() if v in kinds]
+    parts = [f"{kinds[v]} {one if kinds[v] == 1 else many}" for v, (one, many) in said.items() if v in kinds]
     return (
         f"{count(len(f), 'total')} set against the same claimant's daily figures for its days: {and_list(parts)}"
         + _accepted(f[f["verdict"].isin(FAILING)])
