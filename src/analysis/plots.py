@@ -55,7 +55,7 @@ from analysis.battle import Battle
 from analysis.evidence import report_key
 from analysis.load import Dataset
 from analysis.outputs import write_bytes, write_text
-from analysis.reconcile import Reconciliation, derived_days, on_no_side
+from analysis.reconcile import Reconciliation, derived_days, figure_text, on_no_side
 from analysis.story import rules_without_claims
 from analysis.words import count
 
@@ -895,6 +895,18 @@ def _spread(ys: dict, gap: float) -> dict:
     return out
 
 
+def _past_boxes(start: float, end: float, xs: list[float], boxes: list[float], clear: float = 0.4) -> float:
+    """Where a line from `start` to `end` that skips the middle column (`xs`: its three
+    columns) crosses that column: on the straight line, or, where a box of that column (at
+    the heights `boxes`) is in the way, moved towards the line's start until it passes the
+    box (a direct link must not look as if it ran through a wire agency)."""
+    y = start + (end - start) * (xs[1] - xs[0]) / (xs[2] - xs[0])
+    step = 0.05 if start >= y else -0.05
+    while any(abs(y - b) < clear for b in boxes):
+        y += step
+    return y
+
+
 def draw_provenance(ax, ds: Dataset, result=None) -> list[str]:
     """Lines from each infobox figure to the claims giving its number, their outlets, wire
     agencies and claimants. Returns the claimants reached."""
@@ -953,7 +965,9 @@ def draw_provenance(ax, ds: Dataset, result=None) -> list[str]:
                 ax.plot([col["outlet"], col["wire"]], [outlets[o], wires[w]], **line)
                 ax.plot([col["wire"], col["claimant"]], [wires[w], who[claimant_of[cid]]], **line)
             else:
-                ax.plot([col["outlet"], col["claimant"]], [outlets[o], who[claimant_of[cid]]], linestyle=":", **line)
+                start, end = outlets[o], who[claimant_of[cid]]
+                xs = [col["outlet"], col["wire"], col["claimant"]]
+                ax.plot(xs, [start, _past_boxes(start, end, xs, list(wires.values())), end], linestyle=":", **line)
         if link.matches.empty:
             ax.annotate(
                 link.why,
@@ -1021,9 +1035,10 @@ def figure_provenance(ds: Dataset, result=None) -> Figure:
 
 def draw_rules(ax, results: dict, battle: Battle, measure: str | None = None, labels: bool = True) -> None:
     """Battle totals of one measure per side and group under every rule, one row per rule
-    within each side's block: best as a marker (hollow where derived) with its number,
-    low-high as a whisker, an open high as a dashed arrow to the edge of the axes. A rule
-    that accepts no claim about the measure has no totals: its rows say so."""
+    within each side's block: best as a marker (hollow where derived) with its number (and
+    its range, "120 [117–open]", where the low lies below it), low-high as a whisker, an
+    open high as a dashed arrow to the edge of the axes. A rule that accepts no claim about
+    the measure has no totals: its rows say so."""
     measure = measure or battle.headline_measure
     names = list(battle.counted_names)
     rules = list(results)
@@ -1072,7 +1087,8 @@ def draw_rules(ax, results: dict, battle: Battle, measure: str | None = None, la
                 linestyle="none",
             )
             ax.annotate(
-                f"{int(best)}",
+                # a low below the best is said in numbers too: a few below it hides under the marker
+                figure_text(int(low), best, high) if low < best else f"{int(best)}",
                 (best, y),
                 xytext=(5, 0),
                 textcoords="offset points",
