@@ -109,7 +109,7 @@ def test_bibtex_escapes_hostile_register_text():
     assert "howpublished = {\\url{http://ex.org/a%20b/%7Bx%7D%5Cy?q=1%20#f}}" in bib
     title = r"title = {{Title \textbraceleft{}with\textbraceright{} \textbackslash{} and \nonlatin{حلب}{[Arabic]}}}"
     assert title in bib
-    assert "accessed 2026-11-25" in bib and "month = jun" in bib
+    assert "archived copy read 2026-11-25" in bib and "month = jun" in bib
     assert bib_key("a b,c}") == "a-b-c" and bib_url("x y") == "x%20y"
 
 
@@ -234,8 +234,8 @@ def test_tables_and_bibliography_compile_with_pdflatex_and_bibtex(files, tmp_pat
     assert f"\\bibitem{{{BATTLE_ID}:reuters-2012-06-05}}" in (tmp_path / "doc.bbl").read_text(errors="replace")
 
 
-def test_a_source_with_no_address_gets_no_urldate():
-    # the access day stays in the note; urldate says when an address was visited
+def test_no_entry_says_its_address_was_visited_on_the_day_an_archived_copy_was_read():
+    # the day the archived copy was read is in the note; no urldate, with or without an address
     row = {
         "source_id": "s",
         "kind": "news article",
@@ -252,5 +252,6 @@ def test_a_source_with_no_address_gets_no_urldate():
         bibtex(pd.DataFrame([{**row, "url": "http://ex.org/a"}]), "e"),
         bibtex(pd.DataFrame([{**row, "url": None}]), "e"),
     )
-    assert "urldate = {2026-11-25}" in with_url and "accessed 2026-11-25" in with_url
-    assert "urldate" not in without and "url =" not in without and "accessed 2026-11-25" in without
+    assert "urldate" not in with_url and "url = {http://ex.org/a}" in with_url
+    assert "archived copy read 2026-11-25" in with_url
+    assert "urldate" not in without and "url =" not in without and "archived copy read 2026-11-25" in without

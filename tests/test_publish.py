@@ -96,7 +96,7 @@ def test_bibtex_titles_come_from_the_register_only(files):
         entry = entries[s.source_id]
         assert ("title = {{" in entry) == pd.notna(s.title), s.source_id
         assert ("headline not seen" in entry) == pd.isna(s.title), s.source_id
-        assert f"accessed {s.accessed:%Y-%m-%d}" in entry
+        assert f"archived copy read {s.accessed:%Y-%m-%d}" in entry and "urldate" not in entry
         if pd.notna(s.url):
             assert "howpublished = {\\url{" in entry
     assert "author = {Mariam Karouny}" in entries["reuters-2012-06-05"]
@@ -312,3 +312,21 @@ def test_a_figure_no_claim_stands_behind_is_not_single_source(tmp_path):
     )
     militia = totals.loc[("killed", "militia")]
     assert (int(militia["reports"]), bool(militia["single_source"])) == (0, False)
+
+
+def test_a_tables_note_names_its_event_the_days_it_leaves_out_and_what_parts_are(tmp_path):
+    """The note under a reconciled table: the event whose CSV lists the claims (two events
+    in one paper), where the deaths on no day went (daily tables), and, only for an event
+    with sub-groups, that parts' rows need not add up and a part's 0 is no count of none."""
+    from analysis.publish import table_note
+
+    day = "2020-03-01"
+    rows = [claim("A", "Monitor", day, day, "army", 3)]
+    plain = load_dataset(make_event(tmp_path / "plain", rows)).battle
+    parts = load_dataset(make_event(tmp_path / "parts", rows, subgroups={"militia": ["youths"]})).battle
+    daily, totals = table_note(plain, "reconciled_daily-hierarchy", False), table_note(plain, "x", True)
+    assert "reconciled_daily-hierarchy.csv of test-event" in daily and "see the totals' unplaced" in daily
+    assert "unplaced" not in totals and "Derived:" in totals and "Derived:" not in daily
+    assert "Rows of parts" not in daily + totals
+    said = table_note(parts, "x", True)
+    assert "Rows of parts (youths and other militia within militia)" in said and "not that none died" in said

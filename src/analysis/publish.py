@@ -48,6 +48,7 @@ from analysis.load import Dataset
 from analysis.outputs import write_text
 from analysis.reconcile import DERIVED_MARK, on_no_side, reconcile_all, sensitivity
 from analysis.rules import DEFAULT_RULE
+from analysis.words import and_list
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 LONG_TABLE = 40
@@ -427,8 +428,10 @@ def bib_author(author: str, organisations: set[str]) -> str:
 def bibtex(sources: pd.DataFrame, event: str) -> str:
     """A @misc entry per source: its title and byline as the register records them (no
     title is made up: an entry whose headline was not seen has none, and its note says so),
-    the URL in `howpublished = {\\url{...}}` and the access date in `note`, which plain
-    styles print; `url`, `urldate`, `organization` and `langid` for styles that use them.
+    the URL in `howpublished = {\\url{...}}` and, in `note`, which plain styles print, the
+    day the archived copy was read; `url`, `organization` and `langid` for styles that use
+    them. No `urldate`: the copy read was an archived one, not the page at its address, so
+    no style may print the address as visited on that day.
     Each key is `event:source_id` (`event`: the battle_id): two events' bibliographies
     cited in one paper never share a key, even where their registers give one ID to
     different documents."""
@@ -456,14 +459,12 @@ def bibtex(sources: pd.DataFrame, event: str) -> str:
         if not (pd.notna(s.title) and str(s.title).strip()):
             note.append("headline not seen on the archived copy")
         if pd.notna(s.accessed):
-            note.append(f"accessed {s.accessed:%Y-%m-%d}")
+            note.append(f"archived copy read {s.accessed:%Y-%m-%d}")
         fields_.append(("note", "; ".join(note)))
         fields_.append(("organization", latex_text(s.publisher)))
         fields_.append(("key", latex_text(s.publisher)))
         if pd.notna(s.url) and str(s.url).strip():
             fields_.append(("url", bib_url(s.url)))
-            if pd.notna(s.accessed):  # the day the address was visited: no address, no urldate
-                fields_.append(("urldate", f"{s.accessed:%Y-%m-%d}"))
         fields_.append(("langid", latex_text(s.language)))
         body = ",\n".join(f"  {k} = {v}" if k == "month" else f"  {k} = {{{v}}}" for k, v in fields_)
         key = bib_key(f"{event}:{s.source_id}")
@@ -753,6 +754,29 @@ def _stacked_figures(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def table_note(battle, stem: str, totals: bool) -> str:
+    """The note under a reconciled table (daily, or `totals`): what 'open' means, where the
+    claims behind each row are (the event named, for a paper that cites two), what the
+    rows of sub-groups are, and where the deaths on no day are (totals: `unplaced`; the
+    daily rows leave them out)."""
+    note = (
+        f"High 'open': no claim caps the figure. The claims behind each row are listed in {stem}.csv of "
+        f"{battle.battle_id} (column claims; column capping: those that only cap the high)."
+    )
+    if totals:
+        note += f" Derived: a total no accepted claim states, following from {DERIVED_FROM}."
+    else:
+        note += " Deaths the claims require but place on no day are in no row here: see the totals' unplaced."
+    subs = [(side, parts) for side, parts in battle.subgroups.items() if parts]
+    if subs:
+        named = and_list([f"{and_list([*parts, battle.remainder(side)])} within {side}" for side, parts in subs])
+        note += (
+            f" Rows of parts ({named}) rest on claims about each part: they need not add up to the side's row, "
+            f"and a part's 0 means no accepted claim places a death in it, not that none died."
+        )
+    return note
+
+
 def tables(ds: Dataset) -> dict[str, str]:
     """Every derived and citable table of a dataset, as file name -> text."""
     battle = ds.battle
@@ -779,12 +803,7 @@ def tables(ds: Dataset) -> dict[str, str]:
         ):
             files[f"{stem}.csv"] = to_csv(frame)
             files[f"{stem}.md"] = to_markdown(frame)
-            note = (
-                f"High 'open': no claim caps the figure. The claims behind each row are listed in {stem}.csv "
-                f"(column claims; column capping: those that only cap the high)."
-            )
-            if "derived" in frame:
-                note += f" Derived: a total no accepted claim states, following from {DERIVED_FROM}."
+            note = table_note(battle, stem, "derived" in frame)
             label = f"{battle.battle_id}-{stem}"  # unique across events cited in one paper
             listed = [c for c in ("rule", "claims", "capping") if c in frame]
             files[f"{stem}.tex"] = to_latex(frame.drop(columns=listed), caption, label, note)
