@@ -274,6 +274,9 @@ def test_event_pages_link_every_table_figure_notebook_and_the_dictionary(site):
             assert f"derived/{name}" in page.links
         for name in sorted(p.name for p in (site / slug / "figures").iterdir()):
             assert f"figures/{name}" in page.links
+        data = sorted(p.name for p in (site / slug / "data").iterdir())  # the data as read: a claim ID traced
+        assert {"casualties.csv", "sources.csv", "battle.json"} <= set(data)
+        assert all(f"data/{name}" in page.links for name in data)
         assert "figures/daily-deaths.svg" in page.sources
         assert {"01-list-claims.html", "02-draw-figures.html", "data-dictionary.html"} <= set(page.links)
         other = next(s for s in NAMES if s != slug)

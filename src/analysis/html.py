@@ -7,12 +7,12 @@
   under the default rule as a table, its first figure, and links to its pages;
 - per event, in a folder named after the event's `battle_id`:
   `index.html` (its findings, totals, every figure as an image with download links to
-  each file of it, a list of the notebooks, the data dictionary, and a download link to
-  every table of its derived/ folder), one page per notebook (`NN-name.html`, with a
+  each file of it, a list of the notebooks, the data dictionary, download links to the
+  data as read and to every table of its derived/ folder), one page per notebook (`NN-name.html`, with a
   title such as "01 · List the claims — <event name>", and a header and footer with the
   previous and next notebook, the event page and the landing page), `data-dictionary.html`
-  (the data folder's README.md), and copies of its tables (`derived/`) and figures
-  (`figures/`: SVG, PNG, PDF);
+  (the data folder's README.md), and copies of its data (`data/`: the CSV tables and JSON
+  files), tables (`derived/`) and figures (`figures/`: SVG, PNG, PDF);
 - `site.css`, one small stylesheet.
 
 Every sentence and number comes from the data or the built outputs; the only prose typed
@@ -383,6 +383,7 @@ class Prepared:
     captions: dict[str, str]
     tables: list[Path]
     dictionary: str  # README.md as markdown ("" if none)
+    data: list[Path]  # the data folder's tables and JSON files, as read
     others: list[tuple[str, str]] = field(default_factory=list)  # (name, slug) of the other events
 
 
@@ -483,6 +484,7 @@ def prepare(event: Event, log=None) -> Prepared:
         captions=figure_captions(n.nb for n in notebooks),
         tables=_files(event.derived),
         dictionary=readme.read_text(encoding="utf-8") if readme.is_file() else "",
+        data=_files(Path(event.data), (".csv", ".json")),
     )
 
 
@@ -641,6 +643,7 @@ def event_page(ev: Prepared) -> str:
             if ev.dictionary
             else "<p>The data folder has no data dictionary (README.md).</p>\n"
         )
+        + _data_links(ev)
         + '<h2 id="figures">Figures</h2>\n'
         + ("".join(figures) if figures else "<p>No figures were built.</p>\n")
         + '<h2 id="tables">Tables</h2>\n'
@@ -648,6 +651,18 @@ def event_page(ev: Prepared) -> str:
         + "</main>\n"
     )
     return _page(f"{ev.name} — casualty claims", body, css="../" + SITE_CSS)
+
+
+def _data_links(ev: Prepared) -> str:
+    """Download links to the data as read: the ledger (whose claim IDs every table names),
+    the source register and the rest, so that a figure can be traced from the site alone."""
+    if not ev.data:
+        return ""
+    links = " · ".join(f'<a href="data/{esc(p.name)}" download>{esc(p.name)}</a>' for p in ev.data)
+    return (
+        f"<p>The data as read: {links}. A table's claim IDs are rows of casualties.csv; each names its "
+        "document in sources.csv.</p>\n"
+    )
 
 
 def tables_table(ev: Prepared) -> str:
@@ -777,6 +792,10 @@ def write_site(events: Sequence[Prepared], stage: Path) -> list[str]:
                 outputs.write_bytes(folder / "figures" / p.name, p.read_bytes())
         for p in ev.tables:
             outputs.write_bytes(folder / "derived" / p.name, p.read_bytes())
+        if ev.data:
+            (folder / "data").mkdir()
+        for p in ev.data:
+            outputs.write_bytes(folder / "data" / p.name, p.read_bytes())
         outputs.write_text(folder / EVENT_PAGE, event_page(ev))
         pages.append(f"{ev.slug}/{EVENT_PAGE}")
         if ev.dictionary:
