@@ -45,7 +45,7 @@ import pandas as pd
 
 from analysis.battle import DERIVED_FROM
 from analysis.derive import claimant_days, counted_claims, current_cumulative, grouped_rows
-from analysis.evidence import Evidence, stated_text
+from analysis.evidence import Evidence, identified, stated_text
 from analysis.load import Dataset
 from analysis.reconcile import Reconciliation, join_ids, reconcile, resting
 from analysis.words import and_list
@@ -241,7 +241,7 @@ def copies_disagree(ds: Dataset) -> list[Finding]:
     c = ds.claims[ds.claims["report_id"].notna()]
     # a report's daily and running figures, or its toll and its count of named victims,
     # are different figures, not copies of one
-    c = c.assign(identified=c["identified"].fillna(False).astype(bool))
+    c = c.assign(identified=identified(c))
     kind = ["figure_type", "identified"]
     outlet = {x.source_id: f"{x.publisher} ({x.language})" for x in ds.sources.itertuples()}
     found: dict[str, list[Finding]] = {}

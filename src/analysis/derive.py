@@ -46,8 +46,10 @@ from analysis.evidence import (
     counted_rows,
     figure_key,
     gather,
+    identified,
     interval,
     report_key,
+    report_keys,
     revised_copies,
 )
 from analysis.load import Dataset
@@ -123,7 +125,7 @@ def _tolls(c: pd.DataFrame, battle: Battle) -> pd.Series:
     """Which counted claims are tolls: not a figure for part of the area nor a count of
     identified victims (`analysis.evidence`: lower bounds, figures of their own beside the
     toll)."""
-    return c["area"].astype(str).map(battle.whole_area).astype(bool) & ~c["identified"].fillna(False).astype(bool)
+    return c["area"].astype(str).map(battle.whole_area).astype(bool) & ~identified(c)
 
 
 def current_cumulative(claims: pd.DataFrame, battle: Battle) -> pd.DataFrame:
@@ -348,7 +350,7 @@ def claimant_totals(claims: pd.DataFrame, battle: Battle, sources: pd.DataFrame)
     src = sources.set_index("source_id")
     c["language"] = c["source_id"].map(src["language"]).astype(str)
     c["published"] = c["source_id"].map(src["published"])
-    c["report"] = [report_key(r, s, str(n)) for r, s, n in zip(c["report_id"], c["source_id"], c["claimant"])]
+    c["report"] = report_keys(c)
     c["exact"] = c["qualifier"].astype(str).eq("exact")
 
     def report_order(item) -> tuple:

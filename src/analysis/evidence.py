@@ -172,6 +172,16 @@ def report_key(report_id, source_id: str, claimant: str) -> str:
     return str(report_id) if isinstance(report_id, str) and report_id else f"{source_id}/{claimant}"
 
 
+def report_keys(claims: pd.DataFrame) -> list[str]:
+    """Each ledger row's report (`report_key`), in row order."""
+    return [report_key(r, s, str(c)) for r, s, c in zip(claims["report_id"], claims["source_id"], claims["claimant"])]
+
+
+def identified(claims: pd.DataFrame) -> pd.Series:
+    """Which ledger rows count identified victims (a blank cell: no)."""
+    return claims["identified"].fillna(False).astype(bool)
+
+
 def counted_rows(claims: pd.DataFrame, battle: Battle) -> pd.DataFrame:
     """Ledger rows that can become constraints: in scope, a reconciled measure, a counted
     side or group, both dates given."""

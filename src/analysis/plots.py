@@ -52,7 +52,7 @@ from matplotlib.ticker import MaxNLocator
 
 from analysis import derive, paths
 from analysis.battle import Battle
-from analysis.evidence import report_key
+from analysis.evidence import identified, report_keys
 from analysis.load import Dataset
 from analysis.outputs import write_bytes, write_text
 from analysis.reconcile import Reconciliation, derived_days, figure_text, on_no_side
@@ -130,9 +130,7 @@ def source_text(claims: pd.DataFrame, sources: pd.DataFrame, rule: str | list[st
     if claims.empty:
         return "Source: no claim of the dataset is drawn here."
     names = ", ".join(sorted(set(claims["claimant"].astype(str))))
-    reports = {
-        report_key(r, s, str(c)) for r, s, c in zip(claims["report_id"], claims["source_id"], claims["claimant"])
-    }
+    reports = set(report_keys(claims))
     used = sources[sources["source_id"].isin(set(claims["source_id"]))]
     outlets = used["publisher"].dropna().astype(str).nunique()
     wires = sorted(set(used["wire_agency"].dropna().astype(str)))
@@ -444,11 +442,11 @@ def timeline_marks(
     `sources`)."""
     measure = measure or battle.headline_measure
     c = claims[claims["in_scope"] & (claims["measure"].astype(str) == measure) & claims["period_end"].notna()].copy()
-    c["report"] = [report_key(r, s, str(n)) for r, s, n in zip(c["report_id"], c["source_id"], c["claimant"])]
+    c["report"] = report_keys(c)
     for col in ("claimant", "side", "qualifier"):
         c[col] = c[col].astype(str)
     c["start"] = c["period_start"].fillna(c["period_end"])
-    c["named"] = c["identified"].fillna(False).astype(bool)
+    c["named"] = identified(c)
     c["part"] = [not battle.whole_area(str(a)) for a in c["area"]]
     keys = ["claimant", "report", "side", "start", "period_end", "value", "qualifier", "named", "part"]
     marks = c.sort_values("claim_id").groupby(keys, sort=False).agg(ids=("claim_id", tuple)).reset_index()

@@ -13,7 +13,7 @@ import pandas as pd
 from analysis.battle import DERIVED_FROM
 from analysis.checks import FAILING, relayed_claims, relaying_claimants
 from analysis.derive import claimant_totals
-from analysis.evidence import report_key
+from analysis.evidence import report_keys
 from analysis.load import Dataset
 from analysis.paths import FIGURE_FORMATS, FIGURE_NAMES
 from analysis.reconcile import derived_days, on_no_side, resting, split_ids
@@ -210,7 +210,7 @@ def day_toll(ds: Dataset, result, day: int, measure: str | None = None) -> str:
     else:
         gave = f"{count(claimed['claimant'].nunique(), 'claimant')} gave {count(len(claimed), 'figure')}"
     gave += f" about the {measure} for that day alone"
-    keys = [report_key(*row) for row in claimed[["report_id", "source_id", "claimant"]].itertuples(index=False)]
+    keys = report_keys(claimed)
     if len(set(zip(keys, claimed["side"]))) < len(claimed):  # copies of one report's figure: figures apart
         gave += f" (in {count(len(set(keys)), 'distinct report')}, copies included)"
     if _accepts_none(result, measure):  # its zeros are no reconciled figure
@@ -291,6 +291,11 @@ def totals(ds: Dataset, result, measure: str | None = None) -> str:
     return f"Under the {result.rule.name} rule the best totals ({measure}) are {and_list(parts)}{tail}."
 
 
+def _whole(battle) -> list[str]:
+    """The names that stand for the whole event: its total group, or each side where it has none."""
+    return [battle.total_group] if battle.total_group is not None else list(battle.sides)
+
+
 def open_high(ds: Dataset, result, measure: str | None = None) -> str:
     """Whether the accepted claims cap the total of all sides (the total group's; where
     there is none, each side's), and, for a total they do not cap, the days no claim caps."""
@@ -298,7 +303,7 @@ def open_high(ds: Dataset, result, measure: str | None = None) -> str:
     if _accepts_none(result, measure):
         return f"No claim caps the {measure}: {_accepts_no_claim(result, measure)}."
     group = ds.battle.total_group
-    names = [group] if group is not None else list(ds.battle.sides)
+    names = _whole(ds.battle)
     totals = result.totals[result.totals["measure"] == measure].set_index("side")
     daily = result.daily[result.daily["measure"] == measure]
     label = {name: f"the total for {name} ({measure})" if group is not None else name for name in names}
@@ -622,8 +627,7 @@ def first_day_claims(ds: Dataset, result, measure: str | None = None) -> str:
         return f"No claim is behind the first day ({measure}): {_accepts_no_claim(result, measure)}."
     d = result.daily[(result.daily["measure"] == measure) & (result.daily["date"] == pd.Timestamp(ds.battle.days[0]))]
     d = d.set_index("side")
-    group = ds.battle.total_group
-    parts = [_rests_on(name, d.loc[name]) for name in ([group] if group else ds.battle.sides)]
+    parts = [_rests_on(name, d.loc[name]) for name in _whole(ds.battle)]
     return f"On {_day(ds.battle.days[0])} ({measure}, {result.rule.name} rule): " + "; ".join(parts) + "."
 
 
@@ -636,8 +640,7 @@ def first_days(ds: Dataset, result, days: int = 2, measure: str | None = None) -
     shown = [pd.Timestamp(day) for day in ds.battle.days[:days]]
     d = result.daily[(result.daily["measure"] == measure) & result.daily["date"].isin(shown)]
     t = result.totals[result.totals["measure"] == measure].set_index("side")
-    group = ds.battle.total_group
-    names = [group] if group else list(ds.battle.sides)
+    names = _whole(ds.battle)
     bests = "; ".join(
         f"{name} {and_list([str(int(b)) for b in d.loc[d['side'] == name].sort_values('date')['best']])}"
         for name in names

@@ -1044,8 +1044,11 @@ def _validate(data_dir: Path) -> list[Problem]:
         days = {"casualties": ("period_start", "period_end"), "events": ("date",)}.get(name)
         if days and "sources" in tables and "source_id" in tables["sources"].columns:
             sources = tables["sources"].columns
-            readable = rules["sources"]["published"]
-            appeared = {k: v for k, v in zip(sources["source_id"], sources["published"]) if v and readable(v) is None}
+            appeared = {
+                k: v
+                for k, v in zip(sources["source_id"], sources["published"])
+                if v and _readable(rules["sources"], "published", v)
+            }
             checks.append(AfterPublication(label, found_here, appeared, days, rules[name]))
         if name == "casualties":
             checks.append(ReportClaimants(label, found_here, cells.plain))
