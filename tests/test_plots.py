@@ -11,7 +11,6 @@ test_edge_event.py has it save every figure of a made-up battle without infobox.
 import json
 
 import pytest
-from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
 from analysis import derive, plots
@@ -337,16 +336,3 @@ def test_a_direct_link_passes_the_wire_column_clear_of_its_boxes():
     moved = plots._past_boxes(4.0, 0.0, [0.0, 1.0, 2.0], [2.1])
     assert 2.5 <= moved < 2.6
     assert plots._past_boxes(0.0, 4.0, [0.0, 1.0, 2.0], [1.9]) <= 1.5
-
-
-def test_a_save_lays_the_figure_out_once_and_keeps_its_layout_engine(tmp_path, monkeypatch):
-    fig = Figure(layout="constrained")
-    fig.add_subplot().set_title("a title the layout makes room for")
-    engine = fig.get_layout_engine()
-    runs = []
-    execute = type(engine).execute
-    monkeypatch.setattr(type(engine), "execute", lambda self, f: runs.append(f) or execute(self, f))
-    written = plots.save(fig, "one", tmp_path)
-    assert [p.suffix for p in written] == [f".{fmt}" for fmt in plots.FORMATS]
-    assert len(runs) == 1  # the first format's save; the others keep its layout
-    assert fig.get_layout_engine() is engine

@@ -1201,31 +1201,22 @@ METADATA = {
 
 
 def save(fig: Figure, stem: str, out_dir: Path) -> list[Path]:
-    """Write `stem`.svg, .png and .pdf into out_dir, byte-identical from run to run. The
-    layout is worked out once, by the first format's save, and held for the others (every
-    format places each artist at the same figure coordinates, and the layout is not paid
-    for three times: about a tenth of the time saving takes); the figure keeps its layout
-    engine afterwards."""
+    """Write `stem`.svg, .png and .pdf into out_dir, byte-identical from run to run."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
-    engine = fig.get_layout_engine()
-    try:
-        with mpl.rc_context(STYLE):
-            for fmt in FORMATS:
-                path = out_dir / f"{stem}.{fmt}"
-                if fmt == "svg":
-                    text = io.StringIO()
-                    fig.savefig(text, format=fmt, metadata=METADATA[fmt])
-                    write_text(path, stable_ids(text.getvalue()))
-                else:
-                    data = io.BytesIO()
-                    fig.savefig(data, format=fmt, metadata=METADATA[fmt])
-                    write_bytes(path, data.getvalue())
-                paths.append(path)
-                fig.set_layout_engine("none")
-    finally:
-        fig.set_layout_engine(engine)
+    with mpl.rc_context(STYLE):
+        for fmt in FORMATS:
+            path = out_dir / f"{stem}.{fmt}"
+            if fmt == "svg":
+                text = io.StringIO()
+                fig.savefig(text, format=fmt, metadata=METADATA[fmt])
+                write_text(path, stable_ids(text.getvalue()))
+            else:
+                data = io.BytesIO()
+                fig.savefig(data, format=fmt, metadata=METADATA[fmt])
+                write_bytes(path, data.getvalue())
+            paths.append(path)
     return paths
 
 
