@@ -54,7 +54,11 @@ def test_derived_23_rebels(found):
     hit = of(found, "derived_figures", "derived")
     row = hit[hit["subject"].str.contains("rebels")].iloc[0]
     assert row["figures"].startswith("23 follows")
-    assert row["figures"].endswith("stated only by Wikipedia editor (H003, H019, H204)")  # one claimant, named once
+    # one claimant, named once, each claim with its days
+    assert row["figures"].endswith(
+        "given only by Wikipedia editor (H003, 2012-06-05..2012-06-13; H019, 2012-06-05..2012-06-13; "
+        "H204, 2012-06-05..2012-06-11)"
+    )
 
 
 def test_arabic_copy_swaps_29(found):
@@ -312,6 +316,38 @@ def test_daily_figures_that_add_up_to_the_claimants_total_agree(tmp_path):
         )
     )
     assert [(f.verdict, f.claims) for f in checks.daily_vs_cumulative(ds)] == [("agree", "D1;D2;T")]
+
+
+def test_a_total_the_daily_figures_can_account_for_is_covered_not_a_remainder(tmp_path):
+    """'At least 4' over two days whose figures sum to 5, and '0 to 9' over them, ask for no
+    death on no day; 'at least 8' asks for 3 more."""
+    days = ("2020-03-01", "2020-03-02")
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            [
+                claim("D1", "Monitor", days[0], days[0], "army", 3),
+                claim("D2", "Monitor", days[1], days[1], "army", 2),
+                claim("L", "Monitor", *days, "army", 4, "at least"),
+                claim("U", "Monitor", *days, "army", 9, "up to", source_id="s2"),
+                claim("R", "Monitor", *days, "army", 8, "at least", source_id="s3"),
+            ],
+            sources=[
+                source_row("s1"),
+                source_row("s2", published="2020-03-05"),
+                source_row("s3", published="2020-03-06"),
+            ],
+        )
+    )
+    got = {
+        f.claims.split(";")[-1]: (f.verdict, f.figures.split("placed on no day: ")[1])
+        for f in checks.daily_vs_cumulative(ds)
+    }
+    assert got == {"L": ("covered", "≥0"), "U": ("covered", "0–4"), "R": ("remainder", "≥3")}
+    assert story.daily_against_totals(checks.run_checks(ds)) == (
+        "3 totals set against the same claimant's daily figures for its days: 2 require no death beyond the daily "
+        "figures and 1 leaves deaths the claimant places on no day."
+    )
 
 
 def test_figures_shown_together_from_different_days_are_a_failing_finding(tmp_path):

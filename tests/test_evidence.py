@@ -328,7 +328,7 @@ def test_a_link_to_one_copy_supersedes_every_copy_of_that_figure(tmp_path):
     assert [c.claim_id for c in r.accepted] == ["M", "N"]
     assert r.conflicts.empty
     reasons = dict(zip(r.set_aside["claim_id"], r.set_aside["reason"]))
-    assert "(N)" in reasons["F"] and "(N)" in reasons["E"] and "copy" in reasons["E"]
+    assert "(N)" in reasons["F"] and "(F, superseded by N)" in reasons["E"] and "copy" in reasons["E"]
     assert int(total(r, "army")["best"]) == 9
 
 

@@ -10,8 +10,10 @@ test_edge_event.py has it save every figure of a made-up battle without infobox.
 
 import json
 
+import numpy as np
 import pytest
 from matplotlib.patches import FancyArrowPatch, Rectangle
+from PIL import Image
 
 from analysis import derive, plots
 from analysis.load import load_dataset
@@ -76,6 +78,17 @@ def test_figure_files_carry_no_dates_or_software_versions(folder):
         assert b"CreationDate" not in pdf and b"Producer" not in pdf and b"Matplotlib" not in pdf, svg.name
         found += 1
     assert found == len(plots.FIGURES)
+
+
+@pytest.mark.parametrize("folder", ["figures", "events/al-qubeir/output/figures"])
+def test_nothing_drawn_is_cut_by_the_figures_edge(folder):
+    """In every committed PNG (what a build saves: nbval compares them byte for byte) the
+    outermost two pixels all round are background: no legend, label or title runs past the
+    edge and is cut off there."""
+    for png in sorted((ROOT / folder).glob("*.png")):
+        pixels = np.asarray(Image.open(png).convert("L"))
+        edges = {"top": pixels[:2], "bottom": pixels[-2:], "left": pixels[:, :2], "right": pixels[:, -2:]}
+        assert {side: int(edge.min()) for side, edge in edges.items()} == dict.fromkeys(edges, 255), png.name
 
 
 def test_sides_differ_by_more_than_colour():

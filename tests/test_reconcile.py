@@ -216,3 +216,19 @@ def test_no_reading_gives_way_to_a_weaker_one_whatever_the_order_conflicts_are_f
         assert "W" in r.conflicts["dropped"].tolist()
         kept_or_dropped = [set(row.claims_in_conflict.split(";")) - {row.dropped} for row in r.conflicts.itertuples()]
         assert all(others <= {"B", "R"} for others in kept_or_dropped)  # rows cite kept readings only
+
+
+def test_a_total_is_stated_by_a_figure_counted_from_the_first_day_not_by_one_days_figure(tmp_path):
+    """The army's 12 of day one is the whole army total (nothing else places any), but a
+    figure for one day of three is no statement of the total; a running total of 12 to day
+    two is; in a one-day event the day's figure is the total."""
+    d1, d2, d3 = "2020-03-01", "2020-03-02", "2020-03-03"
+
+    def derived(claims, period=(d1, d3)) -> bool:
+        folder = make_event(tmp_path / f"e{len(list(tmp_path.iterdir()))}", claims, period=period)
+        totals = reconcile(load_dataset(folder)).totals.set_index(["measure", "side"])
+        return bool(totals.loc[("killed", "army"), "derived"])
+
+    assert derived([claim("A", "Monitor", d1, d1, "army", 12)])
+    assert not derived([claim("A", "Monitor", d1, d2, "army", 12)])
+    assert not derived([claim("A", "Monitor", d1, d1, "army", 12)], period=(d1, d1))

@@ -14,8 +14,8 @@ from analysis.battle import DERIVED_FROM
 from analysis.checks import run_checks
 from analysis.evidence import report_key
 from analysis.load import load_dataset
-from analysis.reconcile import reconcile, reconcile_all, split_ids
-from conftest import DATA, ROOT, claim, make_event, rows_of, source_row, write_rows
+from analysis.reconcile import NO_CLAIM, reconcile, reconcile_all, rules_without_claims, sensitivity, split_ids
+from conftest import CLAIMS, DATA, ROOT, claim, make_event, rows_of, source_row, write_rows
 
 EVENTS = {
     "flagship": (DATA, ROOT / "notebooks"),
@@ -288,7 +288,21 @@ def test_figures_of_no_claimant_are_not_the_most_carried_claimant(tmp_path):
         data / "claimants.csv",
         [rows[0], *([*r[:column], "none", *r[column + 1 :]] if r[0] == "Monitor" else r for r in rows[1:])],
     )
-    assert story.outlets(load_dataset(data)).startswith("The most widely carried claimant is Army (1 document)")
+    ds = load_dataset(data)
+    assert story.outlets(ds).startswith("The most widely carried claimant is Army (1 document)")
+    # every count and ranking of claimants leaves the unattributed figures out, and says so
+    assert "the ledger holds 3 claims (2 unattributed, the rest by 1 claimant)," in story.overview(ds)
+    assert story.claims_by(ds).startswith("The claimant with the most claims in scope is Army (1 of 3)")
+    assert story.day_toll(ds, reconcile_all(ds)["hierarchy"], 0).startswith(
+        "On 1 March 2020, 1 claimant gave 1 figure about the killed for that day alone, and 2 figures came unattributed"
+    )
+    rows = rows_of(data / CLAIMS)
+    write_rows(data / CLAIMS, [r for r in rows if r[0] != "A1"])
+    alone = load_dataset(data)
+    assert story.day_toll(alone, reconcile_all(alone)["hierarchy"], 0).startswith(
+        "On 1 March 2020, no named claimant gave a figure about the killed for that day alone, and 2 figures came "
+        "unattributed"
+    )
 
 
 def test_copies_are_told_as_the_reconciliation_reads_them(tmp_path):
@@ -378,8 +392,12 @@ def test_a_rule_that_accepts_no_claim_is_left_out_of_the_spread(tmp_path):
     assert story.rules_spread(ds, {"wikipedia": results["wikipedia"]}) == (
         "No rule accepts a claim of this event about the killed, so there is no total to compare across rules."
     )
-    assert story.rules_without_claims(results, "killed") == ["wikipedia"]
-    assert story.rules_without_claims(results, "wounded") == list(results)
+    assert rules_without_claims(results, "killed") == ["wikipedia"]
+    assert rules_without_claims(results, "wounded") == list(results)
+    # the table of every rule's totals gives no zero to cite where a rule accepts no claim
+    table = sensitivity(results).set_index(["measure", "side"])
+    assert set(table.loc["killed", "wikipedia"]) == {NO_CLAIM} != set(table.loc["killed", "hierarchy"])
+    assert set(table.loc["wounded"].to_numpy().ravel()) == {NO_CLAIM}
 
 
 def test_sentences_hold_at_the_edges_of_what_an_event_says(tmp_path):
@@ -609,7 +627,7 @@ def test_a_days_figures_say_how_many_reports_they_come_from_when_copies_are_amon
 
 def test_the_totals_place_one_death_in_the_singular(tmp_path):
     day = "2020-03-01"
-    ds = load_dataset(make_event(tmp_path / "e", [claim("A", "Monitor", day, day, "army", 1)]))
+    ds = load_dataset(make_event(tmp_path / "e", [claim("A", "Monitor", day, day, "army", 1)], period=(day, day)))
     assert story.totals(ds, reconcile_all(ds)["hierarchy"]) == (
         "Under the hierarchy rule the best totals (killed) are army 1 and militia 0 (stated by no accepted claim); "
         "of the 1 in all, 1 is placed on a day and 0 on no day."
@@ -1087,7 +1105,11 @@ def test_the_sentences_under_the_first_days_checks_latest_totals_and_figures_fol
     assert story.first_days(one, alone).endswith("the claims place every death they require over the event on a day.")
     stated = load_dataset(make_event(tmp_path / "stated", [rows[2]], sources=sources))
     assert story.figures_drawn(reconcile_all(stated)["hierarchy"], 18).endswith(
-        "No total they show is derived: an accepted claim states each."
+        "No total they show is derived: an accepted claim states each one above 0."
+    )
+    empty = load_dataset(make_event(tmp_path / "empty", [], sources=sources))
+    assert story.figures_drawn(reconcile_all(empty)["hierarchy"], 18).endswith(
+        "Every total they show is 0, so none is derived."
     )
     assert story.daily_against_totals(run_checks(one, alone)) == (
         "No claimant gives both a total and daily figures inside its days: there is nothing to set against."
@@ -1168,3 +1190,29 @@ def test_claims_by_brackets_its_own_headings_where_the_data_uses_them(tmp_path):
     assert list(table.columns) == ["(claimant)", "claimant", "villagers", "(total)"]
     assert list(table["(claimant)"]) == ["Monitor", "total", "(total)"]
     assert list(table["(total)"]) == [1, 1, 2]
+
+
+def test_the_claims_set_aside_are_counted_by_kind_of_reason(tmp_path):
+    d1 = "2020-03-01"
+    rows = [
+        claim("M", "Monitor", d1, d1, "army", 5),
+        claim("A", "Army", d1, d1, "army", 7),
+        claim("B", "Box", d1, d1, "army", 5, source_id="s2"),
+        claim("C", "Box", d1, d1, "militia", 2, source_id="s2"),
+    ]
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            rows,
+            sources=[source_row("s1"), source_row("s2")],
+            claimants=("Monitor", "Army", "Box"),
+            relays=("Box",),
+        )
+    )
+    results = reconcile_all(ds)
+    assert story.set_aside(results["hierarchy"]) == (
+        "The hierarchy rule sets 3 claims aside, each with its reason; the commonest of 2 kinds of reason: its "
+        "claimant relays others' figures (2) and Monitor ranks higher and states a figure for the same side and "
+        "days (1)."
+    )
+    assert story.set_aside(results["latest"]).endswith("the reason: its claimant relays others' figures (2).")

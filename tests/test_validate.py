@@ -449,6 +449,13 @@ CASES = {
         "language_preference",
         "'english' is not a language code",
     ),
+    "a reconciled measure the ledger does not allow": (
+        battle_edit(lambda b: b.update(reconciled_measures=["killed", "injured"])),
+        "battle.json",
+        None,
+        "reconciled_measures",
+        "'injured' is not a measure the ledger allows",
+    ),
     "sub-groups of an unknown side": (
         battle_edit(lambda b: b.update(subgroups={"aliens": ["small aliens"]})),
         "battle.json",

@@ -88,8 +88,9 @@ NOTEBOOKS = {
         md("## What the claims count, in and out of scope"),
         code('s.show(s.claims_by(ds, "measure", "in_scope"))\nstory.say(story.measures(ds))'),
         md(
-            "## Out of the event's scope, and why\n\nFigures for a wider area, for a period that runs past the event, "
-            "or with no date stay in the ledger, so that every claim read is on record, but never enter the totals."
+            "## Out of the event's scope, and why\n\nFigures the ledger marks out of the event's scope (another "
+            "place or area, days outside the event, no date, a doubtful copy: the reason is given for each) stay in "
+            "the ledger, so that every claim read is on record, but never enter the totals."
         ),
         code("s.show(s.scope_decisions(ds))\nstory.say(story.scope(ds))"),
         md("## Conclusions"),
@@ -223,7 +224,7 @@ NOTEBOOKS = {
             "(drop any one and the rest can); the claim the rule ranks lowest gives way, and the reason is given."
         ),
         code("s.show(result.conflicts)\nstory.say(story.conflicts(result))"),
-        code("s.show(result.set_aside)"),
+        code("s.show(result.set_aside)\nstory.say(story.set_aside(result))"),
         md(
             "## Totals under every rule: best [low–high]\n\nAn asterisk after the best marks a derived total, one no "
             "accepted claim states."
@@ -233,7 +234,8 @@ NOTEBOOKS = {
             "story.say(story.rules_spread(ds, results))"
         ),
         md(
-            "## Every consistency check\n\nFailing verdicts are disagreements the data holds; accepted ones are "
+            "## Every consistency check\n\nFailing verdicts are what a reader must weigh: disagreements between "
+            "figures, figures traced to no source, figures shown together from different days. Accepted ones are "
             "listed, with their reason, in `battle.json`, and an exception there that no failing finding matches "
             "any more is itself a failing finding (`accepted_exceptions`, `unused`): remove it or correct its claims."
         ),

@@ -7,9 +7,11 @@ Checks and their failing verdicts:
 - `parts_vs_whole` (disagree): in one document, a claimant's figures for the sides of a
   group against its figure for the group, as intervals (tolerance: the claims' own
   qualifiers; "about" is +/- about_band).
-- `daily_vs_cumulative` (disagree; `remainder` is information): a claimant's daily figures
-  summed over a period against its cumulative figure for it; the remainder is the deaths
-  the claimant places on no day.
+- `daily_vs_cumulative` (disagree; `agree`, `covered` and `remainder` are information): a
+  claimant's daily figures summed over a period against its cumulative figure for it:
+  `agree` where every day is stated and the sum is the total, `covered` where the daily
+  figures can account for the whole total (it requires no death beyond them), `remainder`
+  where the total requires deaths the claimant places on no day.
 - `cumulative_decreasing` (decrease): a claimant's running total for a side that falls
   from one date to a later one.
 - `derived_figures` (derived): a battle total fixed by the claims that no claim states
@@ -165,6 +167,8 @@ def daily_vs_cumulative(ds: Dataset) -> list[Finding]:
             verdict = "disagree"
         elif stated == n_days and cum_high is not None and low == cum_high:
             verdict = "agree"
+        elif cum_low <= low:
+            verdict = "covered"
         else:
             verdict = "remainder"
         rest_low = max(cum_low - low, 0)
@@ -218,9 +222,9 @@ def derived_figures(ds: Dataset, r: Reconciliation) -> list[Finding]:
         ]
         ids_of: dict[str, list[str]] = {}
         for x in same.itertuples():
-            ids_of.setdefault(str(x.claimant), []).append(x.claim_id)
+            ids_of.setdefault(str(x.claimant), []).append(f"{x.claim_id}, {_span(x.period_start, x.period_end)}")
         stated = (
-            "; stated only by " + ", ".join(f"{name} ({', '.join(ids)})" for name, ids in ids_of.items())
+            "; the number is given only by " + ", ".join(f"{name} ({'; '.join(ids)})" for name, ids in ids_of.items())
             if ids_of
             else "; stated by no claim"
         )

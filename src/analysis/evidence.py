@@ -470,8 +470,8 @@ def explicit_revisions(
             aside.append(SetAside(c.claim_id, f"superseded by a later claim of the same claimant ({later[old]})"))
         elif old is not None:
             reason = (
-                f"another outlet's copy of the figure in {old}, superseded by a later claim of the same "
-                f"claimant ({later[old]})"
+                f"another outlet's copy of a figure superseded by a later claim of the same claimant "
+                f"({old}, superseded by {later[old]})"
             )
             aside.append(SetAside(c.claim_id, reason))
     return [c for c in records if c.claim_id not in copy_of], aside

@@ -55,8 +55,7 @@ from analysis.battle import Battle
 from analysis.evidence import identified, report_keys
 from analysis.load import Dataset
 from analysis.outputs import write_bytes, write_text
-from analysis.reconcile import Reconciliation, derived_days, figure_text, on_no_side
-from analysis.story import rules_without_claims
+from analysis.reconcile import Reconciliation, derived_days, figure_text, on_no_side, rules_without_claims
 from analysis.words import count
 
 OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
@@ -403,8 +402,9 @@ def figure_cumulative(
     for ax, name in zip(axes, names):
         draw_cumulative(ax, result, reported, name, side_style(names, name), claimants, measure)
     axes[-1].set_xlabel(
-        "date (the step to the right of a day: the running total to that day's end; it rises where a total counted\n"
-        "to that day requires deaths the daily figures place on no day, so it can rise on a day with no daily figure)"
+        "date (the step to the right of a day: the running total to that day's end;\n"
+        "it rises where a total counted to that day requires deaths the daily figures\n"
+        "place on no day, so it can rise on a day with no daily figure)"
     )
     handles: dict = {}
     for ax in axes:

@@ -355,6 +355,7 @@ class Figures:
     def tables(self, names, battle, measure: str, days: list) -> tuple[dict, dict, dict]:
         """Columns of the daily, running and total rows of every name."""
         grid, model = self.grid, self.model
+        one_day = grid.days == 1
         plans = []
         model_parts: set = set()
         face_parts: set = set()
@@ -441,8 +442,14 @@ class Figures:
             total_cols["side"].append(name)
             for key in ("low", "best", "high", "claims", "capping", "reports", "claimants", "single_source"):
                 total_cols[key].append(running_cols[key][-1] if steps else None)
-            # a sub-group's figure states its side's too (6 children are 6 civilians), as for a day
-            stated = {c.face for c in self.readings if name in (c.side, battle.parent(c.side))}
+            # a sub-group's figure states its side's too (6 children are 6 civilians), as for a
+            # day; a total is stated by a figure counted from the event's first day (a running
+            # total, or one for the whole period), not by one day's figure of a longer event
+            stated = {
+                c.face
+                for c in self.readings
+                if name in (c.side, battle.parent(c.side)) and c.first_day <= 0 and (c.last_day > 0 or one_day)
+            }
             best = total_cols["best"][-1]
             total_cols["derived"].append(bool(best > 0 and best not in stated))
             total_cols["placed"].append(placed)
@@ -590,13 +597,28 @@ DERIVED_MARK = "*"
 """Marks a derived total (one no accepted claim states) in `sensitivity`: "23* [23–open]"."""
 
 
+def rules_without_claims(results: dict, measure: str) -> list[str]:
+    """The rules (of `results`, by name) under which no claim about `measure` is accepted:
+    their figures are no totals, only the zeros of an empty model."""
+    return [name for name, r in results.items() if not any(c.measure == measure for c in r.accepted)]
+
+
+NO_CLAIM = "no claim accepted"
+
+
 def sensitivity(results: dict[str, Reconciliation]) -> pd.DataFrame:
     """Battle totals per measure and side under every rule, side by side, each as best
-    [low–high], the best of a derived total marked (`DERIVED_MARK`)."""
+    [low–high], the best of a derived total marked (`DERIVED_MARK`); `NO_CLAIM` where the
+    rule accepts no claim about the measure (its zeros would be no figure to cite)."""
     t = pd.concat([r.totals for r in results.values()], ignore_index=True)
+    empty = {(rule, m) for m in set(t["measure"]) for rule in rules_without_claims(results, m)}
     t["figure"] = [
-        figure_text(lo, b, hi).replace(" [", f"{DERIVED_MARK} [", 1) if d else figure_text(lo, b, hi)
-        for lo, b, hi, d in zip(t["low"], t["best"], t["high"], t["derived"])
+        NO_CLAIM
+        if (rule, m) in empty
+        else figure_text(lo, b, hi).replace(" [", f"{DERIVED_MARK} [", 1)
+        if d
+        else figure_text(lo, b, hi)
+        for rule, m, lo, b, hi, d in zip(t["rule"], t["measure"], t["low"], t["best"], t["high"], t["derived"])
     ]
     wide = t.pivot(index=["measure", "side"], columns="rule", values="figure")
     return wide[[r for r in results if r in wide.columns]].reset_index().rename_axis(columns=None)

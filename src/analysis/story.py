@@ -16,7 +16,7 @@ from analysis.derive import claimant_totals
 from analysis.evidence import report_keys
 from analysis.load import Dataset
 from analysis.paths import FIGURE_FORMATS, FIGURE_NAMES
-from analysis.reconcile import derived_days, on_no_side, resting, split_ids
+from analysis.reconcile import derived_days, on_no_side, resting, rules_without_claims, split_ids
 from analysis.words import and_list, count
 
 
@@ -40,6 +40,18 @@ def _leaders(counts: pd.Series) -> tuple[list[str], int]:
     of their names), and that count."""
     top = int(counts.max())
     return sorted((str(name) for name, n in counts.items() if n == top), key=str.casefold), top
+
+
+def _unnamed(ds: Dataset) -> set[str]:
+    """The claimants.csv entries of type "none": they stand for figures given with no
+    claimant (unattributed), and are no claimant in any count or ranking."""
+    return set(ds.claimants.loc[ds.claimants["claimant_type"].astype(str) == "none", "claimant"].astype(str))
+
+
+def _attributed(ds: Dataset, claims: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The claims of `claims` that name their claimant, and how many are unattributed."""
+    unnamed = claims["claimant"].astype(str).isin(_unnamed(ds))
+    return claims[~unnamed], int(unnamed.sum())
 
 
 def _accepts_none(result, measure: str) -> bool:
@@ -68,9 +80,13 @@ def overview(ds: Dataset) -> str:
         )
         return f"{b.name} ({span}, {count(days, 'day')}): {held}."
     taken = f"the {read} read" if used == documents else f"{used} of the {read} read"
+    named, unattributed = _attributed(ds, c)
+    by = f"by {count(named['claimant'].astype(str).nunique(), 'claimant')}"
+    if unattributed:
+        by = f"({unattributed} unattributed, the rest {by})"
     return (
-        f"{b.name} ({span}, {count(days, 'day')}): the ledger holds {count(len(c), 'claim')} by "
-        f"{count(c['claimant'].nunique(), 'claimant')}, taken from {taken} from "
+        f"{b.name} ({span}, {count(days, 'day')}): the ledger holds {count(len(c), 'claim')} {by}, "
+        f"taken from {taken} from "
         f"{publishers}; {_of_them(int(c['in_scope'].sum()))} in the "
         f"event's scope."
     )
@@ -80,9 +96,7 @@ def outlets(ds: Dataset) -> str:
     c = ds.claims
     if c.empty:
         return "The ledger holds no claim yet."
-    # a claimant of type "none" stands for figures given with no claimant: not a claimant
-    nobody = set(ds.claimants.loc[ds.claimants["claimant_type"].astype(str) == "none", "claimant"].astype(str))
-    named = c[~c["claimant"].astype(str).isin(nobody)]
+    named = c[~c["claimant"].astype(str).isin(_unnamed(ds))]
     if named.empty:
         return "No figure in the ledger names its claimant."
     per = named.groupby("claimant", observed=True)["source_id"].nunique().sort_values(ascending=False, kind="stable")
@@ -106,15 +120,20 @@ def claims_by(ds: Dataset) -> str:
     c = ds.claims[ds.claims["in_scope"]]
     if c.empty:
         return "No claim is in the event's scope yet."
-    who, most = _leaders(c["claimant"].astype(str).value_counts())
+    named = _attributed(ds, c)[0]["claimant"].astype(str)
     sides, often = _leaders(c["side"].astype(str).value_counts())
     # names as the ledger spells them: a claimant never opens the sentence, a side is quoted; ties are all named
     quoted = and_list([f"'{s}'" for s in sides])
-    return (
-        f"The claimant with the most claims in scope is {who[0]} ({most} of {len(c)})"
-        if len(who) == 1
-        else f"The claimants with the most claims in scope are {and_list(who)} ({most} of {len(c)} each)"
-    ) + (
+    if named.empty:
+        head = "No claim in the event's scope names its claimant"
+    else:
+        who, most = _leaders(named.value_counts())
+        head = (
+            f"The claimant with the most claims in scope is {who[0]} ({most} of {len(c)})"
+            if len(who) == 1
+            else f"The claimants with the most claims in scope are {and_list(who)} ({most} of {len(c)} each)"
+        )
+    return head + (
         f"; the side or group claimed most often is {quoted} ({count(often, 'claim')})."
         if len(sides) == 1
         else f"; the sides or groups claimed most often are {quoted} ({count(often, 'claim')} each)."
@@ -205,11 +224,14 @@ def day_toll(ds: Dataset, result, day: int, measure: str | None = None) -> str:
         & (c["period_end"] == pd.Timestamp(date))
     ]
     total, parts, derived = _split(ds, result, date, measure)
-    if claimed.empty:
-        gave = "no claimant gave a figure"
-    else:
-        gave = f"{count(claimed['claimant'].nunique(), 'claimant')} gave {count(len(claimed), 'figure')}"
-    gave += f" about the {measure} for that day alone"
+    named, unattributed = _attributed(ds, claimed)
+    gave = (
+        f"{count(named['claimant'].nunique(), 'claimant')} gave {count(len(named), 'figure')}"
+        if len(named)
+        else f"no {'named ' if unattributed else ''}claimant gave a figure"
+    ) + f" about the {measure} for that day alone"
+    if unattributed:
+        gave += f", and {count(unattributed, 'figure')} came unattributed"
     keys = report_keys(claimed)
     if len(set(zip(keys, claimed["side"]))) < len(claimed):  # copies of one report's figure: figures apart
         gave += f" (in {count(len(set(keys)), 'distinct report')}, copies included)"
@@ -414,10 +436,20 @@ def conflicts(result) -> str:
     )
 
 
-def rules_without_claims(results: dict, measure: str) -> list[str]:
-    """The rules (of `results`, by name) under which no claim about `measure` is accepted:
-    their figures are no totals, only the zeros of an empty model."""
-    return [name for name, r in results.items() if not any(c.measure == measure for c in r.accepted)]
+def set_aside(result) -> str:
+    """How many claims the rule sets aside, and the commonest reasons (a reason without the
+    claims it names in brackets and what follows a colon, so that one kind counts once)."""
+    aside = result.set_aside
+    if aside.empty:
+        return f"The {result.rule.name} rule sets no claim aside."
+    kinds = aside["reason"].astype(str).str.replace(r"\s*\([^)]*\)", "", regex=True).str.split(":").str[0].str.strip()
+    top = kinds.value_counts().sort_index(kind="stable").sort_values(ascending=False, kind="stable").head(3)
+    listed = and_list([f"{reason} ({n})" for reason, n in top.items()])
+    commonest = "the reason" if kinds.nunique() == 1 else f"the commonest of {kinds.nunique()} kinds of reason"
+    return (
+        f"The {result.rule.name} rule sets {count(len(aside), 'claim')} aside, each with its reason; "
+        f"{commonest}: {listed}."
+    )
 
 
 def _rule_names(names: list[str]) -> str:
@@ -679,6 +711,7 @@ def daily_against_totals(found: pd.DataFrame) -> str:
     kinds = f["verdict"].value_counts()
     said = {  # what one total does, what several do
         "agree": ("matches the sum of the daily figures", "match the sum of the daily figures"),
+        "covered": ("requires no death beyond the daily figures", "require no death beyond the daily figures"),
         "remainder": ("leaves deaths the claimant places on no day", "leave deaths the claimant places on no day"),
         "disagree": ("disagrees with them", "disagree with them"),
     }
@@ -714,8 +747,10 @@ def figures_drawn(result, files: int) -> str:
         f"({count(files, 'file')}); the line under each names the claims, reports and outlets it draws on"
     )
     t = result.totals[result.totals["derived"]]
+    if t.empty and not (result.totals["best"] > 0).any():
+        return f"{head}. Every total they show is 0, so none is derived."
     if t.empty:
-        return f"{head}. No total they show is derived: an accepted claim states each."
+        return f"{head}. No total they show is derived: an accepted claim states each one above 0."
     marked = and_list([f"{row.side} {int(row.best)} ({row.measure})" for row in t.itertuples()])
     return f"{head}. Derived totals under this rule, stated by no accepted claim (marked where shown): {marked}."
 

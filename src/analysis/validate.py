@@ -1120,23 +1120,42 @@ def _validate(data_dir: Path) -> list[Problem]:
                     )
                 )
     if battle is not None:
-        log.extend(_language_problems(battle, resources.get("sources"), battle_label))
+        log.extend(
+            _unknown_values(
+                battle.language_preference,
+                resources.get("sources"),
+                "language",
+                ("language_preference", "a language code the sources table allows (ISO 639-1, such as 'en' or 'ar')"),
+                battle_label,
+            )
+        )
+        log.extend(
+            _unknown_values(
+                battle.reconciled_measures,
+                resources.get("casualties"),
+                "measure",
+                (
+                    "reconciled_measures",
+                    "a measure the ledger allows (the measure column's values in datapackage.json)",
+                ),
+                battle_label,
+            )
+        )
     return log.sorted()
 
 
-def _language_problems(battle: Battle, sources: dict | None, label: str) -> Iterator[Problem]:
-    """Each preferred language must be one a source can have (the allowed values of the
-    sources table's `language` column): a misspelt one would match no copy and silently
-    leave the choice between copies to the later tie-breakers."""
-    fields = (sources or {}).get("schema", {}).get("fields", [])
-    allowed = next((f.get("constraints", {}).get("enum") for f in fields if f.get("name") == "language"), None)
+def _unknown_values(
+    names: Sequence[str], resource: dict | None, column: str, key_and_what: tuple[str, str], label: str
+) -> Iterator[Problem]:
+    """Each name of a battle.json list (key, `names`) must be a value `column` of a table
+    allows (its schema's enum): a misspelt preferred language would match no copy and leave
+    the choice between copies to the later tie-breakers; a misspelt reconciled measure would
+    be reconciled from no claim, all zeros."""
+    key, what = key_and_what
+    fields = (resource or {}).get("schema", {}).get("fields", [])
+    allowed = next((f.get("constraints", {}).get("enum") for f in fields if f.get("name") == column), None)
     if not allowed:
         return
-    for code in battle.language_preference:
-        if code not in allowed:
-            yield Problem(
-                label,
-                None,
-                "language_preference",
-                f"{code!r} is not a language code the sources table allows (ISO 639-1, such as 'en' or 'ar')",
-            )
+    for name in names:
+        if name not in allowed:
+            yield Problem(label, None, key, f"{name!r} is not {what}")
