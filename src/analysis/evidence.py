@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
@@ -449,6 +449,27 @@ def revised_copies(rows: Iterable, links: Mapping[str, str], figure: Callable, p
     return out
 
 
+def replacements(links: Iterable[tuple[str, str, str]], shared: Collection[str]) -> dict[str, str]:
+    """Each claim a `supersedes` link names (links as (new, old, the new claim's report)),
+    with what replaces it: the one claim naming it, with its report where the report has
+    other rows (`shared`: the copy a link names need not be the copy read); where several
+    copies of one report name it, "report R"; where several reports do, their claims' IDs."""
+    by_old: dict[str, list[tuple[str, str]]] = {}
+    for new, old, report in links:
+        by_old.setdefault(old, []).append((new, report))
+    labels = {}
+    for old, named in by_old.items():
+        reports = {report for _, report in named}
+        if len(named) == 1:
+            new, report = named[0]
+            labels[old] = f"{new}, report {report}" if report in shared else new
+        elif len(reports) == 1:
+            labels[old] = f"report {reports.pop()}"
+        else:
+            labels[old] = ", ".join(sorted(new for new, _ in named))
+    return labels
+
+
 def explicit_revisions(
     records: list[Claim], links: dict[str, str], battle: Battle
 ) -> tuple[list[Claim], list[SetAside]]:
@@ -456,12 +477,8 @@ def explicit_revisions(
     of them (`revised_copies`)."""
     report_of = {c.claim_id: c.report for c in records}
     rows_of = Counter(report_of.values())
-    # the later claim, with its report where that has other rows: the copy a link names
-    # need not be the copy of the report that is read
-    later = {
-        old: f"{new}, report {report_of[new]}" if rows_of[report_of.get(new, "")] > 1 else new
-        for new, old in links.items()
-    }
+    shared = {report for report, n in rows_of.items() if n > 1}
+    later = replacements(((new, old, report_of.get(new, new)) for new, old in links.items()), shared)
     copy_of = revised_copies(records, links, figure_key, battle.part_of)
     aside = []
     for c in records:

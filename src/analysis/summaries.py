@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.derive import revision_labels
+from analysis.derive import replacing, revision_labels
 from analysis.evidence import stated_text
 from analysis.load import Dataset
 from analysis.reconcile import figure_text, split_ids
@@ -120,7 +120,7 @@ def day_claims(ds: Dataset, day: int, measure: str | None = None, revisions=()) 
     c = c[c["in_scope"] & (c["measure"] == measure) & (c["period_start"] == date) & (c["period_end"] == date)]
     src = ds.sources.set_index("source_id")
     # rows outside the counted ones (a side not counted) keep the link the ledger gives
-    replaced_by = {old: new for new, old in ds.claims[["claim_id", "supersedes"]].dropna().itertuples(index=False)}
+    replaced_by = replacing(ds.claims)
     replaced_by.update(revision_labels(ds, revisions))
     out = pd.DataFrame(
         {
