@@ -319,7 +319,7 @@ def test_daily_figures_that_add_up_to_the_claimants_total_agree(tmp_path):
 
 
 def test_a_total_the_daily_figures_can_account_for_is_covered_not_a_remainder(tmp_path):
-    """'At least 4' over two days whose figures sum to 5, and '0 to 9' over them, ask for no
+    """'At least 5' over two days whose figures sum to 5, and '0 to 9' over them, ask for no
     death on no day; 'at least 8' asks for 3 more."""
     days = ("2020-03-01", "2020-03-02")
     ds = load_dataset(
@@ -328,7 +328,7 @@ def test_a_total_the_daily_figures_can_account_for_is_covered_not_a_remainder(tm
             [
                 claim("D1", "Monitor", days[0], days[0], "army", 3),
                 claim("D2", "Monitor", days[1], days[1], "army", 2),
-                claim("L", "Monitor", *days, "army", 4, "at least"),
+                claim("L", "Monitor", *days, "army", 5, "at least"),
                 claim("U", "Monitor", *days, "army", 9, "up to", source_id="s2"),
                 claim("R", "Monitor", *days, "army", 8, "at least", source_id="s3"),
             ],
@@ -345,8 +345,8 @@ def test_a_total_the_daily_figures_can_account_for_is_covered_not_a_remainder(tm
     }
     assert got == {"L": ("covered", "≥0"), "U": ("covered", "0–4"), "R": ("remainder", "≥3")}
     assert story.daily_against_totals(checks.run_checks(ds)) == (
-        "3 totals set against the same claimant's daily figures for its days: 2 require no death beyond the daily "
-        "figures and 1 leaves deaths the claimant places on no day."
+        "3 totals set against the same claimant's daily figures for its days: 2 require no more than the daily "
+        "figures and 1 leaves a remainder the claimant places on no day."
     )
 
 

@@ -231,4 +231,5 @@ def test_a_total_is_stated_by_a_figure_counted_from_the_first_day_not_by_one_day
 
     assert derived([claim("A", "Monitor", d1, d1, "army", 12)])
     assert not derived([claim("A", "Monitor", d1, d2, "army", 12)])
+    assert derived([claim("A", "Monitor", d2, d3, "army", 12)])  # not counted from the first day
     assert not derived([claim("A", "Monitor", d1, d1, "army", 12)], period=(d1, d1))

@@ -24,7 +24,7 @@ import pandas as pd
 import pytest
 
 from analysis import synthetic
-from analysis.evidence import gather
+from analysis.evidence import ASIDE_KINDS, gather
 from analysis.load import load_dataset
 from analysis.model import Constraint, Model
 from analysis.reconcile import CONFLICT_COLUMNS, join_ids, reconcile
@@ -286,8 +286,8 @@ def reference(ds, rule_name: str, evidence=None) -> dict[str, pd.DataFrame]:
     for frame in frames.values():
         frame["high"] = frame["high"].astype("Int64")
     frames["conflicts"] = pd.DataFrame(out["conflicts"], columns=CONFLICT_COLUMNS)
-    rows = sorted({(a.claim_id, a.reason) for a in [*evidence.set_aside, *aside]})
-    frames["set_aside"] = pd.DataFrame(rows, columns=["claim_id", "reason"])
+    rows = sorted({(a.claim_id, a.reason, ASIDE_KINDS[a.kind]) for a in [*evidence.set_aside, *aside]})
+    frames["set_aside"] = pd.DataFrame(rows, columns=["claim_id", "reason", "kind"])
     return frames
 
 

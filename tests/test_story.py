@@ -292,16 +292,17 @@ def test_figures_of_no_claimant_are_not_the_most_carried_claimant(tmp_path):
     assert story.outlets(ds).startswith("The most widely carried claimant is Army (1 document)")
     # every count and ranking of claimants leaves the unattributed figures out, and says so
     assert "the ledger holds 3 claims (2 unattributed, the rest by 1 claimant)," in story.overview(ds)
-    assert story.claims_by(ds).startswith("The claimant with the most claims in scope is Army (1 of 3)")
+    assert story.claims_by(ds).startswith(
+        "The claimant with the most claims in scope is Army (1 of 3, 2 of them unattributed)"
+    )
     assert story.day_toll(ds, reconcile_all(ds)["hierarchy"], 0).startswith(
-        "On 1 March 2020, 1 claimant gave 1 figure about the killed for that day alone, and 2 figures came unattributed"
+        "On 1 March 2020, 3 figures were given about the killed for that day alone, 1 by 1 claimant and 2 unattributed;"
     )
     rows = rows_of(data / CLAIMS)
     write_rows(data / CLAIMS, [r for r in rows if r[0] != "A1"])
     alone = load_dataset(data)
     assert story.day_toll(alone, reconcile_all(alone)["hierarchy"], 0).startswith(
-        "On 1 March 2020, no named claimant gave a figure about the killed for that day alone, and 2 figures came "
-        "unattributed"
+        "On 1 March 2020, 2 figures were given about the killed for that day alone, none attributed;"
     )
 
 
@@ -1074,7 +1075,7 @@ def test_the_sentences_under_the_first_days_checks_latest_totals_and_figures_fol
     assert story.first_day_claims(ds, result).startswith("On 1 March 2020 (killed, hierarchy rule): all 3 rests on A1")
     assert story.daily_against_totals(found) == (
         "2 totals set against the same claimant's daily figures for its days: 1 matches the sum of the daily figures "
-        "and 1 leaves deaths the claimant places on no day."
+        "and 1 leaves a remainder the claimant places on no day."
     )
     assert story.checks_summary(found) == (
         "The checks give 4 findings from 3 checks: 1 failing; the other 3 agree or inform."
@@ -1099,7 +1100,7 @@ def test_the_sentences_under_the_first_days_checks_latest_totals_and_figures_fol
     assert story.figures_drawn(result, 18).startswith(
         "6 figures drawn under the hierarchy rule and saved as SVG, PNG and PDF (18 files)"
     )
-    assert story.figures_drawn(result, 18).endswith("(marked where shown): militia 5 (killed).")
+    assert story.figures_drawn(result, 18).endswith("marked where shown): militia 5 (killed).")
     one = load_dataset(make_event(tmp_path / "one", rows[:2], sources=sources, period=(d1, d2)))
     alone = reconcile_all(one)["hierarchy"]
     assert story.first_days(one, alone).endswith("the claims place every death they require over the event on a day.")
@@ -1109,7 +1110,16 @@ def test_the_sentences_under_the_first_days_checks_latest_totals_and_figures_fol
     )
     empty = load_dataset(make_event(tmp_path / "empty", [], sources=sources))
     assert story.figures_drawn(reconcile_all(empty)["hierarchy"], 18).endswith(
+        "The hierarchy rule accepts no claim of this event: they show no total."
+    )
+    none = load_dataset(make_event(tmp_path / "none", [claim("Z", "Monitor", d1, d3, "all", 0)], sources=sources))
+    assert story.figures_drawn(reconcile_all(none)["hierarchy"], 18).endswith(
         "Every total they show is 0, so none is derived."
+    )
+    one_day = [claim("X", "Monitor", d1, d1, "all", 3)]
+    single = story.figures_drawn(reconcile_all(load_dataset(make_event(tmp_path / "single", one_day)))["hierarchy"], 18)
+    assert single.endswith(
+        "Derived total under this rule (no accepted claim gives it as a total; marked where shown): all 3 (killed)."
     )
     assert story.daily_against_totals(run_checks(one, alone)) == (
         "No claimant gives both a total and daily figures inside its days: there is nothing to set against."
@@ -1166,7 +1176,7 @@ def test_the_new_sentences_at_their_edges(tmp_path):
     mine = found[found["check"] == "daily_vs_cumulative"]
     accepted = "; it is accepted as an exception, with the reason, in battle.json"
     assert story.daily_against_totals(found) == (
-        "2 totals set against the same claimant's daily figures for its days: 1 leaves deaths the claimant places "
+        "2 totals set against the same claimant's daily figures for its days: 1 leaves a remainder the claimant places "
         f"on no day and 1 disagrees with them{accepted}."
     )
     assert story.checks_summary(mine) == (
@@ -1211,8 +1221,19 @@ def test_the_claims_set_aside_are_counted_by_kind_of_reason(tmp_path):
     )
     results = reconcile_all(ds)
     assert story.set_aside(results["hierarchy"]) == (
-        "The hierarchy rule sets 3 claims aside, each with its reason; the commonest of 2 kinds of reason: its "
-        "claimant relays others' figures (2) and Monitor ranks higher and states a figure for the same side and "
-        "days (1)."
+        "The hierarchy rule sets 3 claims aside, each with its reason; the 2 kinds of reason: its claimant relays "
+        "others' figures (2) and a higher-ranked claimant states a figure for the same side and days (1)."
     )
     assert story.set_aside(results["latest"]).endswith("the reason: its claimant relays others' figures (2).")
+    one = load_dataset(
+        make_event(
+            tmp_path / "one",
+            rows[:1] + rows[2:3],
+            sources=[source_row("s1"), source_row("s2")],
+            claimants=("Monitor", "Box"),
+            relays=("Box",),
+        )
+    )
+    assert story.set_aside(reconcile_all(one)["hierarchy"]) == (
+        "The hierarchy rule sets 1 claim aside: its claimant relays others' figures."
+    )

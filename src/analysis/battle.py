@@ -26,8 +26,13 @@ from pathlib import Path
 from analysis.words import nearest
 
 DERIVED_FROM = "other figures (for other sides, a group or its parts, or other days)"
-"""What a derived total (one no accepted claim states) follows from, in every table, check
-and sentence that explains the word."""
+"""What a derived total (`UNSTATED_TOTAL`) follows from, in every table, check and sentence
+that explains the word."""
+UNSTATED_TOTAL = "no accepted claim gives it as a total"
+"""What makes a total derived, in every table, figure, check and sentence that says it: no
+accepted claim about the side (or a sub-group of it) gives the number counted from the
+event's first day (a running total, or one for the whole period); one day's figure of a
+longer event gives its day only."""
 
 MAX_PERIOD_DAYS = 36_525
 """The longest period an event may have: a century of days (each day is a row of every

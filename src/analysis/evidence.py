@@ -131,8 +131,27 @@ class Claim:
 
 @dataclass(frozen=True)
 class SetAside:
+    """A claim left out of the readings: the reason in full (naming the claims and reports
+    involved) and its kind, one of `ASIDE_KINDS`, the reason in general terms."""
+
     claim_id: str
     reason: str
+    kind: str
+
+
+ASIDE_KINDS = {
+    "specific": "a copy gives a group the number another copy gives a part of it",
+    "copy": "another copy of the report is read",
+    "linked": "superseded by a later claim of the same claimant",
+    "linked copy": "another outlet's copy of a figure superseded by a later claim",
+    "inferred": "superseded by a later report of the same claimant, inferred",
+    "relay": "its claimant relays others' figures",
+    "unranked": "its claimant is not in the claimant hierarchy",
+    "outranked": "a higher-ranked claimant states a figure for the same side and days",
+    "not encyclopedia": "not the encyclopedia's own figure",
+}
+"""Why a claim is set aside, in general terms (`SetAside.kind`): the set-aside sentences
+count claims by these."""
 
 
 @dataclass(frozen=True)
@@ -175,6 +194,12 @@ def report_key(report_id, source_id: str, claimant: str) -> str:
 def report_keys(claims: pd.DataFrame) -> list[str]:
     """Each ledger row's report (`report_key`), in row order."""
     return [report_key(r, s, str(c)) for r, s, c in zip(claims["report_id"], claims["source_id"], claims["claimant"])]
+
+
+def unattributed(claimants: pd.DataFrame) -> set[str]:
+    """The claimants.csv entries of type "none": they stand for figures given with no
+    claimant, and are no claimant in any count or ranking of claimants."""
+    return set(claimants.loc[claimants["claimant_type"].astype(str) == "none", "claimant"].astype(str))
 
 
 def identified(claims: pd.DataFrame) -> pd.Series:
@@ -343,6 +368,7 @@ def merge_copies(
                         i,
                         f"copy of report {report} that gives for {general.side} the number another copy "
                         f"gives for {finer[0].side} ({finer[0].claim_id}): the more specific reading is used",
+                        "specific",
                     )
                     for i in general.ids
                 ]
@@ -375,6 +401,7 @@ def merge_copies(
                         i,
                         f"copies of report {report} {differ}: the copy in {c.source_id} "
                         f"({c.language}, {c.claim_id}) is read",
+                        "copy",
                     )
                     for i in o.ids
                 ]
@@ -484,13 +511,15 @@ def explicit_revisions(
     for c in records:
         old = copy_of.get(c.claim_id)
         if old == c.claim_id:
-            aside.append(SetAside(c.claim_id, f"superseded by a later claim of the same claimant ({later[old]})"))
+            aside.append(
+                SetAside(c.claim_id, f"superseded by a later claim of the same claimant ({later[old]})", "linked")
+            )
         elif old is not None:
             reason = (
                 f"another outlet's copy of a figure superseded by a later claim of the same claimant "
                 f"({old}, superseded by {later[old]})"
             )
-            aside.append(SetAside(c.claim_id, reason))
+            aside.append(SetAside(c.claim_id, reason, "linked copy"))
     return [c for c in records if c.claim_id not in copy_of], aside
 
 
@@ -537,6 +566,7 @@ def inferred_revisions(
             i,
             f"superseded by a later report of the same claimant for the same side and days "
             f"({gone[c.claim_id]}; inferred, no explicit link)",
+            "inferred",
         )
         for c in readings
         if c.claim_id in gone

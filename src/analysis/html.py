@@ -56,7 +56,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from analysis import outputs, paths
-from analysis.battle import DERIVED_FROM
+from analysis.battle import DERIVED_FROM, UNSTATED_TOTAL
 from analysis.build import Layout as Event  # an event of the site: its data folder and built outputs
 from analysis.build import notebook_files  # also defers the rfc3987 parser (fastimport)
 
@@ -533,11 +533,7 @@ def totals_table(ev: Prepared) -> str:
                 cells.append('<td class="num"></td>')
                 continue
             row = r.iloc[0]
-            mark = (
-                ' <span class="derived" title="no accepted claim states this figure">derived</span>'
-                if bool(row["derived"])
-                else ""
-            )
+            mark = f' <span class="derived" title="{UNSTATED_TOTAL}">derived</span>' if bool(row["derived"]) else ""
             cells.append(
                 f'<td class="num"><strong>{_number(row["best"])}</strong> '
                 f'<span class="range">({_number(row["low"])}–{_number(row["high"])})</span>{mark}</td>'
@@ -546,7 +542,7 @@ def totals_table(ev: Prepared) -> str:
         rows.append(f'<tr class="{kind}"><th scope="row">{esc(str(name))}</th>{"".join(cells)}</tr>')
     caption = (
         f"Reconciled totals under the {esc(ev.rule)} rule. Open: no accepted claim caps the figure; "
-        f"derived: no accepted claim states it, it follows from {DERIVED_FROM}."
+        f"derived: {UNSTATED_TOTAL}; it follows from {DERIVED_FROM}."
     )
     return (
         f'<table class="totals">\n<caption>{caption}</caption>\n<thead><tr><th scope="col">side or group</th>'

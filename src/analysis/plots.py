@@ -11,7 +11,7 @@ The figures (`FIGURES`, by file stem):
   low-high whiskers, open highs as dashed arrows, and the deaths the accepted claims
   require but place on no day as a hatched bar of their own ("on no day").
 - `cumulative-deaths`: running totals, reconciled (line and band) against what each
-  claimant reported (markers); derived totals (stated by no accepted claim) are marked.
+  claimant reported (markers); derived totals (no accepted claim gives them as a total) are marked.
 - `claims-timeline`: every in-scope claim by claimant and the last day it covers; copies
   of one report are one mark with a copy count, marks of one claimant and day are stacked
   by report and side, revisions are arrows (dashed where inferred).
@@ -51,7 +51,7 @@ from matplotlib.patches import FancyArrowPatch, Patch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from analysis import derive, paths
-from analysis.battle import Battle
+from analysis.battle import UNSTATED_TOTAL, Battle
 from analysis.evidence import identified, report_keys
 from analysis.load import Dataset
 from analysis.outputs import write_bytes, write_text
@@ -80,7 +80,7 @@ STYLE: dict[Any, Any] = {
 }
 FIGURES = paths.FIGURE_NAMES  # all_figures draws them in this order (a test holds it)
 FORMATS = paths.FIGURE_FORMATS
-UNSTATED = "stated by no accepted claim"  # what "derived" means, in every label that says it
+UNSTATED = "stated by no accepted claim"  # what "derived" means for a day's figure, in every label that says it
 QUALIFIER_MARKS = {"exact": "", "at least": "≥", "more than": ">", "about": "~", "up to": "≤"}
 
 
@@ -362,7 +362,7 @@ def draw_cumulative(
             markerfacecolor="white",
             markeredgecolor="black",
             markeredgewidth=1.2,
-            label=f"derived total: {UNSTATED}",
+            label=f"derived total: {UNSTATED_TOTAL}",
             clip_on=False,
             zorder=5,
         )
@@ -371,7 +371,7 @@ def draw_cumulative(
         near = r.loc[r["as_of"] >= end - pd.Timedelta(days=2), "value"].astype(float)
         below = int((near > value).sum()) > int((near < value).sum())
         ax.annotate(
-            f"{value:g}: derived,\n{UNSTATED}",
+            f"{value:g}: derived,\n{UNSTATED_TOTAL}",
             (end, value),
             xytext=(-8, -8 if below else 8),
             textcoords="offset points",
@@ -869,7 +869,7 @@ def provenance_links(ds: Dataset, result=None) -> list[ProvenanceLink]:
 
 
 def _derived_reason(result: Reconciliation, battle: Battle, measure: str, side: str, value: int) -> str | None:
-    """'derived: 10 (all) − 4 − 3; stated by no accepted claim' where the reconciliation derives the
+    """'derived: 10 (all) − 4 − 3; no accepted claim gives it as a total' where the reconciliation derives the
     number for this side from the total group's and the other sides' figures."""
     t = result.totals[result.totals["measure"] == measure].set_index("side")
     total = battle.total_group
@@ -879,8 +879,8 @@ def _derived_reason(result: Reconciliation, battle: Battle, measure: str, side: 
     rest = sum(int(t.at[s, "best"]) for s in others if s in t.index)
     if total in t.index and side in battle.sides and int(t.at[total, "best"]) - rest == value:
         parts = " − ".join(str(int(t.at[s, "best"])) for s in others)
-        return f"derived: {int(t.at[total, 'best'])} ({total}) − {parts}; {UNSTATED}"
-    return f"derived by the reconciliation from other figures; {UNSTATED}"
+        return f"derived: {int(t.at[total, 'best'])} ({total}) − {parts}; {UNSTATED_TOTAL}"
+    return f"derived by the reconciliation from other figures; {UNSTATED_TOTAL}"
 
 
 def _spread(ys: dict, gap: float) -> dict:
@@ -1137,7 +1137,7 @@ def figure_rules(results: dict, ds: Dataset) -> Figure:
             marker="o",
             markerfacecolor="white",
             linestyle="none",
-            label=f"hollow: derived total,\n{UNSTATED}",
+            label=f"hollow: derived total,\n{UNSTATED_TOTAL}",
         ),
         Line2D([], [], color="black", linestyle="--", label="dashed arrow: no claim\ncaps the total"),
     ]

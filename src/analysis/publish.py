@@ -42,11 +42,11 @@ import numpy as np
 import pandas as pd
 
 from analysis import checks, derive
-from analysis.battle import DERIVED_FROM
+from analysis.battle import DERIVED_FROM, UNSTATED_TOTAL
 from analysis.evidence import CopyDisagreement, Revision, report_key
 from analysis.load import Dataset
 from analysis.outputs import write_text
-from analysis.reconcile import DERIVED_MARK, on_no_side, reconcile_all, sensitivity
+from analysis.reconcile import DERIVED_MARK, NO_CLAIM, on_no_side, reconcile_all, sensitivity
 from analysis.rules import DEFAULT_RULE
 from analysis.words import and_list
 
@@ -764,7 +764,7 @@ def table_note(battle, stem: str, totals: bool) -> str:
         f"{battle.battle_id} (column claims; column capping: those that only cap the high)."
     )
     if totals:
-        note += f" Derived: a total no accepted claim states, following from {DERIVED_FROM}."
+        note += f" Derived: {UNSTATED_TOTAL}; it follows from {DERIVED_FROM}."
     else:
         note += " Deaths the claims require but place on no day are in no row here: see the totals' unplaced."
     subs = [(side, parts) for side, parts in battle.subgroups.items() if parts]
@@ -826,7 +826,7 @@ def tables(ds: Dataset) -> dict[str, str]:
         f"{battle.name}: totals under every rule, best [low–high]",
         f"{battle.battle_id}-sensitivity",
         "Each cell: best, and under it the least and most the accepted claims allow (open: no claim caps it). "
-        f"{DERIVED_MARK}: derived, a total no accepted claim states.",
+        f"{DERIVED_MARK}: derived, {UNSTATED_TOTAL}. {NO_CLAIM}: the rule accepts no claim about the measure.",
     )
     files["ged_events.csv"] = to_csv(ged_events(ds, results[DEFAULT_RULE]))
     files["sources.bib"] = bibtex(ds.sources, battle.battle_id)

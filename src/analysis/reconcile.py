@@ -23,8 +23,10 @@ not with its square. The claims a figure names are the union of its parts' (see 
 for how they are chosen: they do not depend on the order of the work).
 
 A battle total is `derived` when its best is above zero and no accepted reading about
-that name states that number: it follows from other figures (a total of 10 and sides of
-4 and 3 give the third side 3; daily figures of 12, 3 and 20 give a total of 35).
+that name (or a sub-group of it) gives that number as a total, counted from the event's
+first day (one day's figure of a longer event gives its day only): it follows from other
+figures (a total of 10 and sides of 4 and 3 give the third side 3; daily figures of 12, 3
+and 20 give a total of 35; a day's 12 and nothing on the other days give a total of 12).
 `reports` counts the distinct reports behind a figure (copies of one report count once);
 `single_source` marks a figure resting on one.
 """
@@ -41,7 +43,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analysis.battle import headline
-from analysis.evidence import Claim, Evidence, SetAside, gather
+from analysis.evidence import ASIDE_KINDS, Claim, Evidence, SetAside, gather
 from analysis.load import Dataset
 from analysis.model import EPS, HIGH, LOW, Bound, Constraint, FaceValue, Model, Subsets, settle
 from analysis.rules import DEFAULT_RULE, RULES, Rule, why
@@ -554,8 +556,9 @@ def _frame(cols: dict[str, list] | None, rule: str) -> pd.DataFrame:
 
 
 def _aside_frame(aside: list[SetAside]) -> pd.DataFrame:
-    rows = sorted({(a.claim_id, a.reason) for a in aside})
-    return pd.DataFrame(rows, columns=["claim_id", "reason"])
+    """The set-aside claims: ID, reason and its kind in general terms (`ASIDE_KINDS`)."""
+    rows = sorted({(a.claim_id, a.reason, ASIDE_KINDS[a.kind]) for a in aside})
+    return pd.DataFrame(rows, columns=["claim_id", "reason", "kind"])
 
 
 def derived_days(result: Reconciliation, battle, measure: str) -> set[tuple[pd.Timestamp, str]]:
@@ -594,7 +597,7 @@ def reconcile_all(dataset: Dataset, rules=None) -> dict[str, Reconciliation]:
 
 
 DERIVED_MARK = "*"
-"""Marks a derived total (one no accepted claim states) in `sensitivity`: "23* [23–open]"."""
+"""Marks a derived total (`battle.UNSTATED_TOTAL`) in `sensitivity`: "23* [23–open]"."""
 
 
 def rules_without_claims(results: dict, measure: str) -> list[str]:

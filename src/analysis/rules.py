@@ -53,7 +53,7 @@ class Rule:
 def primary(claims: list[Claim]) -> tuple[list[Claim], list[SetAside]]:
     """Readings of claimants who speak for themselves; relays are traced, not counted."""
     aside = [
-        SetAside(i, "its claimant relays others' figures: traced, not counted")
+        SetAside(i, "its claimant relays others' figures: traced, not counted", "relay")
         for c in claims
         if c.relays
         for i in c.ids
@@ -64,7 +64,9 @@ def primary(claims: list[Claim]) -> tuple[list[Claim], list[SetAside]]:
 def select_hierarchy(claims: list[Claim]) -> tuple[list[Claim], list[SetAside]]:
     kept, aside = primary(claims)
     aside += [
-        SetAside(i, f"claimant {c.claimant!r} is not in battle.json's claimant_hierarchy: it cannot be ranked")
+        SetAside(
+            i, f"claimant {c.claimant!r} is not in battle.json's claimant_hierarchy: it cannot be ranked", "unranked"
+        )
         for c in kept
         if not c.ranked
         for i in c.ids
@@ -82,6 +84,7 @@ def select_hierarchy(claims: list[Claim]) -> tuple[list[Claim], list[SetAside]]:
                 SetAside(
                     i,
                     f"{cover.claimant} ranks higher and states a figure for the same side and days ({cover.claim_id})",
+                    "outranked",
                 )
                 for i in c.ids
             ]
@@ -89,7 +92,12 @@ def select_hierarchy(claims: list[Claim]) -> tuple[list[Claim], list[SetAside]]:
 
 
 def select_wikipedia(claims: list[Claim]) -> tuple[list[Claim], list[SetAside]]:
-    aside = [SetAside(i, "not the encyclopedia's own figure") for c in claims if not c.encyclopedia for i in c.ids]
+    aside = [
+        SetAside(i, "not the encyclopedia's own figure", "not encyclopedia")
+        for c in claims
+        if not c.encyclopedia
+        for i in c.ids
+    ]
     return [c for c in claims if c.encyclopedia], aside
 
 

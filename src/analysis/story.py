@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.battle import DERIVED_FROM
+from analysis.battle import DERIVED_FROM, UNSTATED_TOTAL
 from analysis.checks import FAILING, relayed_claims, relaying_claimants
 from analysis.derive import claimant_totals
-from analysis.evidence import report_keys
+from analysis.evidence import report_keys, unattributed
 from analysis.load import Dataset
 from analysis.paths import FIGURE_FORMATS, FIGURE_NAMES
 from analysis.reconcile import derived_days, on_no_side, resting, rules_without_claims, split_ids
@@ -42,15 +42,9 @@ def _leaders(counts: pd.Series) -> tuple[list[str], int]:
     return sorted((str(name) for name, n in counts.items() if n == top), key=str.casefold), top
 
 
-def _unnamed(ds: Dataset) -> set[str]:
-    """The claimants.csv entries of type "none": they stand for figures given with no
-    claimant (unattributed), and are no claimant in any count or ranking."""
-    return set(ds.claimants.loc[ds.claimants["claimant_type"].astype(str) == "none", "claimant"].astype(str))
-
-
 def _attributed(ds: Dataset, claims: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """The claims of `claims` that name their claimant, and how many are unattributed."""
-    unnamed = claims["claimant"].astype(str).isin(_unnamed(ds))
+    unnamed = claims["claimant"].astype(str).isin(unattributed(ds.claimants))
     return claims[~unnamed], int(unnamed.sum())
 
 
@@ -83,7 +77,7 @@ def overview(ds: Dataset) -> str:
     named, unattributed = _attributed(ds, c)
     by = f"by {count(named['claimant'].astype(str).nunique(), 'claimant')}"
     if unattributed:
-        by = f"({unattributed} unattributed, the rest {by})"
+        by = f"({unattributed} unattributed, the rest {by})" if len(named) else "(all unattributed)"
     return (
         f"{b.name} ({span}, {count(days, 'day')}): the ledger holds {count(len(c), 'claim')} {by}, "
         f"taken from {taken} from "
@@ -96,7 +90,7 @@ def outlets(ds: Dataset) -> str:
     c = ds.claims
     if c.empty:
         return "The ledger holds no claim yet."
-    named = c[~c["claimant"].astype(str).isin(_unnamed(ds))]
+    named = c[~c["claimant"].astype(str).isin(unattributed(ds.claimants))]
     if named.empty:
         return "No figure in the ledger names its claimant."
     per = named.groupby("claimant", observed=True)["source_id"].nunique().sort_values(ascending=False, kind="stable")
@@ -124,14 +118,16 @@ def claims_by(ds: Dataset) -> str:
     sides, often = _leaders(c["side"].astype(str).value_counts())
     # names as the ledger spells them: a claimant never opens the sentence, a side is quoted; ties are all named
     quoted = and_list([f"'{s}'" for s in sides])
+    unattributed = len(c) - len(named)
+    them = f", {unattributed} of them unattributed" if unattributed else ""
     if named.empty:
         head = "No claim in the event's scope names its claimant"
     else:
         who, most = _leaders(named.value_counts())
         head = (
-            f"The claimant with the most claims in scope is {who[0]} ({most} of {len(c)})"
+            f"The claimant with the most claims in scope is {who[0]} ({most} of {len(c)}{them})"
             if len(who) == 1
-            else f"The claimants with the most claims in scope are {and_list(who)} ({most} of {len(c)} each)"
+            else f"The claimants with the most claims in scope are {and_list(who)} ({most} of {len(c)} each{them})"
         )
     return head + (
         f"; the side or group claimed most often is {quoted} ({count(often, 'claim')})."
@@ -225,16 +221,17 @@ def day_toll(ds: Dataset, result, day: int, measure: str | None = None) -> str:
     ]
     total, parts, derived = _split(ds, result, date, measure)
     named, unattributed = _attributed(ds, claimed)
-    gave = (
-        f"{count(named['claimant'].nunique(), 'claimant')} gave {count(len(named), 'figure')}"
-        if len(named)
-        else f"no {'named ' if unattributed else ''}claimant gave a figure"
-    ) + f" about the {measure} for that day alone"
-    if unattributed:
-        gave += f", and {count(unattributed, 'figure')} came unattributed"
+    by = count(named["claimant"].nunique(), "claimant")
+    if not unattributed:
+        gave = f"{by} gave {count(len(named), 'figure')}" if len(named) else "no claimant gave a figure"
+    else:  # the figures first, then who gave them: the report count below is of them all
+        gave = f"{count(len(claimed), 'figure')} {'was' if len(claimed) == 1 else 'were'} given"
+    gave += f" about the {measure} for that day alone"
     keys = report_keys(claimed)
     if len(set(zip(keys, claimed["side"]))) < len(claimed):  # copies of one report's figure: figures apart
         gave += f" (in {count(len(set(keys)), 'distinct report')}, copies included)"
+    if unattributed:
+        gave += f", {len(named)} by {by} and {unattributed} unattributed" if len(named) else ", none attributed"
     if _accepts_none(result, measure):  # its zeros are no reconciled figure
         return f"On {_day(date)}, {gave}; {_accepts_no_claim(result, measure)}, so the day has no reconciled figure."
     head = f"On {_day(date)}, {gave}; under the {result.rule.name} rule"
@@ -291,9 +288,7 @@ def totals(ds: Dataset, result, measure: str | None = None) -> str:
         if row["derived"]:
             ids = [i for i in resting(row["claims"], row["capping"]) if i in language]
             note = (
-                " (derived: no accepted claim states it; it follows from "
-                + and_list([f"{i} ({language[i]})" for i in ids])
-                + ")"
+                f" (derived: {UNSTATED_TOTAL}; it follows from " + and_list([f"{i} ({language[i]})" for i in ids]) + ")"
             )
         elif int(row["best"]) == 0 and not _forced_zero(row):
             note = " (stated by no accepted claim)"  # nothing known, not a count of none
@@ -437,18 +432,26 @@ def conflicts(result) -> str:
 
 
 def set_aside(result) -> str:
-    """How many claims the rule sets aside, and the commonest reasons (a reason without the
-    claims it names in brackets and what follows a colon, so that one kind counts once)."""
+    """How many claims the rule sets aside, and the commonest kinds of reason
+    (`evidence.ASIDE_KINDS`), every kind tied with the third named too."""
     aside = result.set_aside
     if aside.empty:
         return f"The {result.rule.name} rule sets no claim aside."
-    kinds = aside["reason"].astype(str).str.replace(r"\s*\([^)]*\)", "", regex=True).str.split(":").str[0].str.strip()
-    top = kinds.value_counts().sort_index(kind="stable").sort_values(ascending=False, kind="stable").head(3)
+    kinds = (
+        aside["kind"].astype(str).value_counts().sort_index(kind="stable").sort_values(ascending=False, kind="stable")
+    )
+    top = kinds[kinds >= kinds.iloc[min(2, len(kinds) - 1)]]
     listed = and_list([f"{reason} ({n})" for reason, n in top.items()])
-    commonest = "the reason" if kinds.nunique() == 1 else f"the commonest of {kinds.nunique()} kinds of reason"
+    if len(kinds) == 1:
+        which = "the reason"
+    elif len(top) == len(kinds):
+        which = f"the {count(len(kinds), 'kind')} of reason"
+    else:
+        which = f"the commonest of {len(kinds)} kinds of reason"
+    if len(aside) == 1:
+        return f"The {result.rule.name} rule sets 1 claim aside: {aside['kind'].iloc[0]}."
     return (
-        f"The {result.rule.name} rule sets {count(len(aside), 'claim')} aside, each with its reason; "
-        f"{commonest}: {listed}."
+        f"The {result.rule.name} rule sets {count(len(aside), 'claim')} aside, each with its reason; {which}: {listed}."
     )
 
 
@@ -711,8 +714,11 @@ def daily_against_totals(found: pd.DataFrame) -> str:
     kinds = f["verdict"].value_counts()
     said = {  # what one total does, what several do
         "agree": ("matches the sum of the daily figures", "match the sum of the daily figures"),
-        "covered": ("requires no death beyond the daily figures", "require no death beyond the daily figures"),
-        "remainder": ("leaves deaths the claimant places on no day", "leave deaths the claimant places on no day"),
+        "covered": ("requires no more than the daily figures", "require no more than the daily figures"),
+        "remainder": (
+            "leaves a remainder the claimant places on no day",
+            "leave a remainder the claimant places on no day",
+        ),
         "disagree": ("disagrees with them", "disagree with them"),
     }
     parts = [f"{kinds[v]} {one if kinds[v] == 1 else many}" for v, (one, many) in said.items() if v in kinds]
@@ -747,12 +753,15 @@ def figures_drawn(result, files: int) -> str:
         f"({count(files, 'file')}); the line under each names the claims, reports and outlets it draws on"
     )
     t = result.totals[result.totals["derived"]]
+    if not result.accepted:
+        return f"{head}. The {result.rule.name} rule accepts no claim of this event: they show no total."
     if t.empty and not (result.totals["best"] > 0).any():
         return f"{head}. Every total they show is 0, so none is derived."
     if t.empty:
         return f"{head}. No total they show is derived: an accepted claim states each one above 0."
     marked = and_list([f"{row.side} {int(row.best)} ({row.measure})" for row in t.itertuples()])
-    return f"{head}. Derived totals under this rule, stated by no accepted claim (marked where shown): {marked}."
+    totals = "Derived total" if len(t) == 1 else "Derived totals"
+    return f"{head}. {totals} under this rule ({UNSTATED_TOTAL}; marked where shown): {marked}."
 
 
 def findings(ds: Dataset, results: dict, found: pd.DataFrame) -> list[str]:

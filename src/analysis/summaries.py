@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.derive import replacing, revision_labels
-from analysis.evidence import stated_text
+from analysis.evidence import stated_text, unattributed
 from analysis.load import Dataset
 from analysis.reconcile import figure_text, split_ids
 from analysis.words import count, unused
@@ -55,13 +55,15 @@ def show(frame: pd.DataFrame, width: int = 110) -> None:
 
 def overview(ds: Dataset) -> pd.DataFrame:
     c, b = ds.claims, ds.battle
+    unnamed = c["claimant"].astype(str).isin(unattributed(ds.claimants))
     facts = [
         ("event", b.name),
         ("place", b.place),
         ("period", f"{b.period_start} to {b.period_end} ({count(len(b.days), 'day')})"),
         ("claims in the ledger", len(c)),
         ("claims in the event's scope", int(c["in_scope"].sum())),
-        ("claimants", c["claimant"].nunique()),
+        ("claimants", c.loc[~unnamed, "claimant"].nunique()),
+        ("unattributed claims (no claimant named)", int(unnamed.sum())),
         ("documents read", len(ds.sources)),
         ("outlets", ds.sources["publisher"].nunique()),
         ("dated events claimed", len(ds.events)),
@@ -79,7 +81,8 @@ def claims_by(ds: Dataset, rows: str, columns: str, in_scope_only: bool = False)
 
 
 def outlets(ds: Dataset) -> pd.DataFrame:
-    """Per claimant: how many claims, in how many documents, carried by which outlets and wires."""
+    """Per claimant: how many claims, in how many documents, carried by which outlets and
+    wires; the unattributed figures (`evidence.unattributed`) last, after the claimants."""
     src = ds.sources.set_index("source_id")
     c = ds.claims.assign(
         publisher=ds.claims["source_id"].map(src["publisher"]),
@@ -99,7 +102,10 @@ def outlets(ds: Dataset) -> pd.DataFrame:
             }
         )
     columns = ["claimant", "claims", "documents", "wires", "languages", "outlets"]
-    return pd.DataFrame(rows, columns=columns).sort_values(["claims", "claimant"], ascending=[False, True])
+    table = pd.DataFrame(rows, columns=columns)
+    table["named"] = ~table["claimant"].astype(str).isin(unattributed(ds.claimants))
+    order = table.sort_values(["named", "claims", "claimant"], ascending=[False, False, True])
+    return order.drop(columns="named")
 
 
 def scope_decisions(ds: Dataset) -> pd.DataFrame:

@@ -16,8 +16,9 @@ is used (`package_problems`): a missing or malformed part is named by its key, s
 - a source's publication date is empty exactly when its basis is `unknown`, is not after
   the day the source was read, which is not in the future;
 - `supersedes` links form no loop; no text holds a control character;
-- the claimant hierarchy of `battle.json` names known claimants, and its accepted
-  exceptions name existing claims.
+- the claimant hierarchy of `battle.json` names known claimants, its accepted
+  exceptions name existing claims, and its preferred languages and reconciled measures
+  are values the sources' and the ledger's schemas allow.
 
 The root cause comes first, alone: a rule across cells, rows or tables (a foreign key
 included) does not judge a cell that its field's rules reject (an impossible date, a
