@@ -862,3 +862,18 @@ def test_a_count_of_identified_victims_is_no_copy_of_the_reports_toll(tmp_path):
 def test_what_replaces_a_claim_several_links_name():
     links = [("A", "O", "r1"), ("B", "O", "r2"), ("C", "P", "r3"), ("D", "Q", "r4"), ("E", "Q", "r4")]
     assert evidence.replacements(links, shared={"r3", "r4"}) == {"O": "A, B", "P": "C, report r3", "Q": "report r4"}
+
+
+def test_a_replacement_names_a_report_only_by_the_ledgers_report_id():
+    # N1 and N2 share a document and a claimant but no report_id: N1 is named alone;
+    # R1 shares report "r" with R2, so the report is named with it
+    claims = pd.DataFrame(
+        {
+            "claim_id": ["N1", "N2", "R1", "R2"],
+            "supersedes": ["O1", None, "O2", None],
+            "report_id": [None, None, "r", "r"],
+            "source_id": ["s", "s", "t", "u"],
+            "claimant": ["Monitor"] * 4,
+        }
+    )
+    assert evidence.replaced_by(claims) == {"O1": "N1", "O2": "R1, report r"}

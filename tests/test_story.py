@@ -293,7 +293,7 @@ def test_figures_of_no_claimant_are_not_the_most_carried_claimant(tmp_path):
     # every count and ranking of claimants leaves the unattributed figures out, and says so
     assert "the ledger holds 3 claims (2 unattributed, the rest by 1 claimant)," in story.overview(ds)
     assert story.claims_by(ds).startswith(
-        "The claimant with the most claims in scope is Army (1 of 3, 2 of them unattributed)"
+        "The claimant with the most claims in scope is Army (1 of 3); 2 of the 3 are unattributed;"
     )
     assert story.day_toll(ds, reconcile_all(ds)["hierarchy"], 0).startswith(
         "On 1 March 2020, 3 figures were given about the killed for that day alone, 1 by 1 claimant and 2 unattributed;"
@@ -618,7 +618,7 @@ def test_a_days_figures_say_how_many_reports_they_come_from_when_copies_are_amon
     result = reconcile_all(ds)["hierarchy"]
     assert story.day_toll(ds, result, 0).startswith(
         "On 1 March 2020, 2 claimants gave 3 figures about the killed for that day alone "
-        "(in 2 distinct reports, copies included); "
+        "(copies of one report among them: 2 distinct reports); "
     )
     ds = load_dataset(make_event(tmp_path / "apart", [rows[0], rows[2]], sources=sources))
     assert story.day_toll(ds, reconcile_all(ds)["hierarchy"], 0).startswith(
@@ -630,8 +630,8 @@ def test_the_totals_place_one_death_in_the_singular(tmp_path):
     day = "2020-03-01"
     ds = load_dataset(make_event(tmp_path / "e", [claim("A", "Monitor", day, day, "army", 1)], period=(day, day)))
     assert story.totals(ds, reconcile_all(ds)["hierarchy"]) == (
-        "Under the hierarchy rule the best totals (killed) are army 1 and militia 0 (stated by no accepted claim); "
-        "of the 1 in all, 1 is placed on a day and 0 on no day."
+        "Under the hierarchy rule the best totals (killed) are army 1 and militia 0 (no accepted claim gives a figure "
+        "for it); of the 1 in all, 1 is placed on a day and 0 on no day."
     )
 
 

@@ -142,9 +142,9 @@ NOTEBOOKS = {
             "03",
             "Trace the totals",
             "Where the totals researchers cite come from: each claimant's latest total, the "
-            "reconciled totals with the claims behind them, totals no accepted claim states, copies of one report that "
-            "disagree, figures paired from different dates, figures no claimant can be traced for, events dated "
-            "differently, and the casualty rates the figures would imply.",
+            "reconciled totals with the claims behind them, totals no accepted claim gives as totals, copies of one "
+            "report that disagree, figures paired from different dates, figures no claimant can be traced for, "
+            "events dated differently, and the casualty rates the figures would imply.",
             published("claimant_totals.csv", "copy_disagreements.csv", "checks.csv"),
         ),
         code(SETUP),
@@ -155,14 +155,15 @@ NOTEBOOKS = {
         ),
         md(
             "## The reconciled totals and the claims they rest on\n\n`placed` is what the daily figures put on a day, "
-            "`unplaced` what the totals require on no day; `derived` marks a total that no accepted claim states "
-            "and that follows from other figures (for other sides, a group or its parts, or other days); "
+            "`unplaced` what the totals require on no day; `derived` marks a total that no accepted claim gives as a "
+            "total (counted from the event's first day) and that follows from other figures (for other sides, a group "
+            "or its parts, or other days); "
             "`reports` counts the distinct reports behind it "
             "(copies of one report once; two reports of one claimant twice); `claims` are the claims that bind the "
             "low, best or high, and `capping` those of them that only cap the high."
         ),
         code("s.show(s.totals_table(result))\nstory.say(story.totals(ds, result))"),
-        md("## Figures no accepted claim states"),
+        md("## Totals no accepted claim gives as totals"),
         code('s.show(s.findings(found, "derived_figures"))\nstory.say(story.derived(found))'),
         md(
             "## Copies of one report that disagree\n\nCopies of one report should carry the same figures. Where they "
@@ -221,21 +222,27 @@ NOTEBOOKS = {
         code("s.show(s.totals_table(result))\nstory.say(story.totals(ds, result))"),
         md(
             "## Conflicts and claims set aside\n\nA conflict is a minimal set of accepted claims that cannot all hold "
-            "(drop any one and the rest can); the claim the rule ranks lowest gives way, and the reason is given."
+            "(drop any one and the rest can); the claim the rule ranks lowest gives way, and the reason is given. "
+            "Claims the rule or the evidence sets aside before any conflict follow, each with its reason in full and "
+            "its `kind`, the reason in general terms."
         ),
         code("s.show(result.conflicts)\nstory.say(story.conflicts(result))"),
         code("s.show(result.set_aside)\nstory.say(story.set_aside(result))"),
         md(
             "## Totals under every rule: best [low–high]\n\nAn asterisk after the best marks a derived total, one no "
-            "accepted claim states."
+            'accepted claim gives as a total; "no claim accepted" marks a rule that accepts no claim about the '
+            "measure."
         ),
         code(
             "from analysis.reconcile import sensitivity\n\ns.show(sensitivity(results))\n"
             "story.say(story.rules_spread(ds, results))"
         ),
         md(
-            "## Every consistency check\n\nFailing verdicts are what a reader must weigh: disagreements between "
-            "figures, figures traced to no source, figures shown together from different days. Accepted ones are "
+            "## Every consistency check\n\nFailing verdicts are what a reader must weigh: figures or dates that "
+            "disagree, figures traced to no source or only to another side, figures shown together from different "
+            "days, claimants missing from the ranking. `covered` (a total the claimant's daily figures can account "
+            "for) and `remainder` (a total that requires more than its daily figures, placed on no day) inform. "
+            "Accepted ones are "
             "listed, with their reason, in `battle.json`, and an exception there that no failing finding matches "
             "any more is itself a failing finding (`accepted_exceptions`, `unused`): remove it or correct its claims."
         ),

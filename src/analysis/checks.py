@@ -224,9 +224,9 @@ def derived_figures(ds: Dataset, r: Reconciliation) -> list[Finding]:
         for x in same.itertuples():
             ids_of.setdefault(str(x.claimant), []).append(f"{x.claim_id}, {_span(x.period_start, x.period_end)}")
         stated = (
-            "; the number is given only by " + ", ".join(f"{name} ({'; '.join(ids)})" for name, ids in ids_of.items())
+            "; the number is given only by " + and_list([f"{name} ({'; '.join(ids)})" for name, ids in ids_of.items()])
             if ids_of
-            else "; stated by no claim"
+            else "; no claim gives the number"
         )
         out.append(
             Finding(

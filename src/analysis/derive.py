@@ -35,7 +35,6 @@ Qualifiers and areas are read as in `analysis.evidence.interval`.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
 import pandas as pd
@@ -49,7 +48,7 @@ from analysis.evidence import (
     gather,
     identified,
     interval,
-    replacements,
+    replaced_by,
     report_key,
     report_keys,
     revised_copies,
@@ -78,19 +77,6 @@ def evidence_reading(ds: Dataset, evidence: Evidence | None = None) -> Reading:
     return Reading({c.claim_id: c.high for c in records}, frozenset(revised))
 
 
-def replacing(claims: pd.DataFrame) -> dict[str, str]:
-    """Each claim a ledger row's `supersedes` names, with what replaces it
-    (`evidence.replacements`)."""
-    reports = report_keys(claims)
-    shared = {report for report, n in Counter(reports).items() if n > 1}
-    links = [
-        (str(new), str(old), report)
-        for new, old, report in zip(claims["claim_id"], claims["supersedes"], reports)
-        if not pd.isna(old)
-    ]
-    return replacements(links, shared)
-
-
 def revision_labels(ds: Dataset, revisions=(), records: list | None = None) -> dict[str, str]:
     """Each counted row a revision replaced, with the claim that replaced it: "N" for a row
     an explicit `supersedes` link names, "N (copy of O)" for another outlet's copy of such a
@@ -99,7 +85,7 @@ def revision_labels(ds: Dataset, revisions=(), records: list | None = None) -> d
     them once)."""
     records = records if records is not None else claim_records(ds)
     links = dict(ds.claims[["claim_id", "supersedes"]].dropna().itertuples(index=False))
-    new_of = replacing(ds.claims)
+    new_of = replaced_by(ds.claims)
     labels = {
         copy: new_of[old] if copy == old else f"{new_of[old]} (copy of {old})"
         for copy, old in revised_copies(records, links, figure_key, ds.battle.part_of).items()

@@ -39,7 +39,6 @@ reports with no known day are never taken to be older or newer than another.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
@@ -497,15 +496,20 @@ def replacements(links: Iterable[tuple[str, str, str]], shared: Collection[str])
     return labels
 
 
+def replaced_by(claims: pd.DataFrame) -> dict[str, str]:
+    """Each claim a ledger row's `supersedes` names, with what replaces it (`replacements`;
+    a report is named only by the `report_id` the ledger gives, never by a made-up key)."""
+    rows = claims[claims["supersedes"].notna()]
+    given = claims["report_id"].dropna().astype(str)
+    shared = set(given[given.duplicated()])
+    return replacements(zip(rows["claim_id"].astype(str), rows["supersedes"].astype(str), report_keys(rows)), shared)
+
+
 def explicit_revisions(
-    records: list[Claim], links: dict[str, str], battle: Battle
+    records: list[Claim], links: dict[str, str], battle: Battle, later: dict[str, str]
 ) -> tuple[list[Claim], list[SetAside]]:
     """Drop the figures explicit `supersedes` links name as revised, with every other copy
-    of them (`revised_copies`)."""
-    report_of = {c.claim_id: c.report for c in records}
-    rows_of = Counter(report_of.values())
-    shared = {report for report, n in rows_of.items() if n > 1}
-    later = replacements(((new, old, report_of.get(new, new)) for new, old in links.items()), shared)
+    of them (`revised_copies`); `later`: what replaces each (`replaced_by`)."""
     copy_of = revised_copies(records, links, figure_key, battle.part_of)
     aside = []
     for c in records:
@@ -580,7 +584,7 @@ def gather(ds: Dataset) -> Evidence:
     """The readings the rules work on: counted claims, copies merged, revisions applied."""
     records = claim_records(ds)
     links = {new: old for new, old in ds.claims[["claim_id", "supersedes"]].dropna().itertuples(index=False)}
-    current, aside = explicit_revisions(records, links, ds.battle)
+    current, aside = explicit_revisions(records, links, ds.battle, replaced_by(ds.claims))
     readings, merged_aside, disagreements = merge_copies(current, records)
     # a reading is as old as its report, whichever copy is read
     first = report_days(records)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.battle import DERIVED_FROM, UNSTATED_TOTAL
+from analysis.battle import DERIVED_FROM, UNSTATED_TOTAL, UNSTATED_TOTALS
 from analysis.checks import FAILING, relayed_claims, relaying_claimants
 from analysis.derive import claimant_totals
 from analysis.evidence import report_keys, unattributed
@@ -119,16 +119,17 @@ def claims_by(ds: Dataset) -> str:
     # names as the ledger spells them: a claimant never opens the sentence, a side is quoted; ties are all named
     quoted = and_list([f"'{s}'" for s in sides])
     unattributed = len(c) - len(named)
-    them = f", {unattributed} of them unattributed" if unattributed else ""
     if named.empty:
         head = "No claim in the event's scope names its claimant"
     else:
         who, most = _leaders(named.value_counts())
         head = (
-            f"The claimant with the most claims in scope is {who[0]} ({most} of {len(c)}{them})"
+            f"The claimant with the most claims in scope is {who[0]} ({most} of {len(c)})"
             if len(who) == 1
-            else f"The claimants with the most claims in scope are {and_list(who)} ({most} of {len(c)} each{them})"
+            else f"The claimants with the most claims in scope are {and_list(who)} ({most} of {len(c)} each)"
         )
+    if unattributed:
+        head += f"; {unattributed} of the {len(c)} are unattributed"
     return head + (
         f"; the side or group claimed most often is {quoted} ({count(often, 'claim')})."
         if len(sides) == 1
@@ -229,7 +230,7 @@ def day_toll(ds: Dataset, result, day: int, measure: str | None = None) -> str:
     gave += f" about the {measure} for that day alone"
     keys = report_keys(claimed)
     if len(set(zip(keys, claimed["side"]))) < len(claimed):  # copies of one report's figure: figures apart
-        gave += f" (in {count(len(set(keys)), 'distinct report')}, copies included)"
+        gave += f" (copies of one report among them: {count(len(set(keys)), 'distinct report')})"
     if unattributed:
         gave += f", {len(named)} by {by} and {unattributed} unattributed" if len(named) else ", none attributed"
     if _accepts_none(result, measure):  # its zeros are no reconciled figure
@@ -291,7 +292,7 @@ def totals(ds: Dataset, result, measure: str | None = None) -> str:
                 f" (derived: {UNSTATED_TOTAL}; it follows from " + and_list([f"{i} ({language[i]})" for i in ids]) + ")"
             )
         elif int(row["best"]) == 0 and not _forced_zero(row):
-            note = " (stated by no accepted claim)"  # nothing known, not a count of none
+            note = " (no accepted claim gives a figure for it)"  # nothing known, not a count of none
         parts.append(f"{side} {int(row['best'])}{note}")
     group = ds.battle.total_group
     tail = ""
@@ -738,7 +739,9 @@ def latest_totals(ds: Dataset) -> str:
         return "No claimant reported a running total or a figure for the whole period."
     who = sorted(set(t["claimant"].astype(str)))
     split = sorted(set(t.loc[t["copies_disagree"], "claimant"].astype(str)))
-    head = f"{count(len(who), 'claimant')} reported a running total or a figure for the whole period"
+    named = [w for w in who if w not in unattributed(ds.claimants)]
+    besides = " and unattributed figures" if len(named) < len(who) else ""
+    head = f"{count(len(named), 'claimant')}{besides} reported a running total or a figure for the whole period"
     if not split:
         return f"{head}; the copies of each one's latest report agree."
     return f"{head}; the copies of the latest report of {and_list(split)} disagree, so each copy has rows of its own."
@@ -761,7 +764,8 @@ def figures_drawn(result, files: int) -> str:
         return f"{head}. No total they show is derived: an accepted claim states each one above 0."
     marked = and_list([f"{row.side} {int(row.best)} ({row.measure})" for row in t.itertuples()])
     totals = "Derived total" if len(t) == 1 else "Derived totals"
-    return f"{head}. {totals} under this rule ({UNSTATED_TOTAL}; marked where shown): {marked}."
+    none = UNSTATED_TOTAL if len(t) == 1 else UNSTATED_TOTALS
+    return f"{head}. {totals} under this rule ({none}; marked where shown): {marked}."
 
 
 def findings(ds: Dataset, results: dict, found: pd.DataFrame) -> list[str]:

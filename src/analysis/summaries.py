@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.derive import replacing, revision_labels
-from analysis.evidence import stated_text, unattributed
+from analysis.derive import revision_labels
+from analysis.evidence import replaced_by, stated_text, unattributed
 from analysis.load import Dataset
 from analysis.reconcile import figure_text, split_ids
 from analysis.words import count, unused
@@ -126,8 +126,8 @@ def day_claims(ds: Dataset, day: int, measure: str | None = None, revisions=()) 
     c = c[c["in_scope"] & (c["measure"] == measure) & (c["period_start"] == date) & (c["period_end"] == date)]
     src = ds.sources.set_index("source_id")
     # rows outside the counted ones (a side not counted) keep the link the ledger gives
-    replaced_by = replacing(ds.claims)
-    replaced_by.update(revision_labels(ds, revisions))
+    replaced = replaced_by(ds.claims)
+    replaced.update(revision_labels(ds, revisions))
     out = pd.DataFrame(
         {
             "claim_id": c["claim_id"],
@@ -136,7 +136,7 @@ def day_claims(ds: Dataset, day: int, measure: str | None = None, revisions=()) 
             "figure": [stated_text(v, q) for v, q in zip(c["value"], c["qualifier"])],
             "outlet": c["source_id"].map(src["publisher"]),
             "language": c["source_id"].map(src["language"]),
-            "revised_by": c["claim_id"].map(replaced_by).fillna(""),
+            "revised_by": c["claim_id"].map(replaced).fillna(""),
         }
     )
     return out.sort_values(["claimant", "side", "claim_id"])
