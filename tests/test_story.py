@@ -15,7 +15,7 @@ from analysis.checks import run_checks
 from analysis.evidence import report_key
 from analysis.load import load_dataset
 from analysis.reconcile import NO_CLAIM, reconcile, reconcile_all, rules_without_claims, sensitivity, split_ids
-from conftest import CLAIMS, DATA, ROOT, claim, make_event, rows_of, source_row, write_rows
+from conftest import CLAIMS, DATA, ROOT, add_claims, claim, make_event, rows_of, source_row, write_rows
 
 EVENTS = {
     "flagship": (DATA, ROOT / "notebooks"),
@@ -298,8 +298,14 @@ def test_figures_of_no_claimant_are_not_the_most_carried_claimant(tmp_path):
     assert story.day_toll(ds, reconcile_all(ds)["hierarchy"], 0).startswith(
         "On 1 March 2020, 3 figures were given about the killed for that day alone, 1 by 1 claimant and 2 unattributed;"
     )
+    add_claims(
+        data, claim("T1", "Monitor", day, "2020-03-03", "all", 9), claim("T2", "Army", day, "2020-03-03", "army", 4)
+    )
+    assert story.latest_totals(load_dataset(data)).startswith(
+        "1 claimant and unattributed figures reported a running total or a figure for the whole period;"
+    )
     rows = rows_of(data / CLAIMS)
-    write_rows(data / CLAIMS, [r for r in rows if r[0] != "A1"])
+    write_rows(data / CLAIMS, [r for r in rows if r[0] not in ("A1", "T1", "T2")])
     alone = load_dataset(data)
     assert story.day_toll(alone, reconcile_all(alone)["hierarchy"], 0).startswith(
         "On 1 March 2020, 2 figures were given about the killed for that day alone, none attributed;"
