@@ -1541,3 +1541,20 @@ def test_a_row_whose_first_cell_alone_is_blank_is_no_empty_row(data_copy):
     problems = validate(data_copy)
     assert (H082, "claim_id", "required value is blank") in {(p.line, p.column, p.message) for p in problems}
     assert not any("every cell of the row is blank" in p.message for p in problems)
+
+
+def test_problems_on_one_line_come_in_the_order_of_the_files_columns(data_copy):
+    """A row whose two dates are both malformed, and which is then outside the event: the
+    dates first, start before end, then the columns after them (not in alphabetical order,
+    which would put period_end before period_start and in_scope first)."""
+    line = line_of("H007")
+    set_cell(data_copy, line, "period_start", "05/06/2012")
+    set_cell(data_copy, line, "period_end", "13/06/2012")
+    set_cell(data_copy, line + 1, "period_end", "2026-12-01")
+    problems = [p for p in validate(data_copy) if p.line in (line, line + 1)]
+    assert [(p.line - line, p.column) for p in problems] == [
+        (0, "period_start"),
+        (0, "period_end"),
+        (1, "period_end"),
+        (1, "in_scope"),
+    ]

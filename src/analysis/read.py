@@ -92,7 +92,7 @@ class Problem:
 
 
 def problem_order(p: Problem) -> tuple[str, int, str, str]:
-    """The order problems are reported in: file, line, column, message."""
+    """The order problems are kept in within one file's column: file, line, column, message."""
     return (p.file, p.line or 0, p.column or "", p.message)
 
 
@@ -100,12 +100,23 @@ class ProblemLog:
     """Problems as they are found, in bounded memory. Problems with a line are grouped by
     file and column (None: whole rows); a group with more than `TOO_MANY` lists its first
     `LISTED` by line and one more problem, on the first line left out, saying how many
-    more there are. Problems of a whole file are all kept."""
+    more there are. Problems of a whole file are all kept. They are reported by file and
+    line, and on one line in the order of the file's columns where `columns` gave it (a
+    bad date in period_start before one in period_end), then whole-row problems."""
 
     def __init__(self) -> None:
         self._groups: dict[tuple[str, str | None], list[Problem]] = {}
         self._counts: Counter[tuple[str, str | None]] = Counter()
         self._whole: list[Problem] = []
+        self._columns: dict[str, dict[str, int]] = {}
+
+    def columns(self, file: str, names: Sequence[str]) -> None:
+        """The order of `file`'s columns, for the order problems on one line are reported in."""
+        self._columns[file] = {name: i for i, name in enumerate(names)}
+
+    def _order(self, p: Problem) -> tuple[str, int, int, str, str]:
+        place = self._columns.get(p.file, {})
+        return (p.file, p.line or 0, place.get(p.column or "", len(place)), p.column or "", p.message)
 
     def add(self, problem: Problem) -> None:
         if problem.line is None:
@@ -126,6 +137,7 @@ class ProblemLog:
     def merge(self, other: ProblemLog) -> None:
         """Add everything `other` holds, as if each had been added here."""
         self._whole += other._whole
+        self._columns.update(other._columns)
         for key, group in other._groups.items():
             for problem in group:
                 self.add(problem)
@@ -153,7 +165,7 @@ class ProblemLog:
                     f"only the first {LISTED} are, when there are more than {TOO_MANY:,}",
                 )
             )
-        return sorted(found, key=problem_order)
+        return sorted(found, key=self._order)
 
 
 @dataclass

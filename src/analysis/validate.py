@@ -1031,6 +1031,7 @@ def _validate(data_dir: Path) -> list[Problem]:
         expected = [f["name"] for f in res["schema"]["fields"]]
         label = str(data_dir / res["path"])
         found_here = ProblemLog()
+        found_here.columns(label, expected)
         streamed = [(c, t, tc) for c, t, tc in keys[name] if t != name and t in tables]
         checked[name] = set(streamed)
         readable_keys = [(c, t, tc) for c, t, tc in streamed if tc not in rejected[t]]
