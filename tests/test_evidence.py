@@ -869,11 +869,12 @@ def test_a_replacement_names_a_report_only_by_the_ledgers_report_id():
     # R1 shares report "r" with R2, so the report is named with it
     claims = pd.DataFrame(
         {
-            "claim_id": ["N1", "N2", "R1", "R2"],
-            "supersedes": ["O1", None, "O2", None],
-            "report_id": [None, None, "r", "r"],
-            "source_id": ["s", "s", "t", "u"],
-            "claimant": ["Monitor"] * 4,
+            "claim_id": ["N1", "N2", "R1", "R2", "N3", "N4"],
+            "supersedes": ["O1", None, "O2", None, "O3", "O3"],
+            "report_id": [None, None, "r", "r", None, None],
+            "source_id": ["s", "s", "t", "u", "v", "v"],
+            "claimant": ["Monitor"] * 6,
         }
     )
-    assert evidence.replaced_by(claims) == {"O1": "N1", "O2": "R1, report r"}
+    # N3 and N4, two rows of one document with no report_id, both name O3: their IDs
+    assert evidence.replaced_by(claims) == {"O1": "N1", "O2": "R1, report r", "O3": "N3, N4"}

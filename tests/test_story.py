@@ -5,6 +5,7 @@ the flagship's key figures are checked against the reconciliation itself."""
 import dataclasses
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -1243,3 +1244,15 @@ def test_the_claims_set_aside_are_counted_by_kind_of_reason(tmp_path):
     assert story.set_aside(reconcile_all(one)["hierarchy"]) == (
         "The hierarchy rule sets 1 claim aside: its claimant relays others' figures."
     )
+
+
+def test_the_set_aside_sentence_names_the_three_commonest_kinds_and_every_tie():
+    def said(counts: dict[str, int]) -> str:
+        kinds = [kind for kind, n in counts.items() for _ in range(n)]
+        frame = pd.DataFrame({"claim_id": [f"C{i}" for i in range(len(kinds))], "reason": kinds, "kind": kinds})
+        return story.set_aside(SimpleNamespace(rule=SimpleNamespace(name="hierarchy"), set_aside=frame))
+
+    assert said({"a": 3, "b": 2, "c": 2, "d": 1}).endswith(
+        "the commonest of 4 kinds of reason: a (3), b (2) and c (2)."
+    )
+    assert said({"a": 3, "b": 2, "c": 1, "d": 1}).endswith("the 4 kinds of reason: a (3), b (2), c (1) and d (1).")

@@ -29,11 +29,12 @@ DERIVED_FROM = "other figures (for other sides, a group or its parts, or other d
 """What a derived total (`UNSTATED_TOTAL`) follows from, in every table, check and sentence
 that explains the word."""
 UNSTATED_TOTAL = "no accepted claim gives it as a total"
-UNSTATED_TOTALS = "no accepted claim gives them as totals"  # the same, of several
 """What makes a total derived, in every table, figure, check and sentence that says it: no
 accepted claim about the side (or a sub-group of it) gives the number counted from the
 event's first day (a running total, or one for the whole period); one day's figure of a
 longer event gives its day only."""
+UNSTATED_TOTALS = "no accepted claim gives them as totals"
+"""`UNSTATED_TOTAL`, said of several totals."""
 
 MAX_PERIOD_DAYS = 36_525
 """The longest period an event may have: a century of days (each day is a row of every

@@ -478,8 +478,9 @@ def revised_copies(rows: Iterable, links: Mapping[str, str], figure: Callable, p
 def replacements(links: Iterable[tuple[str, str, str]], shared: Collection[str]) -> dict[str, str]:
     """Each claim a `supersedes` link names (links as (new, old, the new claim's report)),
     with what replaces it: the one claim naming it, with its report where the report has
-    other rows (`shared`: the copy a link names need not be the copy read); where several
-    copies of one report name it, "report R"; where several reports do, their claims' IDs."""
+    other rows (`shared`: the reports that may be named, those with several rows; the copy
+    a link names need not be the copy read); where several copies of one such report name
+    it, "report R"; otherwise the claims' IDs."""
     by_old: dict[str, list[tuple[str, str]]] = {}
     for new, old, report in links:
         by_old.setdefault(old, []).append((new, report))
@@ -489,7 +490,7 @@ def replacements(links: Iterable[tuple[str, str, str]], shared: Collection[str])
         if len(named) == 1:
             new, report = named[0]
             labels[old] = f"{new}, report {report}" if report in shared else new
-        elif len(reports) == 1:
+        elif len(reports) == 1 and not reports.isdisjoint(shared):
             labels[old] = f"report {reports.pop()}"
         else:
             labels[old] = ", ".join(sorted(new for new, _ in named))

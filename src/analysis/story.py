@@ -74,10 +74,10 @@ def overview(ds: Dataset) -> str:
         )
         return f"{b.name} ({span}, {count(days, 'day')}): {held}."
     taken = f"the {read} read" if used == documents else f"{used} of the {read} read"
-    named, unattributed = _attributed(ds, c)
+    named, nobody = _attributed(ds, c)
     by = f"by {count(named['claimant'].astype(str).nunique(), 'claimant')}"
-    if unattributed:
-        by = f"({unattributed} unattributed, the rest {by})" if len(named) else "(all unattributed)"
+    if nobody:
+        by = f"({nobody} unattributed, the rest {by})" if len(named) else "(all unattributed)"
     return (
         f"{b.name} ({span}, {count(days, 'day')}): the ledger holds {count(len(c), 'claim')} {by}, "
         f"taken from {taken} from "
@@ -118,7 +118,7 @@ def claims_by(ds: Dataset) -> str:
     sides, often = _leaders(c["side"].astype(str).value_counts())
     # names as the ledger spells them: a claimant never opens the sentence, a side is quoted; ties are all named
     quoted = and_list([f"'{s}'" for s in sides])
-    unattributed = len(c) - len(named)
+    nobody = len(c) - len(named)
     if named.empty:
         head = "No claim in the event's scope names its claimant"
     else:
@@ -128,8 +128,8 @@ def claims_by(ds: Dataset) -> str:
             if len(who) == 1
             else f"The claimants with the most claims in scope are {and_list(who)} ({most} of {len(c)} each)"
         )
-    if unattributed:
-        head += f"; {unattributed} of the {len(c)} are unattributed"
+    if nobody:
+        head += f"; {nobody} of the {len(c)} are unattributed"
     return head + (
         f"; the side or group claimed most often is {quoted} ({count(often, 'claim')})."
         if len(sides) == 1
@@ -221,9 +221,9 @@ def day_toll(ds: Dataset, result, day: int, measure: str | None = None) -> str:
         & (c["period_end"] == pd.Timestamp(date))
     ]
     total, parts, derived = _split(ds, result, date, measure)
-    named, unattributed = _attributed(ds, claimed)
+    named, nobody = _attributed(ds, claimed)
     by = count(named["claimant"].nunique(), "claimant")
-    if not unattributed:
+    if not nobody:
         gave = f"{by} gave {count(len(named), 'figure')}" if len(named) else "no claimant gave a figure"
     else:  # the figures first, then who gave them: the report count below is of them all
         gave = f"{count(len(claimed), 'figure')} {'was' if len(claimed) == 1 else 'were'} given"
@@ -231,8 +231,8 @@ def day_toll(ds: Dataset, result, day: int, measure: str | None = None) -> str:
     keys = report_keys(claimed)
     if len(set(zip(keys, claimed["side"]))) < len(claimed):  # copies of one report's figure: figures apart
         gave += f" (copies of one report among them: {count(len(set(keys)), 'distinct report')})"
-    if unattributed:
-        gave += f", {len(named)} by {by} and {unattributed} unattributed" if len(named) else ", none attributed"
+    if nobody:
+        gave += f", {len(named)} by {by} and {nobody} unattributed" if len(named) else ", none attributed"
     if _accepts_none(result, measure):  # its zeros are no reconciled figure
         return f"On {_day(date)}, {gave}; {_accepts_no_claim(result, measure)}, so the day has no reconciled figure."
     head = f"On {_day(date)}, {gave}; under the {result.rule.name} rule"
@@ -438,6 +438,8 @@ def set_aside(result) -> str:
     aside = result.set_aside
     if aside.empty:
         return f"The {result.rule.name} rule sets no claim aside."
+    if len(aside) == 1:
+        return f"The {result.rule.name} rule sets 1 claim aside: {aside['kind'].iloc[0]}."
     kinds = (
         aside["kind"].astype(str).value_counts().sort_index(kind="stable").sort_values(ascending=False, kind="stable")
     )
@@ -449,8 +451,6 @@ def set_aside(result) -> str:
         which = f"the {count(len(kinds), 'kind')} of reason"
     else:
         which = f"the commonest of {len(kinds)} kinds of reason"
-    if len(aside) == 1:
-        return f"The {result.rule.name} rule sets 1 claim aside: {aside['kind'].iloc[0]}."
     return (
         f"The {result.rule.name} rule sets {count(len(aside), 'claim')} aside, each with its reason; {which}: {listed}."
     )

@@ -1127,7 +1127,8 @@ def _validate(data_dir: Path) -> list[Problem]:
                 battle.language_preference,
                 resources.get("sources"),
                 "language",
-                ("language_preference", "a language code the sources table allows (ISO 639-1, such as 'en' or 'ar')"),
+                "language_preference",
+                "a language code the sources table allows (ISO 639-1, such as 'en' or 'ar')",
                 battle_label,
             )
         )
@@ -1136,10 +1137,8 @@ def _validate(data_dir: Path) -> list[Problem]:
                 battle.reconciled_measures,
                 resources.get("casualties"),
                 "measure",
-                (
-                    "reconciled_measures",
-                    "a measure the ledger allows (the measure column's values in datapackage.json)",
-                ),
+                "reconciled_measures",
+                "a measure the ledger allows (the measure column's values in datapackage.json)",
                 battle_label,
             )
         )
@@ -1147,13 +1146,12 @@ def _validate(data_dir: Path) -> list[Problem]:
 
 
 def _unknown_values(
-    names: Sequence[str], resource: dict | None, column: str, key_and_what: tuple[str, str], label: str
+    names: Sequence[str], resource: dict | None, column: str, key: str, what: str, label: str
 ) -> Iterator[Problem]:
-    """Each name of a battle.json list (key, `names`) must be a value `column` of a table
-    allows (its schema's enum): a misspelt preferred language would match no copy and leave
-    the choice between copies to the later tie-breakers; a misspelt reconciled measure would
-    be reconciled from no claim, all zeros."""
-    key, what = key_and_what
+    """Each of `names`, battle.json's list at `key`, must be a value `column` of a table
+    allows (its schema's enum; `what` says what that is): a misspelt preferred language
+    would match no copy and leave the choice between copies to the later tie-breakers; a
+    misspelt reconciled measure would be reconciled from no claim, all zeros."""
     fields = (resource or {}).get("schema", {}).get("fields", [])
     allowed = next((f.get("constraints", {}).get("enum") for f in fields if f.get("name") == column), None)
     if not allowed:
