@@ -320,7 +320,8 @@ def test_daily_figures_that_add_up_to_the_claimants_total_agree(tmp_path):
 
 def test_a_total_the_daily_figures_can_account_for_is_covered_not_a_remainder(tmp_path):
     """'At least 5' over two days whose figures sum to 5, and '0 to 9' over them, ask for no
-    death on no day; 'at least 8' asks for 3 more."""
+    death on no day; 'at least 6' where only the first day's 3 is given asks for 3 more;
+    'at least 8' against both days exactly given cannot hold with them."""
     days = ("2020-03-01", "2020-03-02")
     ds = load_dataset(
         make_event(
@@ -331,6 +332,8 @@ def test_a_total_the_daily_figures_can_account_for_is_covered_not_a_remainder(tm
                 claim("L", "Monitor", *days, "army", 5, "at least"),
                 claim("U", "Monitor", *days, "army", 9, "up to", source_id="s2"),
                 claim("R", "Monitor", *days, "army", 8, "at least", source_id="s3"),
+                claim("M1", "Monitor", days[0], days[0], "militia", 3),
+                claim("M", "Monitor", *days, "militia", 6, "at least"),
             ],
             sources=[
                 source_row("s1"),
@@ -339,15 +342,55 @@ def test_a_total_the_daily_figures_can_account_for_is_covered_not_a_remainder(tm
             ],
         )
     )
-    got = {
-        f.claims.split(";")[-1]: (f.verdict, f.figures.split("placed on no day: ")[1])
-        for f in checks.daily_vs_cumulative(ds)
+    got = {f.claims: (f.verdict, f.figures.split("; ")[1:]) for f in checks.daily_vs_cumulative(ds)}
+    assert got == {
+        "D1;D2;L": ("covered", ["daily figures on 2 of 2 days sum to 5", "placed on no day: ≥0"]),
+        "D1;D2;U": ("covered", ["daily figures on 2 of 2 days sum to 5", "placed on no day: 0–4"]),
+        "M;M1": ("remainder", ["daily figures on 1 of 2 days sum to ≥3", "placed on no day: ≥3"]),
+        "D1;D2;R": ("disagree", ["daily figures on 2 of 2 days sum to 5"]),
     }
-    assert got == {"L": ("covered", "≥0"), "U": ("covered", "0–4"), "R": ("remainder", "≥3")}
     assert story.daily_against_totals(checks.run_checks(ds)) == (
-        "3 totals set against the same claimant's daily figures for its days: 2 require no more than the daily "
-        "figures and 1 leaves a remainder the claimant places on no day."
+        "4 totals set against the same claimant's daily figures for its days: 2 require no more than the daily "
+        "figures, 1 leaves a remainder the claimant places on no day and 1 disagrees with them."
     )
+
+
+def test_about_figures_are_set_against_a_total_as_their_band(tmp_path):
+    """Daily "about 10" and "about 20" (9–11, 18–22) against a total of 30: they can hold
+    together, and the total needs no death beyond the days' least (27) but 3."""
+    days = ("2020-03-01", "2020-03-02")
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            [
+                claim("D1", "Monitor", days[0], days[0], "army", 10, "about"),
+                claim("D2", "Monitor", days[1], days[1], "army", 20, "about"),
+                claim("T", "Monitor", *days, "army", 30),
+            ],
+        )
+    )
+    [found] = checks.daily_vs_cumulative(ds)
+    assert found.verdict == "remainder"
+    assert found.figures == (
+        "army 30 in 2020-03-01..2020-03-02; daily figures on 2 of 2 days sum to 27–33; placed on no day: 3"
+    )
+
+
+def test_copies_of_one_total_are_set_against_the_days_once(tmp_path):
+    """One report's total of 5, carried by two outlets, is one finding naming both copies."""
+    days = ("2020-03-01", "2020-03-02")
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            [
+                claim("D1", "Monitor", days[0], days[0], "army", 3),
+                claim("T1", "Monitor", *days, "army", 5, source_id="s1", report_id="r1"),
+                claim("T2", "Monitor", *days, "army", 5, source_id="s2", report_id="r1"),
+            ],
+            sources=[source_row("s1"), source_row("s2", publisher="Other Post")],
+        )
+    )
+    assert [(f.verdict, f.claims) for f in checks.daily_vs_cumulative(ds)] == [("remainder", "D1;T1;T2")]
 
 
 def test_figures_shown_together_from_different_days_are_a_failing_finding(tmp_path):
@@ -400,3 +443,78 @@ def test_a_relayed_number_a_primary_claimant_gives_for_another_side_is_named_wit
         "wounded, army exact 15 (BW). This relayed figure repeats a number and measure a primary claimant gives "
         "for another side: killed, army exact 9 (BK), which Monitor gives for militia (M)."
     )
+
+
+def test_copies_of_one_figure_that_start_on_different_days_disagree(tmp_path):
+    """Two outlets carry one report's 50 dead to the third day, one counting from the
+    first day and one from the second: the same end, a different figure."""
+    first, second, third = "2020-03-01", "2020-03-02", "2020-03-03"
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            [
+                claim("A", "Monitor", first, third, "army", 50, source_id="s1", report_id="r1"),
+                claim("B", "Monitor", second, third, "army", 50, source_id="s2", report_id="r1"),
+            ],
+            sources=[source_row("s1"), source_row("s2", language="fr")],
+        )
+    )
+    found = checks.copies_disagree(ds)
+    assert [(f.subject, f.verdict, f.claims) for f in found] == [("r1: killed, army", "disagree", "A;B")]
+    assert found[0].figures == (
+        f"50 for {first}..{third} in Test Post (en); 50 for {second}..{third} in Test Post (fr)"
+    )
+
+
+def test_figures_shown_together_are_not_mixed_when_one_day_ends_an_origin_of_each(tmp_path):
+    """The relay's 68 killed is given by the Monitor to the second day and again to the
+    third; its 200 wounded to the third: one day ends an origin of both, no mixed dates.
+    Without the later 68, the only origins end on different days."""
+    d1, d2, d3 = "2020-03-01", "2020-03-02", "2020-03-03"
+    rows = [
+        claim("K2", "Monitor", d1, d2, "army", 68, source_id="s1"),
+        claim("W3", "Monitor", d1, d3, "army", 200, measure="wounded", source_id="s1"),
+        claim("BK", "Box", d1, d3, "army", 68, source_id="s2"),
+        claim("BW", "Box", d1, d3, "army", 200, measure="wounded", source_id="s2"),
+        claim("K3", "Monitor", d1, d3, "army", 68, source_id="s3"),
+    ]
+
+    def mixed(claims, name):
+        folder = make_event(
+            tmp_path / name,
+            claims,
+            sources=[source_row("s1"), source_row("s2"), source_row("s3")],
+            claimants=("Monitor", "Army", "Box"),
+            relays=("Box",),
+        )
+        return [(f.claims, f.figures) for f in checks.paired_dates(load_dataset(folder))]
+
+    assert mixed(rows, "both") == []
+    assert mixed(rows[:4], "apart") == [
+        (
+            "BK;BW;K2;W3",
+            "killed army 68 traces to Monitor to 2020-03-02 (K2); "
+            "wounded army 200 traces to Monitor to 2020-03-03 (W3)",
+        )
+    ]
+
+
+@pytest.mark.parametrize("speaker, falls", [("Monitor", True), ("Activists", False), ("Box", False)])
+def test_a_total_falls_only_in_one_speakers_running_count(tmp_path, speaker, falls):
+    """30 dead by the second day, 20 by the third, in two documents: a fall for one
+    monitor, none for a name that pools speakers (two activists) or relays others."""
+    d1, d2, d3 = "2020-03-01", "2020-03-02", "2020-03-03"
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            [
+                claim("E", speaker, d1, d2, "army", 30, source_id="s1"),
+                claim("L", speaker, d1, d3, "army", 20, source_id="s2"),
+            ],
+            sources=[source_row("s1"), source_row("s2", published="2020-03-05")],
+            claimants=("Monitor", "Army", "Activists", "Box"),
+            pooled=("Activists",),
+            relays=("Box",),
+        )
+    )
+    assert [(f.verdict, f.claims) for f in checks.cumulative_decreasing(ds)] == ([("decrease", "E;L")] if falls else [])

@@ -8,7 +8,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from test_reference import Best, conflict, feasible, low_high, program
 
-from analysis.model import HIGH, LOW, Constraint, FaceValue, Model, Subsets, solver_runs, solver_seconds
+from analysis.model import HIGH, LOW, Constraint, Face, FaceValue, Model, Subsets, solver_runs, solver_seconds
 
 
 def C(cells, lower, upper, name):
@@ -61,7 +61,7 @@ def test_feasible_set_has_no_conflict():
 
 
 def face(model, faces):
-    return FaceValue(model, [(tuple(cells), float(v), (f"f{i}",)) for i, (cells, v) in enumerate(faces)])
+    return FaceValue(model, [Face(tuple(cells), float(v), (f"f{i}",)) for i, (cells, v) in enumerate(faces)])
 
 
 def test_best_reads_at_least_at_face_value_and_places_nothing_it_does_not_know():
@@ -131,7 +131,7 @@ def test_low_best_high_are_ordered(s):
     n, truth, claims, target = s
     m = Model(n, claims)
     b = m.bounds(target)
-    faces = [(c.cells, float(c.lower), c.claim_ids) for c in claims if c.upper is not None]
+    faces = [Face(c.cells, float(c.lower), c.claim_ids) for c in claims if c.upper is not None]
     best, _ = FaceValue(m, faces).best(target, b)
     assert b.low <= best
     assert b.high is None or best <= b.high
@@ -258,8 +258,11 @@ def test_bounds_and_best_are_the_plain_computation(s):
     m = Model(n, claims)
     b = m.bounds(target)
     assert (b.low, b.high) == plain_bounds(n, claims, target)
-    faces = [(c.cells, float(c.lower)) for c in claims if c.upper is not None]
-    best, _ = FaceValue(m, [(cells, f, (f"f{i}",)) for i, (cells, f) in enumerate(faces)]).best(target, b)
+    # a capped claim states its lower bound; one without a cap states one more than its
+    # lower bound, a floor at face value only (as a running "about N" does)
+    faces = [(c.cells, float(c.lower if c.upper is not None else c.lower + 1), c.upper is not None) for c in claims]
+    stated = [Face(cells, f, (f"f{i}",), capped) for i, (cells, f, capped) in enumerate(faces)]
+    best, _ = FaceValue(m, stated).best(target, b)
     assert best == Best(n, claims, faces)(target, b.low, b.high)
 
 

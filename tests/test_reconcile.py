@@ -7,7 +7,7 @@ from pandas.testing import assert_frame_equal
 
 from analysis.load import load_dataset
 from analysis.reconcile import reconcile, reconcile_all, sensitivity
-from analysis.rules import RULES
+from analysis.rules import DEFAULT_RULE, RULES
 from conftest import DATA, add_claims, claim, make_event, set_claim
 
 
@@ -233,3 +233,73 @@ def test_a_total_is_stated_by_a_figure_counted_from_the_first_day_not_by_one_day
     assert not derived([claim("A", "Monitor", d1, d2, "army", 12)])
     assert derived([claim("A", "Monitor", d2, d3, "army", 12)])  # not counted from the first day
     assert not derived([claim("A", "Monitor", d1, d1, "army", 12)], period=(d1, d1))
+
+
+def totals_of(folder, rule=DEFAULT_RULE) -> dict[str, tuple]:
+    totals = reconcile(load_dataset(folder), rule).totals
+    killed = totals[totals["measure"] == "killed"]
+    return {row.side: (row.low, row.best, None if pd.isna(row.high) else int(row.high)) for row in killed.itertuples()}
+
+
+def test_a_group_figure_is_the_best_of_that_group_and_of_no_side(tmp_path):
+    """ "about 100 killed" alone: the event's total is 100 at face value, its band 90 to
+    110; no side is named, so each gets its low, 0 (nothing spread); conservative keeps
+    the low of the band."""
+    folder = make_event(
+        tmp_path / "e", [claim("T", "Monitor", "2020-03-01", "2020-03-03", "all", 100, "about")], sides=("a", "b", "c")
+    )
+    got = totals_of(folder)
+    assert got["all"] == (90, 100, 110)
+    assert [got[s][1] for s in ("a", "b", "c")] == [0, 0, 0]
+    assert totals_of(folder, "conservative")["all"] == (90, 90, 110)
+
+
+def test_a_group_figure_inside_a_larger_name_counts_at_face_value_but_is_not_handed_on(tmp_path):
+    """a and b "about 50" together, all three 60: the whole event is 60 and a and b 50 at
+    face value, while a two-side name around neither group figure (b and c) gets only its
+    low, 5 (60 less 55), not the 10 the two figures leave at face value."""
+    d1, d3 = "2020-03-01", "2020-03-03"
+    folder = make_event(
+        tmp_path / "e",
+        [claim("G", "Monitor", d1, d3, "ab", 50, "about"), claim("T", "Monitor", d1, d3, "all", 60)],
+        sides=("a", "b", "c"),
+        groups={"all": ["a", "b", "c"], "ab": ["a", "b"], "bc": ["b", "c"]},
+    )
+    got = totals_of(folder)
+    assert got["ab"] == (45, 50, 55)
+    assert got["all"] == (60, 60, 60)
+    assert got["bc"] == (5, 5, 60)
+
+
+@pytest.mark.parametrize("extra", [{"identified": "true"}, {"count_status": "running"}])
+def test_an_about_figure_that_caps_nothing_is_its_number_at_face_value(tmp_path, extra):
+    """ "about 20" identified by name, or counted so far: no cap, the low 18 of its band,
+    and 20 at face value; another claimant's 30 (all claimants accepted) is no gap from a
+    floor and stands."""
+    d1, d3 = "2020-03-01", "2020-03-03"
+    alone = make_event(tmp_path / "alone", [claim("I", "Monitor", d1, d3, "army", 20, "about", **extra)])
+    assert totals_of(alone)["army"] == (18, 20, None)
+    more = make_event(
+        tmp_path / "more",
+        [claim("I", "Monitor", d1, d3, "army", 20, "about", **extra), claim("A", "Army", d1, d3, "army", 30)],
+    )
+    assert totals_of(more, "latest")["army"] == (30, 30, 30)
+
+
+@pytest.mark.parametrize("extra", [{"identified": "true"}, {"area": "part of battle area"}])
+def test_a_higher_claimants_figure_of_another_kind_sets_aside_no_toll(tmp_path, extra):
+    """Monitor outranks Army; its count of identified victims, or its figure for one
+    village, is no toll of the whole event: Army's toll of 30 stays, and under it the
+    Monitor's 20 is only a floor; a Monitor toll for the same days sets Army's aside."""
+    d1, d3 = "2020-03-01", "2020-03-03"
+    kinds = make_event(
+        tmp_path / "kinds",
+        [claim("M", "Monitor", d1, d3, "army", 20, **extra), claim("A", "Army", d1, d3, "army", 30)],
+    )
+    result = reconcile(load_dataset(kinds))
+    assert sorted(c.claim_id for c in result.accepted) == ["A", "M"]
+    assert totals_of(kinds)["army"] == (30, 30, 30)
+    same = make_event(
+        tmp_path / "same", [claim("M", "Monitor", d1, d3, "army", 20), claim("A", "Army", d1, d3, "army", 30)]
+    )
+    assert [c.claim_id for c in reconcile(load_dataset(same)).accepted] == ["M"]

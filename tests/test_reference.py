@@ -115,17 +115,18 @@ def low_high(model: Program, target) -> tuple[int, int | None]:
 
 class Best:
     """The least value of a target among the allocations closest to the stated figures:
-    gaps p_k, m_k >= 0 with sum(x[cells_k]) - p_k + m_k = face_k; the least total gap G
-    (once per measure), then the least value of the target with the total gap at most G
-    (and the solver's tolerance), each a fresh program."""
+    gaps p_k, m_k >= 0 with sum(x[cells_k]) - p_k + m_k = face_k, the total gap the sum of
+    the m_k and of the p_k of figures that cap their cells (`capped` False: only a shortfall
+    counts); the least total gap G (once per measure), then the least value of the target
+    with the total gap at most G (and the solver's tolerance), each a fresh program."""
 
-    def __init__(self, n: int, cons: list[Constraint], faces: list[tuple[tuple[int, ...], float]]):
-        k = len(faces)
+    def __init__(self, n: int, cons: list[Constraint], faces: list[tuple[tuple[int, ...], float, bool]]):
         rows = [(c.cells, c.lower, INF if c.upper is None else c.upper, {}) for c in cons]
-        rows += [(cells, f, f, {n + 2 * j: -1.0, n + 2 * j + 1: 1.0}) for j, (cells, f) in enumerate(faces)]
-        self.gaps = {n + j: 1.0 for j in range(2 * k)}
-        self.scale = max(1.0, sum(abs(f) for _, f in faces))
-        self.program = Program(n + 2 * k, rows)
+        rows += [(cells, f, f, {n + 2 * j: -1.0, n + 2 * j + 1: 1.0}) for j, (cells, f, _) in enumerate(faces)]
+        self.gaps = {n + 2 * j + 1: 1.0 for j in range(len(faces))}
+        self.gaps.update({n + 2 * j: 1.0 for j, (_, _, capped) in enumerate(faces) if capped})
+        self.scale = max(1.0, sum(abs(f) for _, f, _ in faces))
+        self.program = Program(n + 2 * len(faces), rows)
         self.closest: Program | None = None
 
     def __call__(self, target, low: int, high: int | None) -> int:
@@ -199,18 +200,19 @@ def give_way(rule: Rule, found: list[Constraint], behind: dict, n: int) -> tuple
 
 class Figure:
     """Low, best and high of a target under one measure's constraints (each set of cells
-    once: the same cells can stand under two names or as two kinds of figure)."""
+    once: the same cells can stand under two names or as two kinds of figure); `low_only`
+    for a target whose best is its low."""
 
-    def __init__(self, model: Program, best: Best, low_only: bool, unnamed: set[int]):
-        self.model, self.best, self.low_only, self.unnamed = model, best, low_only, unnamed
-        self.seen: dict[tuple[int, ...], dict] = {}
+    def __init__(self, model: Program, best: Best):
+        self.model, self.best = model, best
+        self.seen: dict[tuple, dict] = {}
 
-    def __call__(self, target: tuple[int, ...], head: dict) -> dict:
-        if target not in self.seen:
+    def __call__(self, target: tuple[int, ...], head: dict, low_only: bool) -> dict:
+        if (target, low_only) not in self.seen:
             low, high = low_high(self.model, target)
-            value = low if self.low_only or set(target) <= self.unnamed else self.best(target, low, high)
-            self.seen[target] = {"low": low, "best": value, "high": high}
-        return {**head, **self.seen[target]}
+            value = low if low_only else self.best(target, low, high)
+            self.seen[(target, low_only)] = {"low": low, "best": value, "high": high}
+        return {**head, **self.seen[(target, low_only)]}
 
 
 def reference(ds, rule_name: str, evidence=None) -> dict[str, pd.DataFrame]:
@@ -262,26 +264,32 @@ def reference(ds, rule_name: str, evidence=None) -> dict[str, pd.DataFrame]:
                     dropped.remove((drop, r))
         out["conflicts"] += [row for _, row in dropped]
         live = [c for con in cons for c in behind[con]]
+        # a name whose sides no reading names alone, and that holds no reading's whole
+        # group, gets its low as its best
         named = {
             battle.parent(m) or m
             for c in live
             for m in c.members
             if len({battle.parent(x) or x for x in c.members}) == 1
         }
-        unnamed = {
-            i
-            for i in range(n)
-            if (battle.parent(grid.leaves[i % len(grid.leaves)]) or grid.leaves[i % len(grid.leaves)]) not in named
-        }
-        faces = [(grid.cells(c.members, c.first_day, c.last_day), float(c.face)) for c in live if c.high is not None]
-        figure = Figure(program(n, cons), Best(n, cons, faces), rule.best == "low", unnamed)
+        faces = [
+            (grid.cells(c.members, c.first_day, c.last_day), float(c.face), c.high is not None)
+            for c in live
+            if c.high is not None or c.face > c.low
+        ]
+        figure = Figure(program(n, cons), Best(n, cons, faces))
         for name in battle.counted_names:
             members = battle.members(name) or ()
+            low_only = rule.best == "low" or (
+                all((battle.parent(m) or m) not in named for m in members)
+                and not any(set(c.members) <= set(members) for c in live)
+            )
             for d, day in enumerate(battle.days):
                 head = {"date": pd.Timestamp(day), "measure": measure, "side": name}
-                out["daily"].append(figure(grid.cells(members, d, d), head))
-                out["cumulative"].append(figure(grid.cells(members, 0, d), head))
-            out["totals"].append(figure(grid.cells(members, 0, grid.days - 1), {"measure": measure, "side": name}))
+                out["daily"].append(figure(grid.cells(members, d, d), head, low_only))
+                out["cumulative"].append(figure(grid.cells(members, 0, d), head, low_only))
+            total = grid.cells(members, 0, grid.days - 1)
+            out["totals"].append(figure(total, {"measure": measure, "side": name}, low_only))
     frames = {key: pd.DataFrame(rows) for key, rows in out.items() if key != "conflicts"}
     for frame in frames.values():
         frame["high"] = frame["high"].astype("Int64")

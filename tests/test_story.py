@@ -171,7 +171,7 @@ def test_the_overview_and_measures_count_what_the_ledger_holds(tmp_path):
     assert "taken from the 1 document read from 1 outlet" in story.overview(ds)
     ds = load_dataset(make_event(tmp_path / "three", one[:1]))
     assert story.measures(ds).endswith(
-        "killed is counted by 1 claim (all in the event's scope), and no claim counts wounded."
+        "killed is counted by 1 claim (it is in the event's scope), and no claim counts wounded."
     )
     ds = load_dataset(make_event(tmp_path / "four", more[2:]))
     assert story.measures(ds) == (
@@ -218,7 +218,15 @@ def test_untraced_figures_are_listed_as_matched_on_number_side_and_measure():
         "No primary claimant read for this dataset gives these relayed figures, number, side and measure alike: "
         "killed, army exact 9 (X1)."
     )
-    assert story.untraced(ds, pd.DataFrame([], columns=columns)) == "Every relayed figure traces to a claimant."
+    assert story.untraced(ds, pd.DataFrame([], columns=columns)) == (
+        "Every relayed figure repeats a number a primary claimant gives for its side and measure."
+    )
+    # a figure that only follows from primary claimants' figures is traced, but not as repeated
+    derived = ("untraced", "derived", "", "Outlet: killed, army", "exact 23; it follows from others", "X2")
+    assert story.untraced(ds, pd.DataFrame([derived], columns=columns)) == (
+        "Every relayed figure traces to primary claimants' figures; those that repeat none of them for their side "
+        f"and measure: 1 follows from {DERIVED_FROM}."
+    )
 
 
 def test_an_event_where_no_claimant_relays_others_has_nothing_to_trace(tmp_path):
@@ -324,7 +332,7 @@ def test_copies_are_told_as_the_reconciliation_reads_them(tmp_path):
     assert story.copies(reconcile_all(ds)["hierarchy"]) == (
         "Among the figures the reconciliation reads (in scope, revisions applied), 1 disagreement between copies of "
         "one report (1 report); the copy read is the one in the preferred language, then the earliest published, "
-        "then the first in the ledger."
+        "then the first by claim ID."
     )
     ds = load_dataset(make_event(tmp_path / "same", copies[:1], sources=sources))
     assert story.copies(reconcile_all(ds)["hierarchy"]).endswith("the copies of every report agree.")
@@ -630,6 +638,33 @@ def test_a_days_figures_say_how_many_reports_they_come_from_when_copies_are_amon
     ds = load_dataset(make_event(tmp_path / "apart", [rows[0], rows[2]], sources=sources))
     assert story.day_toll(ds, reconcile_all(ds)["hierarchy"], 0).startswith(
         "On 1 March 2020, 2 claimants gave 2 figures about the killed for that day alone; "
+    )
+    # one document's range for a side ("at least 3", "up to 5") is two figures of one report, no copies
+    pair = [
+        claim("L", "Monitor", day, day, "army", 3, "at least", source_id="s1", report_id="r1"),
+        claim("U", "Monitor", day, day, "army", 5, "up to", source_id="s1", report_id="r1"),
+    ]
+    ds = load_dataset(make_event(tmp_path / "range", pair, sources=sources))
+    assert story.day_toll(ds, reconcile_all(ds)["hierarchy"], 0).startswith(
+        "On 1 March 2020, 1 claimant gave 2 figures about the killed for that day alone; "
+    )
+
+
+def test_a_side_whose_claims_place_no_death_is_told_apart_from_a_side_with_no_claim(tmp_path):
+    """The militia's 0 on the first of two days leaves its total 0 but not forced (the
+    second day is unknown): its claims place no death, which is not "no claim"."""
+    d1, d2 = "2020-03-01", "2020-03-02"
+    rows = [claim("A", "Monitor", d1, d1, "army", 1), claim("M", "Monitor", d1, d1, "militia", 0)]
+    ds = load_dataset(make_event(tmp_path / "e", rows, period=(d1, d2)))
+    assert story.totals(ds, reconcile_all(ds)["hierarchy"]).startswith(
+        "Under the hierarchy rule the best totals (killed) are army 1 (derived: "
+    )
+    assert "and militia 0 (its accepted claims place no death on it);" in story.totals(
+        ds, reconcile_all(ds)["hierarchy"]
+    )
+    ds = load_dataset(make_event(tmp_path / "f", rows[:1], period=(d1, d2)))
+    assert "and militia 0 (no accepted claim gives a figure for it);" in story.totals(
+        ds, reconcile_all(ds)["hierarchy"]
     )
 
 
@@ -1104,8 +1139,20 @@ def test_the_sentences_under_the_first_days_checks_latest_totals_and_figures_fol
         "1 claimant reported a running total or a figure for the whole period; the copies of the latest report of "
         "Monitor disagree, so each copy has rows of its own."
     )
+    # a total given with no claimant named is no claimant's
+    folder = make_event(tmp_path / "nobody", copies[:1], sources=sources)
+    register = rows_of(folder / "claimants.csv")
+    write_rows(
+        folder / "claimants.csv",
+        [register[0], *[[r[0], "none", *r[2:]] if r[0] == "Monitor" else r for r in register[1:]]],
+    )
+    assert story.latest_totals(load_dataset(folder)) == (
+        "Only unattributed figures reported a running total or a figure for the whole period; the copies of each "
+        "one's latest report agree."
+    )
     assert story.figures_drawn(result, 18).startswith(
-        "6 figures drawn under the hierarchy rule and saved as SVG, PNG and PDF (18 files)"
+        "6 figures drawn under the hierarchy rule and saved as SVG, PNG and PDF (18 files); the line under each "
+        "names the claimants it draws on and counts their claims, reports and outlets."
     )
     assert story.figures_drawn(result, 18).endswith("marked where shown): militia 5 (killed).")
     one = load_dataset(make_event(tmp_path / "one", rows[:2], sources=sources, period=(d1, d2)))

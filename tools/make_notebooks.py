@@ -112,7 +112,9 @@ NOTEBOOKS = {
         ),
         md(
             "## Revisions: a claimant replacing its own earlier figure\n\nA revision is linked in the ledger, or "
-            "inferred when the same claimant's later report gives the same measure, side and days."
+            "inferred when the same claimant's later report gives a figure of the same kind (a toll, or a count of "
+            "identified victims) for the same measure, side, days and area. A name that relays others or pools "
+            "speakers revises nothing without a link."
         ),
         code("s.show(s.revisions(ds, result))\nstory.say(story.revisions(result))"),
         md("## Do the sides add up to the total? One document at a time"),

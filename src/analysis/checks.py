@@ -8,19 +8,23 @@ Checks and their failing verdicts:
   group against its figure for the group, as intervals (tolerance: the claims' own
   qualifiers; "about" is +/- about_band).
 - `daily_vs_cumulative` (disagree; `agree`, `covered` and `remainder` are information): a
-  claimant's daily figures summed over a period against its cumulative figure for it:
-  `agree` where every day is stated and the sum is the total, `covered` where the daily
-  figures can account for the whole total (it requires no death beyond them), `remainder`
-  where the total requires deaths the claimant places on no day.
+  claimant's daily figures summed over a period against its cumulative figure for it, as
+  intervals (a day with no figure allows any number): `disagree` where the two cannot both
+  hold (the days require more than the total allows, or every day is capped and together
+  they fall short of it), `agree` where every day is stated and the sum is the total,
+  `covered` where the daily figures can account for the whole total (it requires no death
+  beyond them), `remainder` where the total requires deaths the claimant places on no day.
 - `cumulative_decreasing` (decrease): a claimant's running total for a side that falls
-  from one date to a later one.
+  from one date to a later one (for a name that relays others or pools speakers, within
+  one report only).
 - `derived_figures` (derived): a battle total fixed by the claims that no claim states
   (from `reconcile`, default rule).
 - `copies_disagree` (disagree, swap): copies of one report's figure of one kind (daily
   or running; a toll or a count of identified victims) with different figures (number or
   qualifier), days, or sides for the same number.
 - `paired_dates` (mixed dates): figures that one document presents together whose
-  origins, traced to primary claimants, end on different days.
+  origins, traced to primary claimants (every primary claim giving the number), share
+  no end day.
 - `event_dates` (conflict): one event dated differently by different claims.
 - `unranked_claimants` (unranked): claimants with counted figures missing from the
   claimant hierarchy.
@@ -47,7 +51,7 @@ import pandas as pd
 
 from analysis.battle import DERIVED_FROM
 from analysis.derive import claimant_days, counted_claims, current_cumulative, grouped_rows
-from analysis.evidence import Evidence, identified, stated_text
+from analysis.evidence import Evidence, identified, report_keys, stated_text
 from analysis.load import Dataset
 from analysis.reconcile import Reconciliation, join_ids, reconcile, resting
 from analysis.words import and_list
@@ -150,8 +154,21 @@ def daily_vs_cumulative(ds: Dataset) -> list[Finding]:
     theirs: dict[tuple, list] = {}
     for day in days.itertuples(index=False):
         theirs.setdefault((day.claimant, day.measure, day.side), []).append(day)
+    # copies of one report's figure are one total, set against the days once
+    cum = cum.assign(report=report_keys(cum))
+    figure = ["claimant", "measure", "period_end", "report", "side", "period_start", "value", "qualifier", "area"]
+    copies = sorted(
+        grouped_rows(cum, figure),
+        key=lambda rows: (
+            str(rows[0].claimant),
+            str(rows[0].measure),
+            rows[0].period_end,
+            min(x.claim_id for x in rows),
+        ),
+    )
     out = []
-    for row in cum.sort_values(["claimant", "measure", "period_end", "claim_id"]).itertuples():
+    for same in copies:
+        row = same[0]
         mine = [
             d
             for d in theirs.get((row.claimant, row.measure, row.side), [])
@@ -159,42 +176,58 @@ def daily_vs_cumulative(ds: Dataset) -> list[Finding]:
         ]
         if not mine:
             continue
-        low = sum(int(d.low) for d in mine)
-        cum_low, cum_high = _iv(row)
         stated = len(mine)
         n_days = (row.period_end - row.period_start).days + 1
-        if cum_high is not None and low > cum_high:
-            verdict = "disagree"
-        elif stated == n_days and cum_high is not None and low == cum_high:
-            verdict = "agree"
-        elif cum_low <= low:
-            verdict = "covered"
-        else:
-            verdict = "remainder"
-        rest_low = max(cum_low - low, 0)
-        rest = _show(rest_low, None if cum_high is None else cum_high - low)
+        days_low, days_high = (0, 0) if stated == n_days else (0, None)
+        for d in mine:
+            days_low, days_high = _add((days_low, days_high), _iv(d))
+        cum_low, cum_high = _iv(row)
         figures = (
             f"{row.side} {_show(cum_low, cum_high)} in {_span(row.period_start, row.period_end)}; "
-            f"daily figures on {stated} of {n_days} days sum to ≥{low}; placed on no day: {rest}"
+            f"daily figures on {stated} of {n_days} days sum to {_show(days_low, days_high)}"
         )
+        if not _meet((days_low, days_high), (cum_low, cum_high)):
+            verdict = "disagree"
+        else:
+            verdict = (
+                "agree"
+                if days_high is not None and days_low == cum_high
+                else "covered"
+                if cum_low <= days_low
+                else "remainder"
+            )
+            rest_high = None if cum_high is None else cum_high - days_low
+            figures += f"; placed on no day: {_show(max(cum_low - days_low, 0), rest_high)}"
         out.append(
             Finding(
                 "daily_vs_cumulative",
                 f"{row.claimant}, {row.measure}, {row.side}, to {_span(row.period_end, row.period_end)}",
                 verdict,
                 figures,
-                join_ids([row.claim_id, *[i for d in mine for i in d.claim_ids]]),
-                "daily figures at face value (at least N counts N)",
+                join_ids([*(x.claim_id for x in same), *[i for d in mine for i in d.claim_ids]]),
+                "qualifiers as stated; a day with no figure allows any number",
             )
         )
     return out
 
 
+def speakers(ds: Dataset, claims: pd.DataFrame) -> list[str]:
+    """Who speaks in each claim, in row order: its claimant, or, for a name that relays
+    others or pools speakers (unnamed sources, local activists), the claimant in that one
+    report: two of their reports are not one speaker's running count."""
+    many = relaying_claimants(ds) | set(ds.claimants.loc[ds.claimants["pooled"], "claimant"].astype(str))
+    return [
+        f"{claimant} ({report})" if claimant in many else claimant
+        for claimant, report in zip(claims["claimant"].astype(str), report_keys(claims))
+    ]
+
+
 def cumulative_decreasing(ds: Dataset) -> list[Finding]:
     cum = current_cumulative(ds.claims, ds.battle).sort_values(["period_end", "claim_id"])
+    cum = cum.assign(speaker=speakers(ds, cum))
     out = []
-    for ends in grouped_rows(cum, ["claimant", "measure", "side", "period_start"]):
-        claimant, measure, side = ends[0].claimant, ends[0].measure, ends[0].side
+    for ends in grouped_rows(cum, ["speaker", "measure", "side", "period_start"]):
+        claimant, measure, side = ends[0].speaker, ends[0].measure, ends[0].side
         for i, early in enumerate(ends):
             for late in ends[i + 1 :]:
                 late_high = _iv(late)[1]
@@ -252,7 +285,8 @@ def copies_disagree(ds: Dataset) -> list[Finding]:
     for same in grouped_rows(c, ["report_id", "measure", "side", "area", *kind]):
         first = same[0]
         stated = {(x.value, x.qualifier) for x in same}
-        if len(stated) > 1 or len({x.period_end for x in same if not pd.isna(x.period_end)}) > 1:
+        spans = {(x.period_start, x.period_end) for x in same if not (pd.isna(x.period_start) or pd.isna(x.period_end))}
+        if len(stated) > 1 or len(spans) > 1:
             figures = "; ".join(
                 f"{stated_text(x.value, x.qualifier)} for {_span(x.period_start, x.period_end)} "
                 f"in {outlet[x.source_id]}"
@@ -296,19 +330,25 @@ def relayed_claims(ds: Dataset) -> pd.DataFrame:
     return ds.claims[ds.claims["in_scope"] & ds.claims["claimant"].isin(relaying_claimants(ds))]
 
 
-def _origins(ds: Dataset, key: tuple[str, ...] = ("measure", "side", "value")) -> dict[tuple, Any]:
-    """By `key` (measure, side and number), the first to end (then by claim ID) of the claims
-    of primary claimants that give it: a relayed figure's origin. Caveat: a match on the
-    number alone, whatever the claim's days, area or scope (a relay may carry a province's
-    figure or an earlier day's), so a coincidence of numbers passes as a trace; `untraced`
-    reports what has no such match, not what surely has an origin."""
+def _all_origins(ds: Dataset, key: tuple[str, ...] = ("measure", "side", "value")) -> dict[tuple, list]:
+    """By `key` (measure, side and number), the claims of primary claimants that give it,
+    the first to end first (then by claim ID): a relayed figure's possible origins. Caveat:
+    a match on the number alone, whatever the claim's days, area, scope or qualifier (a
+    relay may carry a province's figure, an earlier day's, or drop an "at least"), so a
+    coincidence of numbers passes as a trace; `untraced` reports what has no such match,
+    not what surely has an origin."""
     c = ds.claims
     primary = c[~c["claimant"].isin(relaying_claimants(ds)) & c["period_end"].notna()]
     primary = primary.sort_values(["period_end", "claim_id"])
-    first: dict[tuple, Any] = {}
+    found: dict[tuple, list] = {}
     for row in primary.itertuples(index=False):
-        first.setdefault(tuple(getattr(row, k) for k in key), row)
-    return first
+        found.setdefault(tuple(getattr(row, k) for k in key), []).append(row)
+    return found
+
+
+def _origins(ds: Dataset, key: tuple[str, ...] = ("measure", "side", "value")) -> dict[tuple, Any]:
+    """By `key`, the first possible origin to end (`_all_origins`)."""
+    return {k: rows[0] for k, rows in _all_origins(ds, key).items()}
 
 
 def _sum_origins(ds: Dataset, days: pd.DataFrame) -> dict[tuple, list]:
@@ -321,23 +361,36 @@ def _sum_origins(ds: Dataset, days: pd.DataFrame) -> dict[tuple, list]:
     return found
 
 
+def _first_per_end(rows: list) -> list:
+    """Of claims ordered by end day, the first to end on each day."""
+    first: dict = {}
+    for row in rows:
+        first.setdefault(row.period_end, row)
+    return list(first.values())
+
+
 def paired_dates(ds: Dataset) -> list[Finding]:
     relays = relaying_claimants(ds)
     c = ds.claims[
         ds.claims["in_scope"] & ds.claims["claimant"].isin(relays) & (ds.claims["figure_type"] == "cumulative")
     ]
-    origins = _origins(ds)
+    origins = _all_origins(ds)
     out = []
     for rows in grouped_rows(c, ["source_id", "period_start", "period_end"]):
         source, start, end = rows[0].source_id, rows[0].period_start, rows[0].period_end
+        # each figure's possible origins, one per end day: the figures are mixed when no
+        # one day ends an origin of every one of them
         traced = [
-            (claim, origins[key]) for claim in rows if (key := (claim.measure, claim.side, claim.value)) in origins
+            (claim, _first_per_end(origins[key]))
+            for claim in rows
+            if (key := (claim.measure, claim.side, claim.value)) in origins
         ]
-        ends = {o.period_end for _, o in traced}
-        if len(ends) > 1:
+        ends = [{o.period_end for o in found} for _, found in traced]
+        if len(traced) > 1 and not set.intersection(*ends):
             figures = "; ".join(
-                f"{cl.measure} {cl.side} {cl.value} traces to {o.claimant} to {o.period_end.date()} ({o.claim_id})"
-                for cl, o in traced
+                f"{cl.measure} {cl.side} {cl.value} traces to "
+                + " or ".join(f"{o.claimant} to {o.period_end.date()} ({o.claim_id})" for o in found)
+                for cl, found in traced
             )
             out.append(
                 Finding(
@@ -345,7 +398,7 @@ def paired_dates(ds: Dataset) -> list[Finding]:
                     f"{source}, presented as {_span(start, end)}",
                     "mixed dates",
                     figures,
-                    join_ids([cl.claim_id for cl, _ in traced] + [o.claim_id for _, o in traced]),
+                    join_ids([cl.claim_id for cl, _ in traced] + [o.claim_id for _, found in traced for o in found]),
                     "same end day",
                 )
             )

@@ -12,7 +12,9 @@ no cap). The model answers three questions:
 - `FaceValue.best(target)`: the best figure, what the claims say at face value ("at least
   22" is 22, "about 17" is 17). Among the allocations closest to every stated figure
   (least total absolute gap), the least value the target takes: the deaths the claims place
-  on those cells at face value, never a spread of deaths they leave unplaced.
+  on those cells at face value, never a spread of deaths they leave unplaced. A figure
+  with no cap (a running count, an identified count, a figure for part of the area) is
+  only a floor at face value: a shortfall below it is a gap, an excess is not.
 
 Counts are whole numbers: least values are rounded up and greatest down (valid bounds for
 whole counts).
@@ -81,10 +83,10 @@ kind, by complementary slackness with its dual solution: a stated figure whose t
 variables both have a positive reduced cost holds exactly, one with only the excess
 (shortfall) gap fixed at 0 is a cap (floor), a constraint with a non-zero dual holds at
 the bound it reaches, a cell with a positive reduced cost is 0. With G = 0 every stated
-figure simply holds exactly. `best(target)` is then a least value over those constraints,
-worked out (and its claims named) as above. Exactly as in the plain definition, the sum
-over components of the least values is rounded up once, then kept inside the target's
-low and high.
+figure simply holds (exactly, or as a floor where it caps nothing). `best(target)` is
+then a least value over those constraints, worked out (and its claims named) as above.
+Exactly as in the plain definition, the sum over components of the least values is
+rounded up once, then kept inside the target's low and high.
 
 `solver_runs()` counts the linear programs solved in the process and `solver_seconds()` the
 CPU time spent inside them (for the benchmark).
@@ -180,6 +182,17 @@ class Constraint:
     lower: float
     upper: float | None
     claim_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Face:
+    """A stated figure for the best: the cells it covers, the number it states, its claim
+    IDs, and whether it caps its cells (`capped` False: a floor at face value only)."""
+
+    cells: tuple[int, ...]
+    value: float
+    claim_ids: tuple[str, ...]
+    capped: bool = True
 
 
 @dataclass(frozen=True)
@@ -971,12 +984,12 @@ class FaceValue(_Parts):
     `best(target)` is the least value of sum(x[target]) among them (see the module's
     description for how they are written as constraints per component)."""
 
-    def __init__(self, model: Model, faces: list[tuple[tuple[int, ...], float, tuple[str, ...]]]):
+    def __init__(self, model: Model, faces: Iterable[Face]):
         if not model.feasible():
             raise ValueError("the constraints cannot all hold")
         self.model = model
-        self.faces = [(tuple(cells), float(face), tuple(ids)) for cells, face, ids in faces]
-        sets = [c.cells for c in model.constraints] + [cells for cells, _, _ in self.faces]
+        self.faces = list(faces)
+        sets = [c.cells for c in model.constraints] + [f.cells for f in self.faces]
         groups = _components(model.n, sets)
         m = len(model.constraints)
         self._groups = [([i for i in g if i < m], [i - m for i in g if i >= m]) for g in groups]
@@ -997,7 +1010,10 @@ class FaceValue(_Parts):
             (tuple(local[x] for x in c.cells), c.lower, c.upper, c.claim_ids)
             for c in (self.model.constraints[i] for i in rows_idx)
         ]
-        faces = [(tuple(local[x] for x in self.faces[j][0]), self.faces[j][1], self.faces[j][2]) for j in faces_idx]
+        faces = [
+            Face(tuple(local[x] for x in f.cells), f.value, f.claim_ids, f.capped)
+            for f in (self.faces[j] for j in faces_idx)
+        ]
         gap, tight = self._least_gap(n, rows, faces)
         self.gaps[k] = gap
         system = _System(n, tight)
@@ -1005,16 +1021,17 @@ class FaceValue(_Parts):
         return system
 
     @staticmethod
-    def _least_gap(n: int, rows: list, faces: list) -> tuple[float, list]:
+    def _least_gap(n: int, rows: list, faces: list[Face]) -> tuple[float, list]:
         """The least total gap of one component, solved from scratch, and the allocations
-        reaching it as constraints (complementary slackness with the dual solution)."""
+        reaching it as constraints (complementary slackness with the dual solution). The
+        excess over a figure that caps nothing costs nothing."""
         k = len(faces)
         if k == 0:
             return 0.0, rows
         h = _highs()
         lp = highspy.HighsLp()
         lp.num_col_ = n + 2 * k
-        lp.col_cost_ = np.concatenate([np.zeros(n), np.ones(2 * k)])
+        lp.col_cost_ = np.concatenate([np.zeros(n), [float(g) for f in faces for g in (f.capped, 1)]])
         lp.col_lower_ = np.zeros(n + 2 * k)
         lp.col_upper_ = np.full(n + 2 * k, INF)
         starts, index, values = [0], [], []
@@ -1022,14 +1039,14 @@ class FaceValue(_Parts):
             index += list(cells)
             values += [1.0] * len(cells)
             starts.append(len(index))
-        for j, (cells, _, _) in enumerate(faces):
-            index += [*cells, n + 2 * j, n + 2 * j + 1]
-            values += [1.0] * len(cells) + [-1.0, 1.0]
+        for j, f in enumerate(faces):
+            index += [*f.cells, n + 2 * j, n + 2 * j + 1]
+            values += [1.0] * len(f.cells) + [-1.0, 1.0]
             starts.append(len(index))
         lp.num_row_ = len(rows) + k
-        lp.row_lower_ = np.array([lo for _, lo, _, _ in rows] + [f for _, f, _ in faces], dtype=float)
+        lp.row_lower_ = np.array([lo for _, lo, _, _ in rows] + [f.value for f in faces], dtype=float)
         lp.row_upper_ = np.array(
-            [INF if up is None else up for _, _, up, _ in rows] + [f for _, f, _ in faces], dtype=float
+            [INF if up is None else up for _, _, up, _ in rows] + [f.value for f in faces], dtype=float
         )
         lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
         lp.a_matrix_.num_col_ = n + 2 * k
@@ -1042,7 +1059,7 @@ class FaceValue(_Parts):
             raise RuntimeError("HiGHS found no allocation closest to the stated figures")
         gap = _snap(h.getInfo().objective_function_value)
         if gap <= 1e-9:
-            return 0.0, rows + [(cells, f, f, ids) for cells, f, ids in faces]
+            return 0.0, rows + [(f.cells, f.value, f.value if f.capped else None, f.claim_ids) for f in faces]
         solution = h.getSolution()
         row_dual, row_value = np.asarray(solution.row_dual), np.asarray(solution.row_value)
         reduced = np.asarray(solution.col_dual)
@@ -1053,14 +1070,14 @@ class FaceValue(_Parts):
                 tight.append((cells, at, at, ids))
             else:
                 tight.append((cells, lo, up, ids))
-        for j, (cells, f, ids) in enumerate(faces):
+        for j, f in enumerate(faces):
             over, under = reduced[n + 2 * j] > 1e-7, reduced[n + 2 * j + 1] > 1e-7
             if over and under:
-                tight.append((cells, f, f, ids))
+                tight.append((f.cells, f.value, f.value, f.claim_ids))
             elif over:  # no excess: at most the stated figure
-                tight.append((cells, 0.0, f, ids))
+                tight.append((f.cells, 0.0, f.value, f.claim_ids))
             elif under:  # no shortfall: at least the stated figure
-                tight.append((cells, f, None, ids))
+                tight.append((f.cells, f.value, None, f.claim_ids))
         tight += [((j,), 0.0, 0.0, ()) for j in np.flatnonzero(reduced[:n] > 1e-7)]
         return gap, tight
 

@@ -7,9 +7,11 @@ Method: the readings a rule accepts (`analysis.evidence`, `analysis.rules`) beco
 constraints on the unknown deaths (or wounded) of each day and leaf (see `model`). Low
 and high are the least and greatest values every accepted reading allows; high is open
 (None) where no reading caps it. Best is what the accepted readings say at face value:
-the least the stated figures require of that day and name (`conservative`: the low). A
+the least the stated figures require of that day and name (`conservative`: the low); a
+figure that caps nothing (a running or identified count) is a floor at its face value. A
 side that no accepted reading names gets only its low: deaths a group figure requires
-beyond what its named sides take stay with the group, unplaced by side.
+beyond what its named sides take stay with the group, unplaced by side; a name that holds
+a reading's whole group (the event's total under "about 100 killed") keeps its face value.
 Deaths the readings require but do not place on a day are **unplaced**: a total's
 `unplaced` is its best minus the sum of its daily bests, never spread over the days.
 When the accepted readings cannot all hold, a minimal set in conflict is found (the
@@ -45,7 +47,7 @@ import pandas as pd
 from analysis.battle import headline
 from analysis.evidence import ASIDE_KINDS, Claim, Evidence, SetAside, gather
 from analysis.load import Dataset
-from analysis.model import EPS, HIGH, LOW, Bound, Constraint, FaceValue, Model, Subsets, settle
+from analysis.model import EPS, HIGH, LOW, Bound, Constraint, Face, FaceValue, Model, Subsets, settle
 from analysis.rules import DEFAULT_RULE, RULES, Rule, why
 
 CONFLICT_COLUMNS = ["measure", "claims_in_conflict", "dropped", "reason"]
@@ -306,7 +308,8 @@ class Figures:
     def __init__(self, rule: Rule, model: Model, readings: list[Claim], grid: Grid, battle):
         self.rule, self.model, self.grid, self.readings = rule, model, grid, readings
         # a side no accepted reading names (alone or through its sub-groups) gets only what
-        # the readings force on it, its low: a group's face value is never handed to it
+        # the readings force on it, its low: a group's face value is never handed to it; a
+        # name that holds a reading's whole group keeps that group's face value
         named = {
             battle.parent(m) or m
             for c in readings
@@ -314,9 +317,11 @@ class Figures:
             if len({battle.parent(x) or x for x in c.members}) == 1
         }
         self.unnamed = {leaf for leaf in grid.leaves if (battle.parent(leaf) or leaf) not in named}
-        # only a figure that caps its cells has a face value to keep to: "at least N" and
-        # running counts are already met by their lower bound
-        self.stated = [c for c in readings if c.high is not None]
+        self.groups = {frozenset(c.members) for c in readings}
+        # a figure that caps its cells has a face value to keep to; one that caps nothing (a
+        # running or identified count, a figure for part of the area) is a floor at its face
+        # value, which matters where that is above its low ("about 20" so far: at least 20)
+        self.stated = [c for c in readings if c.high is not None or c.face > c.low]
         self._face: FaceValue | None = None
         self.report_of = {i: c.report for c in readings for i in c.ids}
         self.claimant_of = {i: c.claimant for c in readings for i in c.ids}
@@ -324,12 +329,16 @@ class Figures:
     @property
     def face(self) -> FaceValue:
         if self._face is None:
-            faces = [(self.grid.cells(c.members, c.first_day, c.last_day), float(c.face), c.ids) for c in self.stated]
+            faces = [
+                Face(self.grid.cells(c.members, c.first_day, c.last_day), float(c.face), c.ids, c.high is not None)
+                for c in self.stated
+            ]
             self._face = FaceValue(self.model, faces)
         return self._face
 
     def _low_mode(self, members) -> bool:
-        return self.rule.best == "low" or set(members) <= self.unnamed
+        inside = set(members)
+        return self.rule.best == "low" or (inside <= self.unnamed and not any(g <= inside for g in self.groups))
 
     def _row(self, mparts: dict, free: bool, fparts: dict | None) -> tuple[int, int, int | None, set[str], set[str]]:
         """One target from its parts: low, best, high, the claims named and those of them

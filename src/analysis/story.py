@@ -152,7 +152,7 @@ def measures(ds: Dataset) -> str:
     if present:
         counted = c[c["measure"].astype(str).isin(present)]
         in_scope = int(counted["in_scope"].sum())
-        scope = "all" if in_scope == len(counted) else f"{in_scope} of them"
+        scope = f"{in_scope} of them" if in_scope < len(counted) else "all" if len(counted) > 1 else "it is"
         text += (
             f"; of the reconciled measures, {and_list(present)} {'is' if len(present) == 1 else 'are'} counted by "
             f"{count(len(counted), 'claim')} ({scope} in the event's scope)"
@@ -229,7 +229,10 @@ def day_toll(ds: Dataset, result, day: int, measure: str | None = None) -> str:
         gave = f"{count(len(claimed), 'figure')} {'was' if len(claimed) == 1 else 'were'} given"
     gave += f" about the {measure} for that day alone"
     keys = report_keys(claimed)
-    if len(set(zip(keys, claimed["side"]))) < len(claimed):  # copies of one report's figure: figures apart
+    # copies: one report's figure for a side carried by two documents (two rows of one
+    # document, a range or a toll beside its named victims, are two figures of it)
+    documents = set(zip(keys, claimed["side"], claimed["source_id"]))
+    if len(documents) > len({(k, side) for k, side, _ in documents}):
         gave += f" (copies of one report among them: {count(len(set(keys)), 'distinct report')})"
     if nobody:
         gave += f", {len(named)} by {by} and {nobody} unattributed" if len(named) else ", none attributed"
@@ -291,8 +294,11 @@ def totals(ds: Dataset, result, measure: str | None = None) -> str:
             note = (
                 f" (derived: {UNSTATED_TOTAL}; it follows from " + and_list([f"{i} ({language[i]})" for i in ids]) + ")"
             )
-        elif int(row["best"]) == 0 and not _forced_zero(row):
-            note = " (no accepted claim gives a figure for it)"  # nothing known, not a count of none
+        elif int(row["best"]) == 0 and not _forced_zero(row):  # nothing known, not a count of none
+            about = side in {ds.battle.parent(c.side) or c.side for c in result.accepted if c.measure == measure}
+            note = (
+                " (its accepted claims place no death on it)" if about else " (no accepted claim gives a figure for it)"
+            )
         parts.append(f"{side} {int(row['best'])}{note}")
     group = ds.battle.total_group
     tail = ""
@@ -369,7 +375,7 @@ def copies(result) -> str:
         f"Among the figures the reconciliation reads (in scope, revisions applied), "
         f"{count(len(d), 'disagreement')} between copies of one report "
         f"({count(len({x.report for x in d}), 'report')}); the copy read is the one in the preferred language, "
-        f"then the earliest published, then the first in the ledger."
+        f"then the earliest published, then the first by claim ID."
     )
     if swaps:
         text += " " + " ".join(f"In report {x.report}, {x.figures}." for x in swaps)
@@ -553,7 +559,14 @@ def untraced(ds: Dataset, found: pd.DataFrame) -> str:
     f = found[found["check"] == "untraced"]
     alone, elsewhere = f[f["verdict"] == "untraced"], f[f["verdict"] == "other side"]
     if alone.empty and elsewhere.empty:
-        return "Every relayed figure traces to a claimant."
+        if f.empty:
+            return "Every relayed figure repeats a number a primary claimant gives for its side and measure."
+        kinds = f["verdict"].value_counts()
+        parts = [f"{kinds[v]} {one if kinds[v] == 1 else many}" for v, one, many in RELAYED if v in kinds]
+        return (
+            "Every relayed figure traces to primary claimants' figures; those that repeat none of them for "
+            f"their side and measure: {and_list(parts)}."
+        )
     sentences = []
     if not alone.empty:
         items = [
@@ -740,8 +753,11 @@ def latest_totals(ds: Dataset) -> str:
     who = sorted(set(t["claimant"].astype(str)))
     split = sorted(set(t.loc[t["copies_disagree"], "claimant"].astype(str)))
     named = [w for w in who if w not in unattributed(ds.claimants)]
-    besides = " and unattributed figures" if len(named) < len(who) else ""
-    head = f"{count(len(named), 'claimant')}{besides} reported a running total or a figure for the whole period"
+    if not named:
+        head = "Only unattributed figures reported a running total or a figure for the whole period"
+    else:
+        besides = " and unattributed figures" if len(named) < len(who) else ""
+        head = f"{count(len(named), 'claimant')}{besides} reported a running total or a figure for the whole period"
     if not split:
         return f"{head}; the copies of each one's latest report agree."
     return f"{head}; the copies of the latest report of {and_list(split)} disagree, so each copy has rows of its own."
@@ -753,7 +769,8 @@ def figures_drawn(result, files: int) -> str:
     formats = and_list([f.upper() for f in FIGURE_FORMATS])
     head = (
         f"{count(len(FIGURE_NAMES), 'figure')} drawn under the {result.rule.name} rule and saved as {formats} "
-        f"({count(files, 'file')}); the line under each names the claims, reports and outlets it draws on"
+        f"({count(files, 'file')}); the line under each names the claimants it draws on and counts their claims, "
+        "reports and outlets"
     )
     t = result.totals[result.totals["derived"]]
     if not result.accepted:
