@@ -352,3 +352,20 @@ def test_a_direct_link_passes_the_wire_column_clear_of_its_boxes():
     moved = plots._past_boxes(4.0, 0.0, [0.0, 1.0, 2.0], [2.1])
     assert 2.5 <= moved < 2.6
     assert plots._past_boxes(0.0, 4.0, [0.0, 1.0, 2.0], [1.9]) <= 1.5
+
+
+def test_a_derived_side_is_shown_as_a_subtraction_only_from_stated_figures(tmp_path):
+    """The militia's 3 of the first day is its whole total, derived; the total of all (13)
+    is itself derived from the sides, so "13 (all) − 10" would explain the 3 by itself:
+    the label says only that the reconciliation derives it. With the total stated (13 for
+    the whole period), the subtraction stands."""
+    d1, d2 = "2020-03-01", "2020-03-02"
+    rows = [claim("A", "Monitor", d1, d2, "army", 10), claim("M", "Monitor", d1, d1, "militia", 3)]
+
+    def reason(claims, name):
+        ds = load_dataset(make_event(tmp_path / name, claims, period=(d1, d2)))
+        return plots._derived_reason(reconcile_all(ds)["hierarchy"], ds.battle, "killed", "militia", 3)
+
+    assert reason(rows, "sides") == f"derived by the reconciliation from other figures; {UNSTATED_TOTAL}"
+    stated = [rows[0], claim("T", "Monitor", d1, d2, "all", 13)]
+    assert reason(stated, "total") == f"derived: 13 (all) − 10; {UNSTATED_TOTAL}"

@@ -870,14 +870,16 @@ def provenance_links(ds: Dataset, result=None) -> list[ProvenanceLink]:
 
 def _derived_reason(result: Reconciliation, battle: Battle, measure: str, side: str, value: int) -> str | None:
     """'derived: 10 (all) − 4 − 3; no accepted claim gives it as a total' where the reconciliation derives the
-    number for this side from the total group's and the other sides' figures."""
+    number for this side from the total group's and the other sides' figures, each stated (a total or another
+    side that is itself derived would make the subtraction circular: then the general words)."""
     t = result.totals[result.totals["measure"] == measure].set_index("side")
     total = battle.total_group
     if side not in t.index or not bool(t.at[side, "derived"]) or int(t.at[side, "best"]) != value:
         return None
     others = [s for s in battle.sides if s != side]
     rest = sum(int(t.at[s, "best"]) for s in others if s in t.index)
-    if total in t.index and side in battle.sides and int(t.at[total, "best"]) - rest == value:
+    stated = total in t.index and not any(bool(t.at[s, "derived"]) for s in [total, *others] if s in t.index)
+    if stated and side in battle.sides and int(t.at[total, "best"]) - rest == value:
         parts = " − ".join(str(int(t.at[s, "best"])) for s in others)
         return f"derived: {int(t.at[total, 'best'])} ({total}) − {parts}; {UNSTATED_TOTAL}"
     return f"derived by the reconciliation from other figures; {UNSTATED_TOTAL}"
