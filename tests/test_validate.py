@@ -1443,6 +1443,11 @@ def test_a_revision_keeps_the_side_and_the_measure(tmp_path):
     assert _revision(tmp_path / "side", side="army") == [
         (3, "supersedes", "supersedes A1, whose side is 'all', not 'army'")
     ]
+    # a figure outside the event's scope would silently retire one the totals count
+    outside = {"in_scope": "false", "scope_reason": "the province", "area": "province"}
+    assert _revision(tmp_path / "scope", extra=outside) == [
+        (3, "supersedes", "supersedes A1, whose in_scope is 'true', not 'false'")
+    ]
 
 
 def test_a_report_is_named_once_whatever_the_chunks(data_copy, small_chunks):

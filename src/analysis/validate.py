@@ -10,8 +10,9 @@ is used (`package_problems`): a missing or malformed part is named by its key, s
 - sides and areas are those of `battle.json`;
 - an in-scope claim lies in an in-scope area and inside the battle's period, with both
   dates given;
-- a superseded claim exists, is another claim, and has the same claimant, side and measure;
-  a claim that supersedes itself is that one problem, not also a loop of revisions;
+- a superseded claim exists, is another claim, and has the same claimant, side, measure and
+  scope (`in_scope`); a claim that supersedes itself is that one problem, not also a loop
+  of revisions;
 - the copies of one report (rows sharing a `report_id`) name one claimant;
 - a source's publication date is empty exactly when its basis is `unknown`, is not after
   the day the source was read, which is not in the future;
@@ -63,7 +64,7 @@ CACHED = 100_000  # good (or bad) values remembered per column
 LONGEST_LOOP = 12  # claims a loop of revisions is spelled out with
 # the columns kept once a table is read: what the rules across rows and tables read
 KEEP = {
-    "casualties": ("claim_id", "supersedes", "claimant", "side", "measure"),
+    "casualties": ("claim_id", "supersedes", "claimant", "side", "measure", "in_scope"),
     "sources": ("published", "published_basis", "accessed"),
     "events": ("event_id",),
     "claimants": ("claimant",),
@@ -846,8 +847,10 @@ def _readable(checks: Mapping[str, CellCheck], column: str, *values: str) -> boo
 
 
 def check_supersedes(table: RawTable, checks: Mapping[str, CellCheck] = {}) -> Iterator[Problem]:
-    """A claim supersedes another claim, of the same claimant, side and measure. A cell
-    its field's rules (`checks`) reject is not compared: it is reported already."""
+    """A claim supersedes another claim, of the same claimant, side and measure, and on the
+    same side of the event's scope (a figure the totals leave out is no revision of one
+    they count, nor the reverse). A cell its field's rules (`checks`) reject is not
+    compared: it is reported already."""
     c = table.columns
     ids, targets = c["claim_id"], c["supersedes"]
     rows = list(compress(range(len(targets)), targets))
@@ -858,7 +861,7 @@ def check_supersedes(table: RawTable, checks: Mapping[str, CellCheck] = {}) -> I
         if not _readable(checks, "supersedes", target):
             continue
         if target != ids[i] and old is not None:  # a claim superseding itself: see check_revision_cycles
-            for column in ("claimant", "side", "measure"):
+            for column in ("claimant", "side", "measure", "in_scope"):
                 if c[column][old] != c[column][i] and _readable(checks, column, c[column][old], c[column][i]):
                     yield Problem(
                         table.name,
