@@ -320,8 +320,9 @@ def test_daily_figures_that_add_up_to_the_claimants_total_agree(tmp_path):
 
 def test_a_total_the_daily_figures_can_account_for_is_covered_not_a_remainder(tmp_path):
     """'At least 5' over two days whose figures sum to 5, and '0 to 9' over them, ask for no
-    death on no day; 'at least 6' where only the first day's 3 is given asks for 3 more;
-    'at least 8' against both days exactly given cannot hold with them."""
+    death on no day; 'at least 6' where only the first day's 3 is given asks for 3 more, and
+    so does 'at least 8' against both days given: counts of the day, a later total above
+    them is no contradiction; 'up to 4' against them is."""
     days = ("2020-03-01", "2020-03-02")
     ds = load_dataset(
         make_event(
@@ -332,6 +333,7 @@ def test_a_total_the_daily_figures_can_account_for_is_covered_not_a_remainder(tm
                 claim("L", "Monitor", *days, "army", 5, "at least"),
                 claim("U", "Monitor", *days, "army", 9, "up to", source_id="s2"),
                 claim("R", "Monitor", *days, "army", 8, "at least", source_id="s3"),
+                claim("X", "Monitor", *days, "army", 4, "up to", source_id="s4"),
                 claim("M1", "Monitor", days[0], days[0], "militia", 3),
                 claim("M", "Monitor", *days, "militia", 6, "at least"),
             ],
@@ -339,6 +341,7 @@ def test_a_total_the_daily_figures_can_account_for_is_covered_not_a_remainder(tm
                 source_row("s1"),
                 source_row("s2", published="2020-03-05"),
                 source_row("s3", published="2020-03-06"),
+                source_row("s4", published="2020-03-07"),
             ],
         )
     )
@@ -346,18 +349,19 @@ def test_a_total_the_daily_figures_can_account_for_is_covered_not_a_remainder(tm
     assert got == {
         "D1;D2;L": ("covered", ["daily figures on 2 of 2 days sum to 5", "placed on no day: ≥0"]),
         "D1;D2;U": ("covered", ["daily figures on 2 of 2 days sum to 5", "placed on no day: 0–4"]),
-        "M;M1": ("remainder", ["daily figures on 1 of 2 days sum to ≥3", "placed on no day: ≥3"]),
-        "D1;D2;R": ("disagree", ["daily figures on 2 of 2 days sum to 5"]),
+        "M;M1": ("remainder", ["daily figures on 1 of 2 days sum to 3", "placed on no day: ≥3"]),
+        "D1;D2;R": ("remainder", ["daily figures on 2 of 2 days sum to 5", "placed on no day: ≥3"]),
+        "D1;D2;X": ("disagree", ["daily figures on 2 of 2 days sum to 5"]),
     }
     assert story.daily_against_totals(checks.run_checks(ds)) == (
-        "4 totals set against the same claimant's daily figures for its days: 2 require no more than the daily "
-        "figures, 1 leaves a remainder the claimant places on no day and 1 disagrees with them."
+        "5 totals set against the same claimant's daily figures for its days: 2 require no more than the daily "
+        "figures, 2 leave a remainder the claimant places on no day and 1 disagrees with them."
     )
 
 
 def test_about_figures_are_set_against_a_total_as_their_band(tmp_path):
-    """Daily "about 10" and "about 20" (9–11, 18–22) against a total of 30: they can hold
-    together, and the total needs no death beyond the days' least (27) but 3."""
+    """Daily "about 10" and "about 20" (9–11, 18–22) against a total of 30: the total
+    requires 3 deaths beyond the days' least (27)."""
     days = ("2020-03-01", "2020-03-02")
     ds = load_dataset(
         make_event(
@@ -464,12 +468,23 @@ def test_copies_of_one_figure_that_start_on_different_days_disagree(tmp_path):
     assert found[0].figures == (
         f"50 for {first}..{third} in Test Post (en); 50 for {second}..{third} in Test Post (fr)"
     )
+    # a copy that gives only its last day is compared on that day
+    ends = make_event(
+        tmp_path / "ends",
+        [
+            claim("A", "Monitor", "", second, "army", 50, source_id="s1", report_id="r1", in_scope="false"),
+            claim("B", "Monitor", first, third, "army", 50, source_id="s2", report_id="r1"),
+        ],
+        sources=[source_row("s1"), source_row("s2", language="fr")],
+    )
+    assert [f.claims for f in checks.copies_disagree(load_dataset(ends))] == ["A;B"]
 
 
 def test_figures_shown_together_are_not_mixed_when_one_day_ends_an_origin_of_each(tmp_path):
     """The relay's 68 killed is given by the Monitor to the second day and again to the
     third; its 200 wounded to the third: one day ends an origin of both, no mixed dates.
-    Without the later 68, the only origins end on different days."""
+    Without the later 68, the only origins end on different days; a document of the second
+    day can repeat no count that ends on the third."""
     d1, d2, d3 = "2020-03-01", "2020-03-02", "2020-03-03"
     rows = [
         claim("K2", "Monitor", d1, d2, "army", 68, source_id="s1"),
@@ -479,17 +494,28 @@ def test_figures_shown_together_are_not_mixed_when_one_day_ends_an_origin_of_eac
         claim("K3", "Monitor", d1, d3, "army", 68, source_id="s3"),
     ]
 
-    def mixed(claims, name):
+    def mixed(claims, name, relayed="2020-03-04"):
         folder = make_event(
             tmp_path / name,
             claims,
-            sources=[source_row("s1"), source_row("s2"), source_row("s3")],
+            sources=[source_row("s1"), source_row("s2", published=relayed), source_row("s3")],
             claimants=("Monitor", "Army", "Box"),
             relays=("Box",),
         )
         return [(f.claims, f.figures) for f in checks.paired_dates(load_dataset(folder))]
 
     assert mixed(rows, "both") == []
+    # a document of the second day carries counts to the first and the second day, not to
+    # the third, which the two numbers share: their origins are mixed
+    early = [
+        claim("K1", "Monitor", d1, d1, "army", 68, source_id="s1"),
+        claim("K3", "Monitor", d1, d3, "army", 68, source_id="s3"),
+        claim("W2", "Monitor", d1, d2, "army", 200, measure="wounded", source_id="s1"),
+        claim("W3", "Monitor", d1, d3, "army", 200, measure="wounded", source_id="s3"),
+        claim("BK", "Box", d1, d2, "army", 68, source_id="s2"),
+        claim("BW", "Box", d1, d2, "army", 200, measure="wounded", source_id="s2"),
+    ]
+    assert [claims for claims, _ in mixed(early, "early", relayed=d2)] == ["BK;BW;K1;W2"]
     assert mixed(rows[:4], "apart") == [
         (
             "BK;BW;K2;W3",

@@ -615,7 +615,10 @@ def test_hierarchy_keeps_a_lower_claim_where_the_higher_one_says_nothing_of_that
     )
     r = reconcile(ds)
     assert {c.claim_id for c in r.accepted} == {"M", "A"}
-    assert "states a figure for the same side and days (M)" in r.set_aside.set_index("claim_id").loc["A2", "reason"]
+    assert (
+        "states a figure of the same kind for the same side and days (M)"
+        in r.set_aside.set_index("claim_id").loc["A2", "reason"]
+    )
 
 
 def test_an_unranked_claimant_is_reported_not_ranked_last(tmp_path):

@@ -269,6 +269,19 @@ def test_a_group_figure_inside_a_larger_name_counts_at_face_value_but_is_not_han
     assert got["ab"] == (45, 50, 55)
     assert got["all"] == (60, 60, 60)
     assert got["bc"] == (5, 5, 60)
+    # once a reading names b and c together (at least 1 on the first day), they are a named
+    # group: at face value they hold what the two figures leave, 60 - 50, as a named side would
+    named = make_event(
+        tmp_path / "named",
+        [
+            claim("G", "Monitor", d1, d3, "ab", 50, "about"),
+            claim("T", "Monitor", d1, d3, "all", 60),
+            claim("B", "Monitor", d1, d1, "bc", 1, "at least"),
+        ],
+        sides=("a", "b", "c"),
+        groups={"all": ["a", "b", "c"], "ab": ["a", "b"], "bc": ["b", "c"]},
+    )
+    assert totals_of(named)["bc"] == (5, 10, 60)
 
 
 @pytest.mark.parametrize("extra", [{"identified": "true"}, {"count_status": "running"}])
@@ -303,3 +316,19 @@ def test_a_higher_claimants_figure_of_another_kind_sets_aside_no_toll(tmp_path, 
         tmp_path / "same", [claim("M", "Monitor", d1, d3, "army", 20), claim("A", "Army", d1, d3, "army", 30)]
     )
     assert [c.claim_id for c in reconcile(load_dataset(same)).accepted] == ["M"]
+
+
+def test_figures_for_two_villages_are_no_figures_of_one_kind(tmp_path):
+    """Two parts of the area (one area code, two villages): the Monitor's 3 in one sets
+    aside nothing of the Army's 8 in another, which stays a floor for the whole."""
+    d1, d3 = "2020-03-01", "2020-03-03"
+    part = {"area": "part of battle area"}
+    folder = make_event(
+        tmp_path / "e",
+        [
+            claim("V1", "Monitor", d1, d3, "army", 3, place_as_named="Village one", **part),
+            claim("V2", "Army", d1, d3, "army", 8, place_as_named="Village two", **part),
+        ],
+    )
+    assert sorted(c.claim_id for c in reconcile(load_dataset(folder)).accepted) == ["V1", "V2"]
+    assert totals_of(folder)["army"] == (8, 8, None)

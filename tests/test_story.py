@@ -173,6 +173,10 @@ def test_the_overview_and_measures_count_what_the_ledger_holds(tmp_path):
     assert story.measures(ds).endswith(
         "killed is counted by 1 claim (it is in the event's scope), and no claim counts wounded."
     )
+    ds = load_dataset(make_event(tmp_path / "outside", one[1:], sources=[source_row("s1"), source_row("s2")]))
+    assert story.measures(ds).endswith(
+        "killed is counted by 1 claim (it is not in the event's scope), and no claim counts wounded."
+    )
     ds = load_dataset(make_event(tmp_path / "four", more[2:]))
     assert story.measures(ds) == (
         "1 measure is counted in the ledger's claims; no claim counts any reconciled measure, killed or wounded; it "
@@ -1276,7 +1280,8 @@ def test_the_claims_set_aside_are_counted_by_kind_of_reason(tmp_path):
     results = reconcile_all(ds)
     assert story.set_aside(results["hierarchy"]) == (
         "The hierarchy rule sets 3 claims aside, each with its reason; the 2 kinds of reason: its claimant relays "
-        "others' figures (2) and a higher-ranked claimant states a figure for the same side and days (1)."
+        "others' figures (2) and a higher-ranked claimant states a figure of the same kind for the same side and "
+        "days (1)."
     )
     assert story.set_aside(results["latest"]).endswith("the reason: its claimant relays others' figures (2).")
     one = load_dataset(

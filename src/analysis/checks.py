@@ -8,12 +8,13 @@ Checks and their failing verdicts:
   group against its figure for the group, as intervals (tolerance: the claims' own
   qualifiers; "about" is +/- about_band).
 - `daily_vs_cumulative` (disagree; `agree`, `covered` and `remainder` are information): a
-  claimant's daily figures summed over a period against its cumulative figure for it, as
-  intervals (a day with no figure allows any number): `disagree` where the two cannot both
-  hold (the days require more than the total allows, or every day is capped and together
-  they fall short of it), `agree` where every day is stated and the sum is the total,
-  `covered` where the daily figures can account for the whole total (it requires no death
-  beyond them), `remainder` where the total requires deaths the claimant places on no day.
+  claimant's daily figures summed over a period against its cumulative figure for it (the
+  copies of one report's total once), by the least the stated days require ("at least N"
+  N, "about N" its band's low, "up to N" 0): `disagree` where that is more than the total
+  allows, `agree` where every day is stated and the sum is the total, `covered` where the
+  total requires no death beyond it, `remainder` where the total requires deaths the
+  claimant places on no day (read as running counts, daily figures that fall short of a
+  later total are no contradiction).
 - `cumulative_decreasing` (decrease): a claimant's running total for a side that falls
   from one date to a later one (for a name that relays others or pools speakers, within
   one report only).
@@ -23,8 +24,8 @@ Checks and their failing verdicts:
   or running; a toll or a count of identified victims) with different figures (number or
   qualifier), days, or sides for the same number.
 - `paired_dates` (mixed dates): figures that one document presents together whose
-  origins, traced to primary claimants (every primary claim giving the number), share
-  no end day.
+  origins, traced to primary claimants (every primary claim giving the number and ending
+  by the day the document appeared), share no end day.
 - `event_dates` (conflict): one event dated differently by different claims.
 - `unranked_claimants` (unranked): claimants with counted figures missing from the
   claimant hierarchy.
@@ -178,26 +179,24 @@ def daily_vs_cumulative(ds: Dataset) -> list[Finding]:
             continue
         stated = len(mine)
         n_days = (row.period_end - row.period_start).days + 1
-        days_low, days_high = (0, 0) if stated == n_days else (0, None)
+        summed: tuple[int, int | None] = (0, 0)
         for d in mine:
-            days_low, days_high = _add((days_low, days_high), _iv(d))
+            summed = _add(summed, _iv(d))
+        least = summed[0]  # what the stated days require: the total is set against this
         cum_low, cum_high = _iv(row)
         figures = (
             f"{row.side} {_show(cum_low, cum_high)} in {_span(row.period_start, row.period_end)}; "
-            f"daily figures on {stated} of {n_days} days sum to {_show(days_low, days_high)}"
+            f"daily figures on {stated} of {n_days} days sum to {_show(*summed)}"
         )
-        if not _meet((days_low, days_high), (cum_low, cum_high)):
+        if cum_high is not None and least > cum_high:
             verdict = "disagree"
         else:
-            verdict = (
-                "agree"
-                if days_high is not None and days_low == cum_high
-                else "covered"
-                if cum_low <= days_low
-                else "remainder"
-            )
-            rest_high = None if cum_high is None else cum_high - days_low
-            figures += f"; placed on no day: {_show(max(cum_low - days_low, 0), rest_high)}"
+            if stated == n_days and least == cum_high:
+                verdict = "agree"
+            else:
+                verdict = "covered" if cum_low <= least else "remainder"
+            rest_high = None if cum_high is None else cum_high - least
+            figures += f"; placed on no day: {_show(max(cum_low - least, 0), rest_high)}"
         out.append(
             Finding(
                 "daily_vs_cumulative",
@@ -205,7 +204,7 @@ def daily_vs_cumulative(ds: Dataset) -> list[Finding]:
                 verdict,
                 figures,
                 join_ids([*(x.claim_id for x in same), *[i for d in mine for i in d.claim_ids]]),
-                "qualifiers as stated; a day with no figure allows any number",
+                "the days' least: at least N counts N, about N its band's low, up to N 0",
             )
         )
     return out
@@ -285,8 +284,10 @@ def copies_disagree(ds: Dataset) -> list[Finding]:
     for same in grouped_rows(c, ["report_id", "measure", "side", "area", *kind]):
         first = same[0]
         stated = {(x.value, x.qualifier) for x in same}
-        spans = {(x.period_start, x.period_end) for x in same if not (pd.isna(x.period_start) or pd.isna(x.period_end))}
-        if len(stated) > 1 or len(spans) > 1:
+        # the days: first days and last days compared apart, each where the copies give it
+        starts = {x.period_start for x in same if not pd.isna(x.period_start)}
+        ends = {x.period_end for x in same if not pd.isna(x.period_end)}
+        if len(stated) > 1 or len(starts) > 1 or len(ends) > 1:
             figures = "; ".join(
                 f"{stated_text(x.value, x.qualifier)} for {_span(x.period_start, x.period_end)} "
                 f"in {outlet[x.source_id]}"
@@ -375,16 +376,19 @@ def paired_dates(ds: Dataset) -> list[Finding]:
         ds.claims["in_scope"] & ds.claims["claimant"].isin(relays) & (ds.claims["figure_type"] == "cumulative")
     ]
     origins = _all_origins(ds)
+    published = dict(zip(ds.sources["source_id"], ds.sources["published"]))
     out = []
     for rows in grouped_rows(c, ["source_id", "period_start", "period_end"]):
         source, start, end = rows[0].source_id, rows[0].period_start, rows[0].period_end
-        # each figure's possible origins, one per end day: the figures are mixed when no
-        # one day ends an origin of every one of them
+        # each figure's possible origins, one per end day (none ending after the document
+        # appeared): the figures are mixed when no one day ends an origin of every one
+        day = published.get(source)
         traced = [
-            (claim, _first_per_end(origins[key]))
+            (claim, _first_per_end([o for o in origins.get(key, []) if pd.isna(day) or o.period_end <= day]))
             for claim in rows
             if (key := (claim.measure, claim.side, claim.value)) in origins
         ]
+        traced = [(claim, found) for claim, found in traced if found]
         ends = [{o.period_end for o in found} for _, found in traced]
         if len(traced) > 1 and not set.intersection(*ends):
             figures = "; ".join(

@@ -117,6 +117,14 @@ class Claim:
     identified: bool = False
     pooled: bool = False
     copies: tuple[str, ...] = ()
+    whole_area: bool = True
+
+    @property
+    def kind(self) -> tuple:
+        """What the figure counts beside its measure, side and days: a toll of the whole
+        area, or a count of identified victims; a figure for part of the area is one of a
+        kind of its own (two villages share an area code)."""
+        return (self.identified,) if self.whole_area else (self.identified, self.claim_id)
 
     @property
     def span(self) -> tuple[int, int]:
@@ -146,7 +154,7 @@ ASIDE_KINDS = {
     "inferred": "superseded by a later report of the same claimant, inferred",
     "relay": "its claimant relays others' figures",
     "unranked": "its claimant is not in the claimant hierarchy",
-    "outranked": "a higher-ranked claimant states a figure for the same side and days",
+    "outranked": "a higher-ranked claimant states a figure of the same kind for the same side and days",
     "not encyclopedia": "not the encyclopedia's own figure",
 }
 """Why a claim is set aside, in general terms (`SetAside.kind`): the set-aside sentences
@@ -290,6 +298,7 @@ def claim_records(ds: Dataset) -> list[Claim]:
                 encyclopedia=type_of[claimant] == "encyclopedia",
                 running=running,
                 area=str(row.area),
+                whole_area=battle.whole_area(str(row.area)),
                 identified=identified,
                 pooled=bool(pooled_of[claimant]),
             )

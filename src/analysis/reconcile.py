@@ -10,8 +10,9 @@ and high are the least and greatest values every accepted reading allows; high i
 the least the stated figures require of that day and name (`conservative`: the low); a
 figure that caps nothing (a running or identified count) is a floor at its face value. A
 side that no accepted reading names gets only its low: deaths a group figure requires
-beyond what its named sides take stay with the group, unplaced by side; a name that holds
-a reading's whole group (the event's total under "about 100 killed") keeps its face value.
+beyond what its named sides take stay with the group, unplaced by side. A name counts as
+named when a reading names it or a group within it ("about 100 killed" names the event's
+total): it then takes what the readings place on it at face value, as a named side does.
 Deaths the readings require but do not place on a day are **unplaced**: a total's
 `unplaced` is its best minus the sum of its daily bests, never spread over the days.
 When the accepted readings cannot all hold, a minimal set in conflict is found (the
@@ -307,9 +308,9 @@ class Figures:
 
     def __init__(self, rule: Rule, model: Model, readings: list[Claim], grid: Grid, battle):
         self.rule, self.model, self.grid, self.readings = rule, model, grid, readings
-        # a side no accepted reading names (alone or through its sub-groups) gets only what
-        # the readings force on it, its low: a group's face value is never handed to it; a
-        # name that holds a reading's whole group keeps that group's face value
+        # a name none of whose sides an accepted reading names (alone or through its
+        # sub-groups), and no group within which a reading names, gets only what the
+        # readings force on it, its low: a larger group's face value is never handed to it
         named = {
             battle.parent(m) or m
             for c in readings

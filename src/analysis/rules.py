@@ -5,9 +5,9 @@ only there, between copies of one report) and revisions already applied.
 
 - `hierarchy` (default): claimants ranked as in battle.json. A reading is set aside only
   where an accepted reading of a higher-ranked claimant states a figure of the same kind
-  for the same measure, side or group, days and area (a count of identified victims, or a
-  figure for part of the area, sets aside no toll and is set aside by none); otherwise it
-  stays. Claimants that relay others
+  for the same measure, side or group and days: a toll of the whole area, or a count of
+  identified victims (one of them sets aside no figure of the other kind); a figure for
+  part of the area sets aside none and is set aside by none. Otherwise it stays. Claimants that relay others
   (Wikipedia, unnamed sources) are traced, not counted; a claimant missing from the
   hierarchy is set aside with that reason rather than ranked silently. In a conflict the
   lower-ranked claimant gives way, then the older report (reports with no known day
@@ -74,9 +74,9 @@ def select_hierarchy(claims: list[Claim]) -> tuple[list[Claim], list[SetAside]]:
         for i in c.ids
     ]
     accepted: list[Claim] = []
-    stated: dict[tuple, list[Claim]] = {}  # accepted readings by measure, side, days, area and kind
+    stated: dict[tuple, list[Claim]] = {}  # accepted readings by measure, side, days and kind
     for c in sorted((c for c in kept if c.ranked), key=lambda c: (c.rank, c.claim_id)):
-        key = (c.measure, c.side, c.span, c.area, c.identified)
+        key = (c.measure, c.side, c.span, c.kind)
         cover = next((h for h in stated.get(key, ()) if h.rank < c.rank), None)
         if cover is None:
             accepted.append(c)
@@ -85,7 +85,8 @@ def select_hierarchy(claims: list[Claim]) -> tuple[list[Claim], list[SetAside]]:
             aside += [
                 SetAside(
                     i,
-                    f"{cover.claimant} ranks higher and states a figure for the same side and days ({cover.claim_id})",
+                    f"{cover.claimant} ranks higher and states a figure of the same kind for the same side and days "
+                    f"({cover.claim_id})",
                     "outranked",
                 )
                 for i in c.ids
@@ -137,8 +138,9 @@ RULES = {
             "hierarchy",
             "Claimant hierarchy of battle.json",
             "Claimants are ranked as in battle.json. A lower-ranked reading is set aside only where a higher-ranked "
-            "accepted reading states a figure of the same kind (a toll, or a count of identified victims) for the same "
-            "measure, side, days and area; relays are traced, not counted, "
+            "accepted reading states a figure of the same kind (a toll of the whole area, or a count of identified "
+            "victims) for the same measure, side and days (a figure for part of the area sets aside none and is set "
+            "aside by none); relays are traced, not counted, "
             "and a claimant missing from the ranking is set aside and reported. In a conflict the lower rank gives "
             "way, then the older report (an undated one counts as the oldest), then the less exact figure.",
             select_hierarchy,

@@ -152,7 +152,10 @@ def measures(ds: Dataset) -> str:
     if present:
         counted = c[c["measure"].astype(str).isin(present)]
         in_scope = int(counted["in_scope"].sum())
-        scope = f"{in_scope} of them" if in_scope < len(counted) else "all" if len(counted) > 1 else "it is"
+        if len(counted) == 1:
+            scope = "it is" if in_scope else "it is not"
+        else:
+            scope = f"{in_scope} of them" if in_scope < len(counted) else "all"
         text += (
             f"; of the reconciled measures, {and_list(present)} {'is' if len(present) == 1 else 'are'} counted by "
             f"{count(len(counted), 'claim')} ({scope} in the event's scope)"
