@@ -320,9 +320,9 @@ def test_daily_figures_that_add_up_to_the_claimants_total_agree(tmp_path):
 
 def test_a_total_the_daily_figures_can_account_for_is_covered_not_a_remainder(tmp_path):
     """'At least 5' over two days whose figures sum to 5, and '0 to 9' over them, ask for no
-    death on no day; 'at least 6' where only the first day's 3 is given asks for 3 more, and
-    so does 'at least 8' against both days given: counts of the day, a later total above
-    them is no contradiction; 'up to 4' against them is."""
+    death on no day; 'at least 6' where only the first day's 3 is given asks for 3 more.
+    The days' 3 and 2, made after the days (final), hold with neither 'at least 8' nor
+    'up to 4'."""
     days = ("2020-03-01", "2020-03-02")
     ds = load_dataset(
         make_event(
@@ -350,12 +350,35 @@ def test_a_total_the_daily_figures_can_account_for_is_covered_not_a_remainder(tm
         "D1;D2;L": ("covered", ["daily figures on 2 of 2 days sum to 5", "placed on no day: ≥0"]),
         "D1;D2;U": ("covered", ["daily figures on 2 of 2 days sum to 5", "placed on no day: 0–4"]),
         "M;M1": ("remainder", ["daily figures on 1 of 2 days sum to 3", "placed on no day: ≥3"]),
-        "D1;D2;R": ("remainder", ["daily figures on 2 of 2 days sum to 5", "placed on no day: ≥3"]),
+        "D1;D2;R": ("disagree", ["daily figures on 2 of 2 days sum to 5"]),
         "D1;D2;X": ("disagree", ["daily figures on 2 of 2 days sum to 5"]),
     }
     assert story.daily_against_totals(checks.run_checks(ds)) == (
         "5 totals set against the same claimant's daily figures for its days: 2 require no more than the daily "
-        "figures, 2 leave a remainder the claimant places on no day and 1 disagrees with them."
+        "figures, 1 leaves a remainder the claimant places on no day and 2 disagree with them."
+    )
+
+
+def test_counts_made_on_their_day_under_a_later_total_are_no_contradiction(tmp_path):
+    """3 and 2 counted on their own days (running counts), then 8 for both: the total
+    leaves 3 on no day. An 'up to' count of the day caps nothing either."""
+    days = ("2020-03-01", "2020-03-02")
+    sources = [source_row("d1", published=days[0]), source_row("d2", published=days[1]), source_row("t")]
+    ds = load_dataset(
+        make_event(
+            tmp_path / "e",
+            [
+                claim("D1", "Monitor", days[0], days[0], "army", 3, source_id="d1"),
+                claim("D2", "Monitor", days[1], days[1], "army", 2, "up to", source_id="d2"),
+                claim("T", "Monitor", *days, "army", 8, source_id="t"),
+            ],
+            sources=sources,
+        )
+    )
+    [found] = checks.daily_vs_cumulative(ds)
+    assert (found.verdict, found.figures.split("; ")[1:]) == (
+        "remainder",
+        ["daily figures on 2 of 2 days sum to 3–5", "placed on no day: 5"],
     )
 
 

@@ -11,10 +11,11 @@ Checks and their failing verdicts:
   claimant's daily figures summed over a period against its cumulative figure for it (the
   copies of one report's total once), by the least the stated days require ("at least N"
   N, "about N" its band's low, "up to N" 0): `disagree` where that is more than the total
-  allows, `agree` where every day is stated and the sum is the total, `covered` where the
-  total requires no death beyond it, `remainder` where the total requires deaths the
-  claimant places on no day (read as running counts, daily figures that fall short of a
-  later total are no contradiction).
+  allows, or where every day is stated by a final figure (made after its day, as
+  `analysis.evidence` reads it) and together their caps fall short of the total (a day's
+  running count below a later total is no contradiction); `agree` where every day is
+  stated and the sum is the total, `covered` where the total requires no death beyond it,
+  `remainder` where the total requires deaths the claimant places on no day.
 - `cumulative_decreasing` (decrease): a claimant's running total for a side that falls
   from one date to a later one (for a name that relays others or pools speakers, within
   one report only).
@@ -52,7 +53,7 @@ import pandas as pd
 
 from analysis.battle import DERIVED_FROM
 from analysis.derive import claimant_days, counted_claims, current_cumulative, grouped_rows
-from analysis.evidence import Evidence, identified, report_keys, stated_text
+from analysis.evidence import Evidence, claim_records, identified, report_keys, stated_text
 from analysis.load import Dataset
 from analysis.reconcile import Reconciliation, join_ids, reconcile, resting
 from analysis.words import and_list
@@ -155,6 +156,9 @@ def daily_vs_cumulative(ds: Dataset) -> list[Finding]:
     theirs: dict[tuple, list] = {}
     for day in days.itertuples(index=False):
         theirs.setdefault((day.claimant, day.measure, day.side), []).append(day)
+    # a day's figure made by its day is a running count (a later total above it is no
+    # contradiction); one made after its day is final, and caps the day
+    final = {c.claim_id for c in claim_records(ds) if not c.running}
     # copies of one report's figure are one total, set against the days once
     cum = cum.assign(report=report_keys(cum))
     figure = ["claimant", "measure", "period_end", "report", "side", "period_start", "value", "qualifier", "area"]
@@ -188,7 +192,8 @@ def daily_vs_cumulative(ds: Dataset) -> list[Finding]:
             f"{row.side} {_show(cum_low, cum_high)} in {_span(row.period_start, row.period_end)}; "
             f"daily figures on {stated} of {n_days} days sum to {_show(*summed)}"
         )
-        if cum_high is not None and least > cum_high:
+        closed = stated == n_days and all(i in final for d in mine for i in d.claim_ids)
+        if (cum_high is not None and least > cum_high) or (closed and summed[1] is not None and summed[1] < cum_low):
             verdict = "disagree"
         else:
             if stated == n_days and least == cum_high:

@@ -29,7 +29,9 @@ each claim as `analysis.evidence` does (every revision applied, explicit or infe
 running counts and identified victims capping nothing) but keep copies apart, one row per
 ledger row. `claimant_totals`, `current_cumulative`, `counted_claims` and `claimant_days`
 without a `Reading` (the ledger checks of `analysis.checks`) read the ledger as each
-claimant reported it: explicit revisions only, every figure capped as its qualifier says.
+claimant reported it: explicit revisions only, every figure capped as its qualifier says
+(`checks.daily_vs_cumulative` then asks the evidence which daily figures are running
+counts).
 Qualifiers and areas are read as in `analysis.evidence.interval`.
 """
 
