@@ -12,6 +12,7 @@ import json
 
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.patches import FancyArrowPatch, Rectangle
 from PIL import Image
 
@@ -297,6 +298,12 @@ def test_a_days_bar_no_claim_states_is_labelled_derived(tmp_path):
     assert "7 derived:\nstated by no accepted claim" in labels["militia"]
     assert "3" in labels["army"] and "10" in labels["all"]
     assert not any("derived" in t for t in labels["army"] + labels["all"])
+    # the longer label of a day near the y axis runs rightwards, inside its panel
+    FigureCanvasAgg(fig)
+    fig.draw_without_rendering()
+    [panel] = [ax for ax in fig.axes if ax.get_title(loc="left") == "militia"]
+    [label] = [t for t in panel.texts if "derived" in t.get_text()]
+    assert label.get_window_extent().x0 >= panel.get_window_extent().x0
 
 
 def test_a_side_whose_day_one_sub_group_states_is_not_labelled_derived(tmp_path):

@@ -6,7 +6,7 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from analysis.load import load_dataset
-from analysis.reconcile import reconcile, reconcile_all, sensitivity
+from analysis.reconcile import derived_days, reconcile, reconcile_all, sensitivity
 from analysis.rules import DEFAULT_RULE, RULES
 from conftest import DATA, add_claims, claim, make_event, set_claim
 
@@ -282,21 +282,30 @@ def test_a_group_figure_inside_a_larger_name_counts_at_face_value_but_is_not_han
         groups={"all": ["a", "b", "c"], "ab": ["a", "b"], "bc": ["b", "c"]},
     )
     assert totals_of(named)["bc"] == (5, 10, 60)
+    # a name around a group a reading names holds that group's face value: all three are
+    # 50 at face value with "a and b about 50" alone (their low is 45)
+    inside = make_event(
+        tmp_path / "inside",
+        [claim("G", "Monitor", d1, d3, "ab", 50, "about")],
+        sides=("a", "b", "c"),
+        groups={"all": ["a", "b", "c"], "ab": ["a", "b"], "bc": ["b", "c"]},
+    )
+    assert totals_of(inside)["all"] == (45, 50, None)
 
 
 @pytest.mark.parametrize("extra", [{"identified": "true"}, {"count_status": "running"}])
 def test_an_about_figure_that_caps_nothing_is_its_number_at_face_value(tmp_path, extra):
     """ "about 20" identified by name, or counted so far: no cap, the low 18 of its band,
-    and 20 at face value; another claimant's 30 (all claimants accepted) is no gap from a
-    floor and stands."""
+    and 20 at face value; another claimant's "about 30" (all claimants accepted) is no gap
+    from a floor and stands at 30 (read as two-sided, 20 would pull the best down to 27)."""
     d1, d3 = "2020-03-01", "2020-03-03"
     alone = make_event(tmp_path / "alone", [claim("I", "Monitor", d1, d3, "army", 20, "about", **extra)])
     assert totals_of(alone)["army"] == (18, 20, None)
     more = make_event(
         tmp_path / "more",
-        [claim("I", "Monitor", d1, d3, "army", 20, "about", **extra), claim("A", "Army", d1, d3, "army", 30)],
+        [claim("I", "Monitor", d1, d3, "army", 20, "about", **extra), claim("A", "Army", d1, d3, "army", 30, "about")],
     )
-    assert totals_of(more, "latest")["army"] == (30, 30, 30)
+    assert totals_of(more, "latest")["army"] == (27, 30, 33)
 
 
 @pytest.mark.parametrize("extra", [{"identified": "true"}, {"area": "part of battle area"}])
@@ -332,3 +341,22 @@ def test_figures_for_two_villages_are_no_figures_of_one_kind(tmp_path):
     )
     assert sorted(c.claim_id for c in reconcile(load_dataset(folder)).accepted) == ["V1", "V2"]
     assert totals_of(folder)["army"] == (8, 8, None)
+
+
+def test_one_places_figure_states_no_total_nor_day(tmp_path):
+    """'up to 8' in one quarter, for the whole period and for the first day: at face value
+    the civilians hold 8, but no figure for the whole area says so, so both the total and
+    the day are derived."""
+    d1, d3 = "2020-03-01", "2020-03-03"
+    part = {"area": "part of battle area"}
+    folder = make_event(
+        tmp_path / "e",
+        [
+            claim("Q", "Monitor", d1, d3, "militia", 8, "up to", **part),
+            claim("D", "Monitor", d1, d1, "army", 4, **part),
+        ],
+    )
+    result = reconcile(load_dataset(folder))
+    totals = result.totals.set_index(["measure", "side"])
+    assert (totals.loc[("killed", "militia"), "best"], bool(totals.loc[("killed", "militia"), "derived"])) == (8, True)
+    assert (pd.Timestamp(d1), "army") in derived_days(result, load_dataset(folder).battle, "killed")

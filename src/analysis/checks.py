@@ -195,11 +195,11 @@ def daily_vs_cumulative(ds: Dataset) -> list[Finding]:
         closed = stated == n_days and all(i in final for d in mine for i in d.claim_ids)
         if (cum_high is not None and least > cum_high) or (closed and summed[1] is not None and summed[1] < cum_low):
             verdict = "disagree"
+        elif stated == n_days and least == cum_high:
+            verdict = "agree"
         else:
-            if stated == n_days and least == cum_high:
-                verdict = "agree"
-            else:
-                verdict = "covered" if cum_low <= least else "remainder"
+            verdict = "covered" if cum_low <= least else "remainder"
+        if verdict != "disagree":
             rest_high = None if cum_high is None else cum_high - least
             figures += f"; placed on no day: {_show(max(cum_low - least, 0), rest_high)}"
         out.append(
@@ -388,12 +388,12 @@ def paired_dates(ds: Dataset) -> list[Finding]:
         # each figure's possible origins, one per end day (none ending after the document
         # appeared): the figures are mixed when no one day ends an origin of every one
         day = published.get(source)
-        traced = [
-            (claim, _first_per_end([o for o in origins.get(key, []) if pd.isna(day) or o.period_end <= day]))
-            for claim in rows
-            if (key := (claim.measure, claim.side, claim.value)) in origins
-        ]
-        traced = [(claim, found) for claim, found in traced if found]
+        traced = []
+        for claim in rows:
+            known = origins.get((claim.measure, claim.side, claim.value), [])
+            found = [o for o in known if pd.isna(day) or o.period_end <= day]
+            if found:
+                traced.append((claim, _first_per_end(found)))
         ends = [{o.period_end for o in found} for _, found in traced]
         if len(traced) > 1 and not set.intersection(*ends):
             figures = "; ".join(

@@ -187,13 +187,15 @@ def draw_daily(
     )
     for xi, b in zip(x[placed], best[placed]):
         unstated = pd.Timestamp(days[int(xi)]) in derived
+        # a derived day's longer label runs away from the y axis: rightwards in the left half
+        right = unstated and xi < len(days) / 2
         ax.annotate(
             f"{b:g}" + (f" derived:\n{UNSTATED}" if unstated else ""),
             (xi, b),
-            xytext=(-9, 2),
+            xytext=(9 if right else -9, 2),
             textcoords="offset points",
             fontsize=7,
-            ha="right",
+            ha="left" if right else "right",
             va="bottom",
             zorder=4,
         )

@@ -27,7 +27,8 @@ for how they are chosen: they do not depend on the order of the work).
 
 A battle total is `derived` when its best is above zero and no accepted reading about
 that name (or a sub-group of it) gives that number as a total, counted from the event's
-first day (one day's figure of a longer event gives its day only): it follows from other
+first day for the whole area (one day's figure of a longer event gives its day only, one
+place's figure that place only): it follows from other
 figures (a total of 10 and sides of 4 and 3 give the third side 3; daily figures of 12, 3
 and 20 give a total of 35; a day's 12 and nothing on the other days give a total of 12).
 `reports` counts the distinct reports behind a figure (copies of one report count once);
@@ -455,12 +456,16 @@ class Figures:
             for key in ("low", "best", "high", "claims", "capping", "reports", "claimants", "single_source"):
                 total_cols[key].append(running_cols[key][-1] if steps else None)
             # a sub-group's figure states its side's too (6 children are 6 civilians), as for a
-            # day; a total is stated by a figure counted from the event's first day (a running
-            # total, or one for the whole period), not by one day's figure of a longer event
+            # day; a total is stated by a figure for the whole area counted from the event's
+            # first day (a running total, or one for the whole period), not by one day's
+            # figure of a longer event nor by one place's
             stated = {
                 c.face
                 for c in self.readings
-                if name in (c.side, battle.parent(c.side)) and c.first_day <= 0 and (c.last_day > 0 or one_day)
+                if name in (c.side, battle.parent(c.side))
+                and c.whole_area
+                and c.first_day <= 0
+                and (c.last_day > 0 or one_day)
             }
             best = total_cols["best"][-1]
             total_cols["derived"].append(bool(best > 0 and best not in stated))
@@ -572,10 +577,10 @@ def _aside_frame(aside: list[SetAside]) -> pd.DataFrame:
 
 
 def derived_days(result: Reconciliation, battle, measure: str) -> set[tuple[pd.Timestamp, str]]:
-    """(day, name) of every daily best above 0 that no accepted reading for that day
-    states, about that name or about one sub-group of it (6 children are 6 civilians):
-    derived, like a total no claim states."""
-    one_day = [c for c in result.accepted if c.measure == measure and c.first_day == c.last_day]
+    """(day, name) of every daily best above 0 that no accepted reading for that day and
+    the whole area states, about that name or about one sub-group of it (6 children are 6
+    civilians): derived, like a total no claim states."""
+    one_day = [c for c in result.accepted if c.measure == measure and c.first_day == c.last_day and c.whole_area]
     stated = {(c.first_day, name, c.face) for c in one_day for name in {c.side, battle.parent(c.side) or c.side}}
     index = {pd.Timestamp(day): k for k, day in enumerate(battle.days)}
     d = result.daily[(result.daily["measure"] == measure) & (result.daily["best"] > 0)]

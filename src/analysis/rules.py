@@ -7,11 +7,11 @@ only there, between copies of one report) and revisions already applied.
   where an accepted reading of a higher-ranked claimant states a figure of the same kind
   for the same measure, side or group and days: a toll of the whole area, or a count of
   identified victims (one of them sets aside no figure of the other kind); a figure for
-  part of the area sets aside none and is set aside by none. Otherwise it stays. Claimants that relay others
-  (Wikipedia, unnamed sources) are traced, not counted; a claimant missing from the
-  hierarchy is set aside with that reason rather than ranked silently. In a conflict the
-  lower-ranked claimant gives way, then the older report (reports with no known day
-  count as oldest), then the less exact figure.
+  part of the area sets aside none and is set aside by none. Otherwise it stays.
+  Claimants that relay others (Wikipedia, unnamed sources) are traced, not counted; a
+  claimant missing from the hierarchy is set aside with that reason rather than ranked
+  silently. In a conflict the lower-ranked claimant gives way, then the older report
+  (reports with no known day count as oldest), then the less exact figure.
 - `latest`: all primary claimants; in a conflict the older report gives way (reports with
   no known day count as oldest), then the lower-ranked claimant.
 - `conservative` (ACLED): all primary claimants; the best figure is the low one, the least
