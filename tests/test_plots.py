@@ -295,7 +295,7 @@ def test_a_days_bar_no_claim_states_is_labelled_derived(tmp_path):
     ds = load_dataset(make_event(tmp_path / "e", rows, period=(day, day)))
     fig = plots.figure_daily(reconcile(ds), ds)
     labels = {ax.get_title(loc="left"): [t.get_text() for t in ax.texts] for ax in fig.axes}
-    assert "7 derived:\nstated by no accepted claim" in labels["militia"]
+    assert "7 derived:\nstated by no accepted claim\nfor the whole area" in labels["militia"]
     assert "3" in labels["army"] and "10" in labels["all"]
     assert not any("derived" in t for t in labels["army"] + labels["all"])
     # the longer label of a day near the y axis runs rightwards, inside its panel

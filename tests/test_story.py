@@ -766,7 +766,7 @@ def test_a_days_side_no_claim_states_is_called_derived(tmp_path):
     said = story.day_toll(ds, reconcile_all(ds)["hierarchy"], 0)
     assert said.endswith(
         "the day's reconciled best is 10 killed (army 3 and militia 7); militia 7 is derived: no accepted claim for "
-        "that day states it."
+        "that day and the whole area states it."
     )
 
 
@@ -1177,7 +1177,8 @@ def test_the_sentences_under_the_first_days_checks_latest_totals_and_figures_fol
     one_day = [claim("X", "Monitor", d1, d1, "all", 3)]
     single = story.figures_drawn(reconcile_all(load_dataset(make_event(tmp_path / "single", one_day)))["hierarchy"], 18)
     assert single.endswith(
-        "Derived total under this rule (no accepted claim gives it as a total; marked where shown): all 3 (killed)."
+        "Derived total under this rule (no accepted claim gives it as a total for the whole area; marked where shown): "
+        "all 3 (killed)."
     )
     assert story.daily_against_totals(run_checks(one, alone)) == (
         "No claimant gives both a total and daily figures inside its days: there is nothing to set against."

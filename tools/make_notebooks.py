@@ -158,7 +158,8 @@ NOTEBOOKS = {
         md(
             "## The reconciled totals and the claims they rest on\n\n`placed` is what the daily figures put on a day, "
             "`unplaced` what the totals require on no day; `derived` marks a total that no accepted claim gives as a "
-            "total (counted from the event's first day) and that follows from other figures (for other sides, a group "
+            "total for the whole area (counted from the event's first day) and that follows from other figures "
+            "(for other sides, a group "
             "or its parts, or other days); "
             "`reports` counts the distinct reports behind it "
             "(copies of one report once; two reports of one claimant twice); `claims` are the claims that bind the "
@@ -232,8 +233,8 @@ NOTEBOOKS = {
         code("s.show(result.set_aside)\nstory.say(story.set_aside(result))"),
         md(
             "## Totals under every rule: best [low–high]\n\nAn asterisk after the best marks a derived total, one no "
-            'accepted claim gives as a total; "no claim accepted" marks a rule that accepts no claim about the '
-            "measure."
+            'accepted claim gives as a total for the whole area; "no claim accepted" marks a rule that accepts no '
+            "claim about the measure."
         ),
         code(
             "from analysis.reconcile import sensitivity\n\ns.show(sensitivity(results))\n"

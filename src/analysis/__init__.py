@@ -9,4 +9,4 @@ validation first, so a typed frame is always a vetted one) -> synthetic -> evide
 function per figure) -> build (notebooks, outputs) -> html -> scaffold -> cli.
 """
 
-__version__ = "2.10.0"
+__version__ = "2.10.1"

@@ -28,12 +28,12 @@ from analysis.words import nearest
 DERIVED_FROM = "other figures (for other sides, a group or its parts, or other days)"
 """What a derived total (`UNSTATED_TOTAL`) follows from, in every table, check and sentence
 that explains the word."""
-UNSTATED_TOTAL = "no accepted claim gives it as a total"
+UNSTATED_TOTAL = "no accepted claim gives it as a total for the whole area"
 """What makes a total derived, in every table, figure, check and sentence that says it: no
-accepted claim about the side (or a sub-group of it) gives the number counted from the
-event's first day (a running total, or one for the whole period); one day's figure of a
-longer event gives its day only."""
-UNSTATED_TOTALS = "no accepted claim gives them as totals"
+accepted claim about the side (or a sub-group of it) gives the number for the whole area
+counted from the event's first day (a running total, or one for the whole period); one
+day's figure of a longer event gives its day only, one place's figure that place only."""
+UNSTATED_TOTALS = "no accepted claim gives them as totals for the whole area"
 """`UNSTATED_TOTAL`, said of several totals."""
 
 MAX_PERIOD_DAYS = 36_525

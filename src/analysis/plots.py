@@ -80,7 +80,8 @@ STYLE: dict[Any, Any] = {
 }
 FIGURES = paths.FIGURE_NAMES  # all_figures draws them in this order (a test holds it)
 FORMATS = paths.FIGURE_FORMATS
-UNSTATED = "stated by no accepted claim"  # what "derived" means for a day's figure, in every label that says it
+# what "derived" means for a day's figure, in every label that says it
+UNSTATED = "stated by no accepted claim\nfor the whole area"
 QUALIFIER_MARKS = {"exact": "", "at least": "≥", "more than": ">", "about": "~", "up to": "≤"}
 
 

@@ -28,9 +28,9 @@ for how they are chosen: they do not depend on the order of the work).
 A battle total is `derived` when its best is above zero and no accepted reading about
 that name (or a sub-group of it) gives that number as a total, counted from the event's
 first day for the whole area (one day's figure of a longer event gives its day only, one
-place's figure that place only): it follows from other
-figures (a total of 10 and sides of 4 and 3 give the third side 3; daily figures of 12, 3
-and 20 give a total of 35; a day's 12 and nothing on the other days give a total of 12).
+place's figure that place only): it follows from other figures (a total of 10 and sides of
+4 and 3 give the third side 3; daily figures of 12, 3 and 20 give a total of 35; a day's
+12 and nothing on the other days give a total of 12).
 `reports` counts the distinct reports behind a figure (copies of one report count once);
 `single_source` marks a figure resting on one.
 """

@@ -243,7 +243,8 @@ def day_toll(ds: Dataset, result, day: int, measure: str | None = None) -> str:
         return f"On {_day(date)}, {gave}; {_accepts_no_claim(result, measure)}, so the day has no reconciled figure."
     head = f"On {_day(date)}, {gave}; under the {result.rule.name} rule"
     unstated = (
-        f"; {and_list(derived)} {'is' if len(derived) == 1 else 'are'} derived: no accepted claim for that day states "
+        f"; {and_list(derived)} {'is' if len(derived) == 1 else 'are'} derived: no accepted claim for that day and "
+        "the whole area states "
         f"{'it' if len(derived) == 1 else 'them'}"
         if derived
         else ""
